@@ -1,0 +1,95 @@
+#pragma once
+// Statistics registry (gem5 style): every counter and histogram is declared with a name, unit
+// and description. Action counters additionally name their component instance and class, so the
+// energy model can price them (`<class>.<action>` in configs/energy/*.yaml). Models only count;
+// averages, rates and energies are computed by the reporter.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace spiketlm::stats {
+
+class Counter {
+  public:
+    void inc(std::uint64_t n = 1) { m_value += n; }
+    std::uint64_t value() const { return m_value; }
+    void reset() { m_value = 0; }
+
+  private:
+    std::uint64_t m_value = 0;
+};
+
+// Fixed-width bins from 0; values beyond the last bin land in an overflow bin.
+class Histogram {
+  public:
+    Histogram(double bin_width, std::size_t bins);
+    void add(double v, std::uint64_t n = 1);
+    std::uint64_t count() const { return m_count; }
+    double sum() const { return m_sum; }
+    double min() const { return m_min; }
+    double max() const { return m_max; }
+    double bin_width() const { return m_bin_width; }
+    const std::vector<std::uint64_t>& bins() const { return m_bins; }  // last = overflow
+    void reset();
+
+  private:
+    double m_bin_width;
+    std::vector<std::uint64_t> m_bins;
+    std::uint64_t m_count = 0;
+    double m_sum = 0, m_min = 0, m_max = 0;
+};
+
+struct StatInfo {
+    std::string name;         // full dotted name, unique
+    std::string unit;
+    std::string description;
+    std::string component;    // instance path for action counters, else ""
+    std::string energy_key;   // "<class>.<action>" for action counters, else ""
+};
+
+struct Component {
+    std::string path;   // instance, e.g. chip.pe_0_1.syn_sram
+    std::string cls;    // class for leakage lookup, e.g. sram
+    std::string group;  // breakdown group, e.g. layer name ("" = none)
+};
+
+class Registry {
+  public:
+    Counter& counter(const std::string& name, const std::string& unit, const std::string& description);
+    // An energy-relevant action of component `component` (declared with add_component first, or
+    // implicitly with class `cls`). Its name is `<component>.<action>`.
+    Counter& action(const std::string& component, const std::string& cls, const std::string& action,
+                    const std::string& description);
+    Histogram& histogram(const std::string& name, const std::string& unit, const std::string& description,
+                         double bin_width, std::size_t bins);
+    void add_component(const std::string& path, const std::string& cls, const std::string& group = "");
+
+    struct CounterEntry {
+        StatInfo info;
+        std::unique_ptr<Counter> counter;
+    };
+    struct HistogramEntry {
+        StatInfo info;
+        std::unique_ptr<Histogram> histogram;
+    };
+    const std::vector<CounterEntry>& counters() const { return m_counters; }
+    const std::vector<HistogramEntry>& histograms() const { return m_histograms; }
+    const std::vector<Component>& components() const { return m_components; }
+    const Component* find_component(const std::string& path) const;
+    const Counter* find_counter(const std::string& name) const;
+    // Sum of every counter whose energy key or name ends with `suffix` (e.g. ".flit_hop").
+    std::uint64_t total(const std::string& energy_key) const;
+
+    // stats.csv: name,kind,value,unit,component,energy_key,description
+    std::string to_csv() const;
+    void reset();
+
+  private:
+    void check_new(const std::string& name) const;
+    std::vector<CounterEntry> m_counters;
+    std::vector<HistogramEntry> m_histograms;
+    std::vector<Component> m_components;
+};
+
+}  // namespace spiketlm::stats
