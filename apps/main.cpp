@@ -54,6 +54,8 @@ int main(int argc, char** argv) {
         return app.exit(e);
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
+    } catch (const CLI::RuntimeError& e) {
+        return e.get_exit_code();  // a command's own verdict (e.g. trace diff: traces differ)
     } catch (const CLI::ParseError& e) {
         app.exit(e);
         return 2;
