@@ -34,7 +34,7 @@ bench: data build
 
 # Regenerates docs/config.md from the declared parameters (a test checks it is current).
 docs: build
-	@$(CLI) config dump --format md > docs/config.md.tmp && mv docs/config.md.tmp docs/config.md
+	@scripts/gen-config-doc.sh $(CLI)
 
 clean:
 	rm -rf build runs

@@ -1,4 +1,5 @@
 // `spiketlm config dump`: every declared parameter with type, default, unit, range, description.
+#include <iomanip>
 #include <iostream>
 #include <sstream>
 
@@ -18,7 +19,7 @@ std::string range_text(const cfg::ParamSpec& s) {
     if (!s.range) return "";
     auto f = [](double d) {
         std::ostringstream ss;
-        ss << d;
+        ss << std::setprecision(15) << d;
         return ss.str();
     };
     return "[" + f(s.range->min) + ", " + f(s.range->max) + "]";

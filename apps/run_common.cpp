@@ -1,0 +1,76 @@
+#include "apps/run_common.h"
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+
+#include "sw/cfg/param.h"
+#include "sw/common/seed.h"
+#include "sw/io/run_dir.h"
+#include "sw/stats/stats.h"
+
+namespace spiketlm::app {
+
+namespace {
+const cfg::Param<std::string> p_name{"run.name", "", "", "run name for reports (default: the output directory's name)"};
+const cfg::Param<std::string> p_model{"run.model", cfg::Required{}, "",
+                                      "model directory (model.yaml + weights.npz), e.g. written by `spiketlm train`"};
+const cfg::Param<std::string> p_dataset{"run.dataset", "fashion-mnist", "", "dataset the frames come from",
+                                        cfg::Choices{{"fashion-mnist", "mnist"}}};
+const cfg::Param<std::string> p_data_dir{"run.data_dir", "data", "", "folder written by scripts/get-data.sh"};
+const cfg::Param<std::string> p_split{"run.split", "test", "", "dataset split to run", cfg::Choices{{"test", "train"}}};
+const cfg::Param<std::int64_t> p_frames{"run.frames", 100, "frames", "number of frames (images) to run",
+                                        cfg::Range{1, 1e7}};
+const cfg::Param<std::int64_t> p_first{"run.first_frame", 0, "", "index of the first frame in the split",
+                                       cfg::Range{0, 1e7}};
+const cfg::Param<std::int64_t> p_threads{"run.threads", 0, "threads",
+                                         "worker threads for frame-parallel work (0: all cores); results do not depend on it",
+                                         cfg::Range{0, 256}};
+}  // namespace
+
+RunParams RunParams::from(const cfg::Config& c) {
+    return RunParams{p_name(c),   p_model(c),  p_dataset(c), p_data_dir(c), p_split(c),
+                     p_frames(c), p_first(c), p_threads(c)};
+}
+
+void RunOptions::add_to(CLI::App& cmd) {
+    config.add_to(cmd, true);
+    cmd.add_option("--out,-o", out, "run directory (e.g. runs/demo)")->required();
+    cmd.add_option("--frames,-n", frames, "number of frames (overrides run.frames)")->check(CLI::PositiveNumber);
+}
+
+void execute_run(const RunOptions& opts, const std::string& mode, const RunJob& job) {
+    cfg::Config config = opts.config.load();
+    if (opts.frames > 0) config.apply_set("run.frames=" + std::to_string(opts.frames), static_cast<int>(opts.config.sets.size()) + 1);
+    config.require({"run.model"});
+    const auto t0 = std::chrono::steady_clock::now();
+
+    io::RunDir dir(opts.out);
+    dir.write("config.effective.yaml", config.effective_yaml());
+    dir.log("spiketlm " + mode + ": config " + opts.config.config + " (hash " + config.hash() + ")");
+    stats::Registry stats;
+    RunContext ctx{config, dir, stats};
+    report::RunTotals totals;
+    try {
+        totals = job(ctx);
+    } catch (const std::exception& e) {
+        dir.log(std::string("FAILED: ") + e.what());
+        throw;
+    }
+    totals.mode = mode;
+    if (totals.name.empty()) {
+        totals.name = p_name(config);
+        if (totals.name.empty()) totals.name = std::filesystem::path(opts.out).lexically_normal().filename().string();
+    }
+    totals.config_hash = config.hash();
+    totals.seed = master_seed(config);
+    totals.sim_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    dir.write("stats.csv", stats.to_csv());
+    const auto j = report::make_report_json(totals);
+    dir.log("done: " + std::to_string(totals.frames) + " frames");
+    dir.finish(j.dump(2) + "\n", report::make_report_md(j));
+    std::cout << report::summary_text(j) << "outputs in " << dir.path() << "/ (report.json, report.md, stats.csv, "
+              << "config.effective.yaml, log.txt)\n";
+}
+
+}  // namespace spiketlm::app

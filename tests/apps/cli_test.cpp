@@ -1,0 +1,121 @@
+// The program's contract: --help and --version, exit codes (0 ok, 1 failure, 2 bad input), and
+// configuration errors that name the key and file:line.
+#include <catch2/catch.hpp>
+
+#include "common/test_util.h"
+
+using namespace spiketlm;
+
+namespace {
+struct Bad {
+    std::string dir = test::scratch_dir("cli");
+    std::string file(const std::string& text) {
+        const std::string p = dir + "/bad.yaml";
+        test::write_text(p, text);
+        return p;
+    }
+};
+}  // namespace
+
+TEST_CASE("cli: --version and --help of every subcommand exit 0", "[unit]") {
+    auto r = test::run_cli("--version");
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.output, Catch::StartsWith("spiketlm "));
+    for (const char* sub : {"", "config", "config dump", "config check", "trace", "trace diff", "trace export"}) {
+        r = test::run_cli(std::string(sub) + " --help");
+        INFO(sub);
+        CHECK(r.exit_code == 0);
+        CHECK_THAT(r.output, Catch::Contains("Usage"));
+    }
+}
+
+TEST_CASE("cli: unknown subcommand or option is bad input (exit 2)", "[unit]") {
+    CHECK(test::run_cli("frobnicate").exit_code == 2);
+    CHECK(test::run_cli("config dump --format xml").exit_code == 2);
+}
+
+TEST_CASE("cli: config dump lists every parameter with default, unit and description", "[unit]") {
+    auto r = test::run_cli("config dump --format md");
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.output, Catch::StartsWith("| key | type | default | unit | range / choices | description |"));
+    CHECK_THAT(r.output, Catch::Contains("| `run.frames` | int | `100` | frames | [1, 10000000] |"));
+    CHECK_THAT(r.output, Catch::Contains("| `sim.seed` |"));
+}
+
+TEST_CASE("cli: docs/config.md is generated from the declared parameters and is current", "[unit]") {
+    auto r = test::run_cli("config dump --format md");
+    REQUIRE(r.exit_code == 0);
+    const auto doc = test::read_text(test::source_dir() + "/docs/config.md");
+    // The file is the dump plus a short preamble; `make docs` regenerates it.
+    CHECK_THAT(doc, Catch::EndsWith(r.output));
+}
+
+TEST_CASE("cli config error: unknown key with suggestion, exit 2, file:line", "[unit]") {
+    Bad b;
+    const auto p = b.file("run:\n  frames: 3\n  fraems: 4\n");
+    auto r = test::run_cli("config check --config " + p);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains(p + ":3") && Catch::Contains("run.fraems") &&
+                             Catch::Contains("did you mean 'run.frames'"));
+}
+
+TEST_CASE("cli config error: wrong type, exit 2, file:line", "[unit]") {
+    Bad b;
+    const auto p = b.file("sim:\n  seed: abc\n");
+    auto r = test::run_cli("config check --config " + p);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains(p + ":2") && Catch::Contains("sim.seed") && Catch::Contains("expects int"));
+}
+
+TEST_CASE("cli config error: out of range, exit 2, file:line", "[unit]") {
+    Bad b;
+    const auto p = b.file("run.frames: 0\n");
+    auto r = test::run_cli("config check --config " + p);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains(p + ":1") && Catch::Contains("run.frames") && Catch::Contains("out of range"));
+}
+
+TEST_CASE("cli config error: value not among the choices, exit 2", "[unit]") {
+    Bad b;
+    const auto p = b.file("run:\n  dataset: cifar\n");
+    auto r = test::run_cli("config check --config " + p);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains(p + ":2") && Catch::Contains("run.dataset") && Catch::Contains("fashion-mnist"));
+}
+
+TEST_CASE("cli config error: malformed YAML, exit 2, file:line", "[unit]") {
+    Bad b;
+    const auto p = b.file("run:\n  frames: 3\n   model: [x\n");
+    auto r = test::run_cli("config check --config " + p);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains(p + ":") && Catch::Contains("malformed YAML"));
+}
+
+TEST_CASE("cli config error: missing config file, exit 2, names the file", "[unit]") {
+    auto r = test::run_cli("config check --config /nonexistent/dir/run.yaml");
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains("/nonexistent/dir/run.yaml"));
+}
+
+TEST_CASE("cli config error: bad --set (unknown key, no '=', wrong type), exit 2", "[unit]") {
+    Bad b;
+    const auto p = b.file("run.frames: 3\n");
+    auto r = test::run_cli("config check --config " + p + " --set run.frame=4");
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains("--set:1") && Catch::Contains("run.frame") && Catch::Contains("did you mean 'run.frames'"));
+    r = test::run_cli("config check --config " + p + " --set sim.seed=1 --set run.frames");
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains("--set:2") && Catch::Contains("key=value"));
+    r = test::run_cli("config check --config " + p + " --set run.frames=many");
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains("--set:1") && Catch::Contains("run.frames") && Catch::Contains("expects int"));
+}
+
+TEST_CASE("cli config: valid file and overrides print the effective values with origins", "[unit]") {
+    Bad b;
+    const auto p = b.file("run:\n  frames: 3\n");
+    auto r = test::run_cli("config check --config " + p + " --set sim.seed=7");
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.output, Catch::Contains("frames: 3  # " + p + ":2"));
+    CHECK_THAT(r.output, Catch::Contains("seed: 7  # --set:1"));
+}
