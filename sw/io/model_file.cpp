@@ -170,11 +170,9 @@ std::string model_yaml(const Network& net, const ModelMeta& meta, bool has_float
       << "  kind: " << quoted(net.encoding.kind) << "\n"
       << "  steps: " << net.encoding.steps << "\n"
       << "  threshold: " << num(net.encoding.threshold) << "\n"
-      << "  rate_max: " << num(net.encoding.rate_max) << "\n";
-    if (!net.encoding.params.empty()) {
-        o << "  params:\n";
-        for (const auto& [k, v] : net.encoding.params) o << "    " << quoted(k) << ": " << num(v) << "\n";
-    }
+      << "  rate_max: " << num(net.encoding.rate_max) << "\n"
+      << "  log_base: " << num(net.encoding.log_base) << "\n"
+      << "  delta_threshold: " << num(net.encoding.delta_threshold) << "\n";
     o << "layers:\n";
     for (std::size_t k = 0; k < net.layers.size(); ++k) {
         const Layer& l = net.layers[k];
@@ -302,19 +300,15 @@ Model load_model(const std::string& dir) {
     net.early_stop = top.get<bool>("early_stop", false);
     net.seed = top.get<std::uint64_t>("seed", 1);
     {
-        const Section e(top.required("encoding"), yfile, "encoding", {"kind", "steps", "threshold", "rate_max", "params"});
+        const Section e(top.required("encoding"), yfile, "encoding",
+                        {"kind", "steps", "threshold", "rate_max", "log_base", "delta_threshold"});
+        const encode::EncodingSpec def;
         net.encoding.kind = e.get<std::string>("kind");
-        net.encoding.steps = static_cast<int>(e.integer("steps", 1, 1000000));
-        net.encoding.threshold = e.get<double>("threshold", 0.0);
-        net.encoding.rate_max = e.get<double>("rate_max", 1.0);
-        if (e.has("params")) {
-            const YAML::Node pn = e.node("params");
-            if (!pn.IsMap()) throw InputError(where(yfile, pn) + ": encoding.params must be a mapping name: number");
-            for (const auto& kv : pn) {
-                const std::string k = kv.first.as<std::string>();
-                net.encoding.params[k] = e.as<double>(kv.second, "params." + k);
-            }
-        }
+        net.encoding.steps = static_cast<std::uint32_t>(e.integer("steps", 1, 1000000));
+        net.encoding.threshold = e.get<double>("threshold", def.threshold);
+        net.encoding.rate_max = e.get<double>("rate_max", def.rate_max);
+        net.encoding.log_base = e.get<double>("log_base", def.log_base);
+        net.encoding.delta_threshold = e.get<double>("delta_threshold", def.delta_threshold);
     }
     const YAML::Node layers = top.required("layers");
     if (!layers.IsSequence() || layers.size() == 0)
