@@ -1,5 +1,6 @@
 #include "sw/data/aer.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "sw/common/error.h"
@@ -58,13 +59,12 @@ EventStream read_aer(const std::string& path) {
                          std::to_string(s.height) + " (width and height must be >= 1)");
     if (s.label < -1) throw InputError(where + ": bad header: label " + std::to_string(s.label) + " (>= -1)");
     const std::uint64_t body = bytes.size() - kAerHeaderBytes;
-    if (count > body / kAerEventBytes || body != count * kAerEventBytes) {
+    const bool truncated = count > body / kAerEventBytes;  // division: no overflow for huge counts
+    if (truncated || body != count * kAerEventBytes) {
         const std::string got = std::to_string(body / kAerEventBytes) + " records" +
                                 (body % kAerEventBytes ? " + " + std::to_string(body % kAerEventBytes) + " bytes" : "");
         throw InputError(where + ": event count mismatch: header says " + std::to_string(count) +
-                         " events, the file holds " + got +
-                         (body < count * kAerEventBytes || count > body / kAerEventBytes ? " (truncated)"
-                                                                                         : " (trailing bytes)"));
+                         " events, the file holds " + got + (truncated ? " (truncated)" : " (trailing bytes)"));
     }
     s.events.resize(count);
     std::uint64_t prev_t = 0;
@@ -84,6 +84,46 @@ EventStream read_aer(const std::string& path) {
         if (!bad.empty()) throw InputError(where + ": " + bad);
         prev_t = e.t_us;
     }
+    return s;
+}
+
+EventStream read_nmnist_bin(const std::string& path, std::uint16_t width, std::uint16_t height, int label) {
+    const std::string bytes = read_file(path);
+    const std::string where = "N-MNIST file '" + path + "'";
+    if (bytes.empty()) throw InputError(where + ": file is empty");
+    if (bytes.size() % 5 != 0)
+        throw InputError(where + ": truncated: " + std::to_string(bytes.size()) +
+                         " bytes is not a whole number of 5-byte events");
+    if (width == 0 || height == 0) throw InputError(where + ": sensor size must be >= 1x1");
+    EventStream s;
+    s.width = width;
+    s.height = height;
+    s.label = label;
+    s.events.reserve(bytes.size() / 5);
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    std::uint64_t offset = 0;
+    bool sorted = true;
+    for (std::size_t i = 0; i < bytes.size() / 5; ++i) {
+        const unsigned char* r = p + 5 * i;
+        if (r[1] == 240) {
+            offset += 1u << 13;
+            continue;
+        }
+        Event e;
+        e.x = r[0];
+        e.y = r[1];
+        e.on = (r[2] & 0x80) != 0;
+        e.t_us = offset + ((std::uint64_t(r[2] & 0x7f) << 16) | (std::uint64_t(r[3]) << 8) | r[4]);
+        if (e.x >= width || e.y >= height)
+            throw InputError(where + ": event " + std::to_string(i) + ": address (" + std::to_string(e.x) + ", " +
+                             std::to_string(e.y) + ") outside the " + std::to_string(width) + "x" +
+                             std::to_string(height) + " sensor");
+        if (!s.events.empty() && e.t_us < s.events.back().t_us) sorted = false;
+        s.events.push_back(e);
+    }
+    if (!sorted)
+        std::stable_sort(s.events.begin(), s.events.end(),
+                         [](const Event& a, const Event& b) { return a.t_us < b.t_us; });
     return s;
 }
 

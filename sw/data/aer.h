@@ -44,6 +44,16 @@ inline constexpr std::size_t kAerEventBytes = 16;
 // bytes, timestamps going backwards.
 EventStream read_aer(const std::string& path);
 
+// The N-MNIST / N-Caltech101 ".bin" format (Orchard et al. 2015), so recorded DVS datasets can
+// be used directly: 5 bytes per event, big-endian bit fields
+//   bits 39-32 x, 31-24 y, 23 polarity (1 = ON), 22-0 timestamp in us.
+// A record with y == 240 is a timestamp-overflow marker (adds 2^13 us to every later timestamp,
+// the convention of the dataset's reference reader) and is not an event. Events are stably
+// sorted by time. Throws InputError naming the file on a missing/empty file, a size that is not
+// a multiple of 5 (truncated), or an address outside width x height.
+EventStream read_nmnist_bin(const std::string& path, std::uint16_t width = 34, std::uint16_t height = 34,
+                            int label = -1);
+
 // Validates the stream (same rules as read_aer; Error on violation) and writes it atomically
 // (temp file + rename).
 void write_aer(const std::string& path, const EventStream& stream);

@@ -1,6 +1,8 @@
 #include "sw/data/datasets.h"
 
+#include <exception>
 #include <filesystem>
+#include <thread>
 
 #include "sw/common/error.h"
 #include "sw/data/idx.h"
@@ -32,7 +34,11 @@ ImageSet load_fashion(const std::string& data_dir, const std::string& split) {
     const std::string prefix = split == "train" ? "train" : "t10k";
     const std::string images = find_idx(dir, prefix + "-images-idx3-ubyte", "fashion-mnist");
     const std::string labels = find_idx(dir, prefix + "-labels-idx1-ubyte", "fashion-mnist");
-    return read_idx(images, labels, "fashion-mnist/" + split);
+    ImageSet s = read_idx(images, labels, "fashion-mnist/" + split);
+    if (s.rows != 28 || s.cols != 28)
+        throw InputError("dataset 'fashion-mnist': '" + images + "' holds " + std::to_string(s.rows) + "x" +
+                         std::to_string(s.cols) + " images, expected 28x28");
+    return s;
 }
 
 std::string mnist_dir(const std::string& data_dir) {
@@ -63,7 +69,26 @@ const std::vector<std::string>& dataset_names() {
 DatasetSplit load_dataset(const std::string& name, const std::string& data_dir) {
     check_name(name);
     if (name == "mnist") return read_mnist_json(mnist_dir(data_dir));
-    return DatasetSplit{load_fashion(data_dir, "train"), load_fashion(data_dir, "test")};
+    // Train and test decompress in parallel (zlib inflate dominates the load time).
+    ImageSet test;
+    std::exception_ptr test_error;
+    std::thread th([&] {
+        try {
+            test = load_fashion(data_dir, "test");
+        } catch (...) {
+            test_error = std::current_exception();
+        }
+    });
+    ImageSet train;
+    try {
+        train = load_fashion(data_dir, "train");
+    } catch (...) {
+        th.join();
+        throw;
+    }
+    th.join();
+    if (test_error) std::rethrow_exception(test_error);
+    return DatasetSplit{std::move(train), std::move(test)};
 }
 
 ImageSet load_split(const std::string& name, const std::string& data_dir, const std::string& split) {

