@@ -193,7 +193,12 @@ TrainSpec parse_train_spec(const std::string& text, const std::string& source) {
     }
 
     if (const YAML::Node loss = root["loss"]) {
-        r.check_keys(loss, "loss", {"beta", "time_cap", "hinge_weight", "hinge_min_sum"});
+        r.check_keys(loss, "loss", {"beta", "time_cap", "hinge_weight", "hinge_min_sum", "hinge_layers"});
+        std::string layers = "all";
+        r.get(loss, "hinge_layers", "loss", layers);
+        if (layers != "all" && layers != "output")
+            r.fail(loss["hinge_layers"], "loss.hinge_layers '" + layers + "' (use all or output)");
+        s.loss.hinge_hidden = layers == "all";
         r.get(loss, "beta", "loss", s.loss.beta);
         r.get(loss, "time_cap", "loss", s.loss.time_cap);
         r.get(loss, "hinge_weight", "loss", s.loss.hinge_weight);

@@ -160,6 +160,8 @@ TEST_CASE("training model files: defaults, schedule, and errors with file:line",
     CHECK_THAT(err("network: [\n"), Catch::Contains("m.yaml:"));
     CHECK_THAT(err("train: {}\n"), Catch::Contains("network"));
     CHECK_THAT(err("network: {}\ntrain: {schedule: {kind: warm}}\n"), Catch::Contains("warm"));
+    CHECK_THAT(err("network: {}\nloss: {hinge_layers: some}\n"), Catch::Contains("hinge_layers"));
+    CHECK_FALSE(parse_train_spec("network: {}\nloss: {hinge_layers: output}\n", "m.yaml").loss.hinge_hidden);
 }
 
 TEST_CASE("spiketlm train writes the model, the report and exits 2 on bad input", "[system]") {
