@@ -48,6 +48,8 @@ TEST_CASE("cli data encode: ttfs spikes per step of one image", "[unit]") {
     REQUIRE(r.exit_code == 0);
     // Image 1: pixel j = (1 + j) % 256 is 0 for j = 255, 511, 767: 781 inputs spike (threshold 0).
     CHECK_THAT(r.output, Catch::Contains("label 8, encoding ttfs T=4: 781 spikes on 784 channels"));
+    // Per step, n = floor(4 (1 - v/255) + 0.5) counted over v = (1 + j) % 256 (python-checked).
+    CHECK_THAT(r.output, Catch::Contains("spikes per step: 96 192 192 192 109"));
     CHECK(test::read_text(csv).rfind("step,input\n0,", 0) == 0);
 }
 
@@ -116,4 +118,13 @@ TEST_CASE("cli data aer: summary of a good file, exit 2 on a truncated one", "[u
     r = test::run_cli("data aer '" + dir + "/b.aer'");
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.output, Catch::Contains(dir + "/b.aer") && Catch::Contains("truncated"));
+}
+
+TEST_CASE("cli data: --help of every data subcommand exits 0", "[unit]") {
+    for (const char* sub : {"data", "data info", "data encode", "data aer"}) {
+        const auto r = test::run_cli(std::string(sub) + " --help");
+        INFO(sub);
+        CHECK(r.exit_code == 0);
+        CHECK_THAT(r.output, Catch::Contains("Usage"));
+    }
 }
