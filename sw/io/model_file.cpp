@@ -24,7 +24,8 @@ namespace {
 
 // ---------------------------------------------------------------- strict YAML reading
 
-int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
+// 0 for a node that is not there (an invalid node's Mark() throws).
+int line_of(const YAML::Node& n) { return n.IsDefined() && n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
 
 std::string where(const std::string& file, const YAML::Node& n) {
     const int l = line_of(n);
@@ -49,6 +50,11 @@ class Section {
         }
     }
     std::string key(const std::string& k) const { return m_path.empty() ? k : m_path + "." + k; }
+    // "file:line: key" of a key (the line of this mapping when the key is absent).
+    std::string at(const std::string& k) const {
+        const YAML::Node n = c()[k];
+        return where(m_file, n.IsDefined() ? n : m_node) + ": " + key(k);
+    }
     bool has(const std::string& k) const { return static_cast<bool>(c()[k]); }
     YAML::Node node(const std::string& k) const { return c()[k]; }
     const std::string& file() const { return m_file; }
@@ -170,11 +176,9 @@ std::string model_yaml(const Network& net, const ModelMeta& meta, bool has_float
       << "  kind: " << quoted(net.encoding.kind) << "\n"
       << "  steps: " << net.encoding.steps << "\n"
       << "  threshold: " << num(net.encoding.threshold) << "\n"
-      << "  rate_max: " << num(net.encoding.rate_max) << "\n";
-    if (!net.encoding.params.empty()) {
-        o << "  params:\n";
-        for (const auto& [k, v] : net.encoding.params) o << "    " << quoted(k) << ": " << num(v) << "\n";
-    }
+      << "  rate_max: " << num(net.encoding.rate_max) << "\n"
+      << "  log_base: " << num(net.encoding.log_base) << "\n"
+      << "  delta_threshold: " << num(net.encoding.delta_threshold) << "\n";
     o << "layers:\n";
     for (std::size_t k = 0; k < net.layers.size(); ++k) {
         const Layer& l = net.layers[k];
@@ -212,7 +216,7 @@ NeuronParams read_neuron(const Section& parent, const std::string& file) {
     const Section s(parent.required("neuron"), file, parent.key("neuron"),
                     {"kind", "decay_i", "decay_v", "theta", "bias", "v_reset", "reset", "refractory", "state_bits",
                      "single_spike", "noise", "noise_bits", "noise_shift"});
-    const auto at = [&](const std::string& k) { return where(file, s.node(k)) + ": " + s.key(k); };
+    const auto at = [&](const std::string& k) { return s.at(k); };
     NeuronParams p = NeuronParams::defaults(snn::parse_neuron_kind(s.get<std::string>("kind"), at("kind")));
     const std::int64_t i32min = INT32_MIN, i32max = INT32_MAX;
     p.decay_i = static_cast<std::int32_t>(s.integer("decay_i", 0, snn::kDecayOne, p.decay_i));
@@ -286,7 +290,7 @@ Model load_model(const std::string& dir) {
     const Section top(root, yfile, "",
                       {"schema_version", "name", "source", "inputs", "timesteps", "decode", "early_stop", "seed",
                        "encoding", "layers", "quantization", "notes"});
-    const auto at = [&](const Section& s, const std::string& k) { return where(yfile, s.node(k)) + ": " + s.key(k); };
+    const auto at = [](const Section& s, const std::string& k) { return s.at(k); };
     const auto version = top.get<int>("schema_version");
     if (version != kModelSchemaVersion)
         throw InputError(at(top, "schema_version") + ": schema_version " + std::to_string(version) +
@@ -302,19 +306,15 @@ Model load_model(const std::string& dir) {
     net.early_stop = top.get<bool>("early_stop", false);
     net.seed = top.get<std::uint64_t>("seed", 1);
     {
-        const Section e(top.required("encoding"), yfile, "encoding", {"kind", "steps", "threshold", "rate_max", "params"});
+        const Section e(top.required("encoding"), yfile, "encoding",
+                        {"kind", "steps", "threshold", "rate_max", "log_base", "delta_threshold"});
+        const encode::EncodingSpec def;
         net.encoding.kind = e.get<std::string>("kind");
-        net.encoding.steps = static_cast<int>(e.integer("steps", 1, 1000000));
-        net.encoding.threshold = e.get<double>("threshold", 0.0);
-        net.encoding.rate_max = e.get<double>("rate_max", 1.0);
-        if (e.has("params")) {
-            const YAML::Node pn = e.node("params");
-            if (!pn.IsMap()) throw InputError(where(yfile, pn) + ": encoding.params must be a mapping name: number");
-            for (const auto& kv : pn) {
-                const std::string k = kv.first.as<std::string>();
-                net.encoding.params[k] = e.as<double>(kv.second, "params." + k);
-            }
-        }
+        net.encoding.steps = static_cast<std::uint32_t>(e.integer("steps", 1, 1000000));
+        net.encoding.threshold = e.get<double>("threshold", def.threshold);
+        net.encoding.rate_max = e.get<double>("rate_max", def.rate_max);
+        net.encoding.log_base = e.get<double>("log_base", def.log_base);
+        net.encoding.delta_threshold = e.get<double>("delta_threshold", def.delta_threshold);
     }
     const YAML::Node layers = top.required("layers");
     if (!layers.IsSequence() || layers.size() == 0)

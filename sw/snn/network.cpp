@@ -132,10 +132,14 @@ void Network::validate() const {
     check(inputs >= 1, net, "inputs must be >= 1 (got " + std::to_string(inputs) + ")");
     check(!layers.empty(), net, "has no layers");
     check(timesteps >= 1 && timesteps <= 1000000, net, "timesteps " + std::to_string(timesteps) + " outside [1, 1000000]");
-    check(encoding.steps >= 1, net, "encoding.steps must be >= 1");
-    if (encoding.kind == "ttfs")
-        check(timesteps > encoding.steps, net,
-              "timesteps (" + std::to_string(timesteps) + ") must exceed the TTFS encoding window steps (" +
+    try {
+        encode::make_encoder(encoding);
+    } catch (const InputError& e) {
+        throw InputError(net + ": " + e.what());
+    }
+    if (encoding.kind == "ttfs" || encoding.kind == "log")
+        check(timesteps > static_cast<int>(encoding.steps), net,
+              "timesteps (" + std::to_string(timesteps) + ") must exceed the temporal encoding window steps (" +
                   std::to_string(encoding.steps) + "): deeper layers fire after the last input");
     check(!(early_stop && decode == Decode::count), net,
           "early_stop needs decode first_spike (a spike count is only known at the end of the window)");

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "sw/encode/encoder.h"
+
 namespace spiketlm::snn {
 
 // Q12 decay factors: 4096 = 1.0 (no decay), 0 = forget everything each step.
@@ -68,15 +70,8 @@ struct Layer {
     std::int32_t weight(int o, int i) const { return weights[static_cast<std::size_t>(o) * in + i]; }
 };
 
-// How frames become input spikes (sw/encode). `kind` is an encoder name (ttfs, rate, log, rank,
-// delta); parameters an encoder needs beyond these go into `params`.
-struct Encoding {
-    std::string kind = "ttfs";
-    int steps = 32;           // T: encoding window (input spikes lie in steps 0..T)
-    double threshold = 0.0;   // ttfs: x <= threshold does not spike
-    double rate_max = 1.0;    // rate: spike probability per step at x = 1
-    std::map<std::string, double> params;
-};
+// How frames become input spikes: the encoder spec of sw/encode (kind, steps T, threshold, ...).
+using Encoding = encode::EncodingSpec;
 
 enum class Decode { first_spike, count };
 const char* to_string(Decode d);

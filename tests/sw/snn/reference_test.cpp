@@ -351,7 +351,7 @@ TEST_CASE("network: validate names the layer and the problem", "[unit]") {
     expect(n, "conv2d is not implemented yet");
     n = good;
     n.timesteps = 16;
-    expect(n, "must exceed the TTFS encoding window");
+    expect(n, "must exceed the temporal encoding window");
     n = good;
     n.layers[0].neuron.decay_v = 4000;
     expect(n, "relpsp needs decay_i = decay_v = 4096");

@@ -1,0 +1,27 @@
+#include "sw/snn/run_options.h"
+
+#include "sw/cfg/param.h"
+#include "sw/common/error.h"
+
+namespace spiketlm::snn {
+
+namespace {
+const cfg::Param<std::string> p_early_stop{
+    "run.early_stop", "model", "",
+    "end each frame after the step of the first output spike (first-spike decode only): model = as the model "
+    "file says; applied identically by the reference and the chip",
+    cfg::Choices{{"model", "on", "off"}}};
+}  // namespace
+
+bool early_stop_from(const cfg::Config& c, const Network& net) {
+    const std::string v = p_early_stop(c);
+    if (v == "model") return net.early_stop;
+    if (v == "off") return false;
+    if (net.decode != Decode::first_spike)
+        throw ConfigError(c.origin("run.early_stop").str(), "run.early_stop",
+                          "run.early_stop: on needs a first-spike decoded model; model '" + net.name +
+                              "' decodes by spike count");
+    return true;
+}
+
+}  // namespace spiketlm::snn
