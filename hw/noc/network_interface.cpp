@@ -64,6 +64,7 @@ void NetworkInterface::evaluate(Cycle now) {
     const unsigned nvc = m_cfg.vcs;
     std::uint8_t cvc;
     while (m_inj->recv_credit(now, cvc)) ++m_credits[cvc];
+    m_inj->set_credit_wake(false);
 
     // Start queued packets on free VCs.
     while (!m_queue.empty() && m_queue.front().eligible <= now) {
@@ -178,8 +179,16 @@ void NetworkInterface::evaluate(Cycle now) {
 
     Cycle next = proto::kNever;
     if (sending) {
+        bool blocked = false;
         for (unsigned v = 0; v < nvc; ++v)
-            if (m_send[v].active && m_credits[v] > 0) next = now + 1;
+            if (m_send[v].active) {
+                if (m_credits[v] > 0) next = now + 1;
+                else blocked = true;
+            }
+        if (blocked) {  // wake on the next credit (credits are otherwise read lazily)
+            m_inj->set_credit_wake(true);
+            next = std::min(next, m_inj->next_credit());
+        }
     }
     if (!m_queue.empty()) {
         const Cycle el = m_queue.front().eligible;
@@ -187,7 +196,6 @@ void NetworkInterface::evaluate(Cycle now) {
         for (unsigned v = 0; v < nvc; ++v) free_vc |= !m_send[v].active;
         if (free_vc) next = std::min(next, std::max(el, now + 1));  // else: a VC frees when its tail is sent
     }
-    next = std::min(next, m_inj->next_credit());
     next = std::min(next, m_ej->next_flit());
     if (next != proto::kNever) wake(next);
 }

@@ -124,44 +124,72 @@ void Router::allocate_vcs(InputVc& ivc, unsigned in_port, unsigned vc) {
     }
 }
 
-bool Router::sendable(const InputVc& ivc, const Branch& b, unsigned vc, Cycle now) const {
+inline bool Router::sendable(const InputVc& ivc, const Branch& b, unsigned vc, Cycle now) const {
     return b.has_vc && !b.done && b.offset < ivc.count && ivc.at(b.offset).ready <= now &&
            m_out[b.port].credits[vc] > 0;
 }
 
+void Router::connect_input(Port p, Link* l) {
+    m_in[p].link = l;
+    l->set_receiver_bit(&m_flit_pending, 1u << p);
+    m_n_in = 0;
+    for (unsigned i = 0; i < kPorts; ++i)
+        if (m_in[i].link) m_in_ports[m_n_in++] = static_cast<std::uint8_t>(i);
+}
+
+void Router::connect_output(Port p, Link* l) {
+    m_out[p].link = l;
+    l->set_sender_bit(&m_credit_pending, 1u << p);
+    m_n_out = 0;
+    for (unsigned i = 0; i < kPorts; ++i)
+        if (m_out[i].link) m_out_ports[m_n_out++] = static_cast<std::uint8_t>(i);
+}
+
 void Router::evaluate(Cycle now) {
     const unsigned nvc = m_cfg.vcs;
-    // Read: flits into input buffers, credits into output counters.
-    for (unsigned p = 0; p < kPorts; ++p) {
-        if (Link* l = m_in[p].link) {
-            proto::Flit f;
-            while (l->recv_flit(now, f)) {
-                InputVc& ivc = m_in[p].vcs[f.vc];
-                if (ivc.count == ivc.buf.size())
-                    throw Error(std::string(name()) + ": input buffer overflow on port " + port_name(p) + " VC " +
-                                std::to_string(f.vc) + " (credit protocol violated)");
-                ivc.buf[(ivc.head + ivc.count) % ivc.buf.size()] = Slot{f, now + m_cfg.router_pipeline};
-                ++ivc.count;
-                ++m_buffered;
-                m_buffer_write->inc();
-            }
+    // Read: flits into input buffers, credits into output counters (credits lazily: all that are
+    // visible by now, whenever the router runs).
+    for (std::uint32_t pend = m_flit_pending; pend; pend &= pend - 1) {
+        const unsigned p = static_cast<unsigned>(__builtin_ctz(pend));
+        Link* l = m_in[p].link;
+        proto::Flit f;
+        while (l->recv_flit(now, f)) {
+            InputVc& ivc = m_in[p].vcs[f.vc];
+            const unsigned cap = static_cast<unsigned>(ivc.buf.size());
+            if (ivc.count == cap)
+                throw Error(std::string(name()) + ": input buffer overflow on port " + port_name(p) + " VC " +
+                            std::to_string(f.vc) + " (credit protocol violated)");
+            unsigned k = ivc.head + ivc.count;
+            if (k >= cap) k -= cap;
+            ivc.buf[k] = Slot{f, now + m_cfg.router_pipeline};
+            ++ivc.count;
+            m_in[p].occupied |= 1u << f.vc;
+            ++m_buffered;
+            m_buffer_write->inc();
         }
-        if (Link* l = m_out[p].link) {
-            std::uint8_t vc;
-            while (l->recv_credit(now, vc)) ++m_out[p].credits[vc];
-        }
+        if (!l->flits_on_wire()) m_flit_pending &= ~(1u << p);
+    }
+    for (std::uint32_t pend = m_credit_pending; pend; pend &= pend - 1) {
+        const unsigned o = static_cast<unsigned>(__builtin_ctz(pend));
+        Link* l = m_out[o].link;
+        std::uint8_t vc;
+        while (l->recv_credit(now, vc)) ++m_out[o].credits[vc];
+        l->set_credit_wake(false);
+        if (!l->credits_on_wire()) m_credit_pending &= ~(1u << o);
     }
 
     bool moved = false;
     if (m_buffered) {
         // Route computation and VC allocation (rotating input priority).
-        const unsigned start = static_cast<unsigned>(now % kPorts);
+        unsigned start = static_cast<unsigned>(now % kPorts);
         for (unsigned k = 0; k < kPorts; ++k) {
-            const unsigned p = (start + k) % kPorts;
-            if (!m_in[p].link) continue;
-            for (unsigned v = 0; v < nvc; ++v) {
+            unsigned p = start + k;
+            if (p >= kPorts) p -= kPorts;
+            std::uint32_t occ = m_in[p].occupied;
+            while (occ) {
+                const unsigned v = static_cast<unsigned>(__builtin_ctz(occ));
+                occ &= occ - 1;
                 InputVc& ivc = m_in[p].vcs[v];
-                if (!ivc.count) continue;
                 if (!ivc.routed) {
                     if (ivc.at(0).ready > now) continue;
                     route_head(ivc, p, now);
@@ -169,19 +197,21 @@ void Router::evaluate(Cycle now) {
                 allocate_vcs(ivc, p, v);
             }
         }
-        // Switch allocation, input stage: one VC per input port.
+        // Switch allocation, input stage: one VC per input port (round robin).
         std::uint8_t req[kPorts] = {0, 0, 0, 0, 0};
         std::int8_t chosen[kPorts] = {-1, -1, -1, -1, -1};
         bool any = false;
-        for (unsigned p = 0; p < kPorts; ++p) {
-            if (!m_in[p].link) continue;
-            for (unsigned k = 0; k < nvc; ++k) {
-                const unsigned v = (m_in[p].rr + k) % nvc;
+        for (unsigned i = 0; i < m_n_in; ++i) {
+            const unsigned p = m_in_ports[i];
+            if (!m_in[p].occupied) continue;
+            unsigned v = m_in[p].rr;
+            for (unsigned k = 0; k < nvc; ++k, v = (v + 1 == nvc ? 0 : v + 1)) {
+                if (!(m_in[p].occupied & (1u << v))) continue;
                 const InputVc& ivc = m_in[p].vcs[v];
                 if (!ivc.routed) continue;
                 std::uint8_t mask = 0;
-                for (unsigned i = 0; i < ivc.nbranch; ++i)
-                    if (sendable(ivc, ivc.br[i], v, now)) mask |= static_cast<std::uint8_t>(1u << ivc.br[i].port);
+                for (unsigned b = 0; b < ivc.nbranch; ++b)
+                    if (sendable(ivc, ivc.br[b], v, now)) mask |= static_cast<std::uint8_t>(1u << ivc.br[b].port);
                 if (mask) {
                     req[p] = mask;
                     chosen[p] = static_cast<std::int8_t>(v);
@@ -193,13 +223,13 @@ void Router::evaluate(Cycle now) {
         if (any) {
             // Output stage: one input port per output port, round robin.
             std::uint8_t granted[kPorts] = {0, 0, 0, 0, 0};
-            for (unsigned o = 0; o < kPorts; ++o) {
-                if (!m_out[o].link) continue;
-                for (unsigned k = 0; k < kPorts; ++k) {
-                    const unsigned p = (m_out[o].rr + k) % kPorts;
+            for (unsigned i = 0; i < m_n_out; ++i) {
+                const unsigned o = m_out_ports[i];
+                unsigned p = m_out[o].rr;
+                for (unsigned k = 0; k < kPorts; ++k, p = (p + 1 == kPorts ? 0 : p + 1)) {
                     if (req[p] & (1u << o)) {
                         granted[p] |= static_cast<std::uint8_t>(1u << o);
-                        m_out[o].rr = static_cast<std::uint8_t>((p + 1) % kPorts);
+                        m_out[o].rr = static_cast<std::uint8_t>(p + 1 == kPorts ? 0 : p + 1);
                         m_arbitration->inc();
                         break;
                     }
@@ -210,75 +240,85 @@ void Router::evaluate(Cycle now) {
                 if (!granted[p]) continue;
                 const unsigned v = static_cast<unsigned>(chosen[p]);
                 InputVc& ivc = m_in[p].vcs[v];
-                m_in[p].rr = static_cast<std::uint8_t>((v + 1) % nvc);
-                for (unsigned i = 0; i < ivc.nbranch; ++i) {
-                    Branch& b = ivc.br[i];
-                    if (b.done || !b.has_vc || !(granted[p] & (1u << b.port))) continue;
-                    proto::Flit f = ivc.at(b.offset).f;
+                m_in[p].rr = static_cast<std::uint8_t>(v + 1 == nvc ? 0 : v + 1);
+                for (unsigned b = 0; b < ivc.nbranch; ++b) {
+                    Branch& br = ivc.br[b];
+                    if (br.done || !br.has_vc || !(granted[p] & (1u << br.port))) continue;
+                    proto::Flit f = ivc.at(br.offset).f;
                     if (f.head()) {
-                        f.route = b.route;
-                        f.flags = static_cast<std::uint8_t>((f.flags & ~proto::kDestSet) | b.route_flags);
-                        if (b.port != kLocal) ++f.hops;
+                        f.route = br.route;
+                        f.flags = static_cast<std::uint8_t>((f.flags & ~proto::kDestSet) | br.route_flags);
+                        if (br.port != kLocal) ++f.hops;
                     }
-                    m_out[b.port].link->send_flit(f, now);
-                    --m_out[b.port].credits[v];
+                    m_out[br.port].link->send_flit(f, now);
+                    --m_out[br.port].credits[v];
                     m_crossbar->inc();
-                    ++b.offset;
+                    ++br.offset;
                     if (f.tail()) {
-                        b.done = true;
-                        m_out[b.port].owner[v] = -1;
+                        br.done = true;
+                        m_out[br.port].owner[v] = -1;
                     }
                 }
                 moved = true;
                 // A flit leaves the buffer once every branch has sent it.
+                const unsigned cap = static_cast<unsigned>(ivc.buf.size());
                 while (ivc.count) {
                     std::uint16_t min_off = 0xffff;
-                    for (unsigned i = 0; i < ivc.nbranch; ++i) min_off = std::min(min_off, ivc.br[i].offset);
+                    for (unsigned b = 0; b < ivc.nbranch; ++b) min_off = std::min(min_off, ivc.br[b].offset);
                     if (min_off == 0) break;
                     const bool tail = ivc.at(0).f.tail();
-                    ivc.head = static_cast<std::uint16_t>((ivc.head + 1) % ivc.buf.size());
+                    ivc.head = static_cast<std::uint16_t>(ivc.head + 1u == cap ? 0u : ivc.head + 1u);
                     --ivc.count;
                     --m_buffered;
                     m_buffer_read->inc();
                     m_in[p].link->send_credit(static_cast<std::uint8_t>(v), now);
-                    for (unsigned i = 0; i < ivc.nbranch; ++i) --ivc.br[i].offset;
+                    for (unsigned b = 0; b < ivc.nbranch; ++b) --ivc.br[b].offset;
                     if (tail) {
                         ivc.routed = false;
                         ivc.nbranch = 0;
                         break;
                     }
                 }
+                if (!ivc.count) m_in[p].occupied &= ~(1u << v);
             }
         }
     }
 
-    // Next cycle this router has something to do (see the scheduler's re-request rule).
+    // Next cycle this router has something to do (see the scheduler's re-request rule); outputs
+    // whose credits block a ready flit ask their link for a wake-up on the next credit.
     Cycle next = moved ? now + 1 : proto::kNever;
     if (!moved && m_buffered) {
-        for (unsigned p = 0; p < kPorts && next != now + 1; ++p) {
-            if (!m_in[p].link) continue;
-            for (unsigned v = 0; v < nvc; ++v) {
+        for (unsigned i = 0; i < m_n_in; ++i) {
+            const unsigned p = m_in_ports[i];
+            std::uint32_t occ = m_in[p].occupied;
+            while (occ) {
+                const unsigned v = static_cast<unsigned>(__builtin_ctz(occ));
+                occ &= occ - 1;
                 const InputVc& ivc = m_in[p].vcs[v];
-                if (!ivc.count) continue;
                 if (!ivc.routed) {
                     next = std::min(next, ivc.at(0).ready);
                     continue;
                 }
-                for (unsigned i = 0; i < ivc.nbranch; ++i) {
-                    const Branch& b = ivc.br[i];
-                    if (b.done || !b.has_vc || b.offset >= ivc.count) continue;
-                    const Cycle r = ivc.at(b.offset).ready;
-                    if (r > now) next = std::min(next, r);
-                    else if (m_out[b.port].credits[v] > 0) next = now + 1;  // lost arbitration
+                for (unsigned b = 0; b < ivc.nbranch; ++b) {
+                    const Branch& br = ivc.br[b];
+                    if (br.done || !br.has_vc || br.offset >= ivc.count) continue;
+                    const Cycle r = ivc.at(br.offset).ready;
+                    if (r > now) {
+                        next = std::min(next, r);
+                    } else if (m_out[br.port].credits[v] > 0) {
+                        next = now + 1;  // lost arbitration
+                    } else {
+                        Link* l = m_out[br.port].link;
+                        l->set_credit_wake(true);
+                        next = std::min(next, l->next_credit());
+                    }
                 }
             }
         }
     }
-    for (unsigned p = 0; p < kPorts; ++p) {
-        if (m_in[p].link) next = std::min(next, m_in[p].link->next_flit());
-        if (m_out[p].link) next = std::min(next, m_out[p].link->next_credit());
-    }
-    if (next != proto::kNever) wake(next);
+    for (std::uint32_t pend = m_flit_pending; pend; pend &= pend - 1)
+        next = std::min(next, m_in[__builtin_ctz(pend)].link->next_flit());
+    if (next != proto::kNever) wake(std::max(next, now + 1));
 }
 
 bool Router::empty() const { return m_buffered == 0; }
@@ -322,6 +362,7 @@ std::string Router::dump(Cycle now) const {
 
 void Router::reset() {
     for (unsigned p = 0; p < kPorts; ++p) {
+        m_in[p].occupied = 0;
         for (auto& v : m_in[p].vcs) {
             v.head = v.count = 0;
             v.routed = false;
@@ -333,6 +374,7 @@ void Router::reset() {
         m_out[p].rr = 0;
     }
     m_buffered = 0;
+    m_flit_pending = m_credit_pending = 0;
 }
 
 }  // namespace spiketlm::noc

@@ -45,8 +45,8 @@ class Router final : public sc_core::sc_module, public sim::Clocked {
            const std::string& routing_name, NocShared& shared, stats::Registry& stats);
 
     // Wiring (mesh builder): the link arriving on input port p / leaving on output port p.
-    void connect_input(Port p, Link* l) { m_in[p].link = l; }
-    void connect_output(Port p, Link* l) { m_out[p].link = l; }
+    void connect_input(Port p, Link* l);
+    void connect_output(Port p, Link* l);
 
     void evaluate(Cycle now) override;
 
@@ -76,11 +76,16 @@ class Router final : public sc_core::sc_module, public sim::Clocked {
         bool routed = false;
         std::uint8_t nbranch = 0;
         Branch br[kPorts];
-        const Slot& at(std::uint16_t i) const { return buf[(head + i) % buf.size()]; }
+        const Slot& at(unsigned i) const {
+            unsigned k = head + i;
+            if (k >= buf.size()) k -= static_cast<unsigned>(buf.size());
+            return buf[k];
+        }
     };
     struct InputPort {
         Link* link = nullptr;
         std::vector<InputVc> vcs;
+        std::uint32_t occupied = 0;  // bit v: VC v holds flits
         std::uint8_t rr = 0;
     };
     struct OutputPort {
@@ -105,6 +110,10 @@ class Router final : public sc_core::sc_module, public sim::Clocked {
     InputPort m_in[kPorts];
     OutputPort m_out[kPorts];
     std::uint32_t m_buffered = 0;  // flits in all input buffers
+    std::uint32_t m_flit_pending = 0;    // bit p: input link p has flits on the wire
+    std::uint32_t m_credit_pending = 0;  // bit p: output link p has credits on the wire
+    std::uint8_t m_in_ports[kPorts], m_n_in = 0;    // connected input ports
+    std::uint8_t m_out_ports[kPorts], m_n_out = 0;  // connected output ports
     stats::Counter* m_buffer_write;
     stats::Counter* m_buffer_read;
     stats::Counter* m_crossbar;

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cmath>
 #include <deque>
 #include <functional>
-#include <map>
 
 #include "sw/cfg/param.h"
 #include "sw/common/error.h"
@@ -38,6 +38,11 @@ std::uint64_t splitmix(std::uint64_t& s) {
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
+}
+double thread_cpu_s() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 double u01(std::uint64_t& s) { return static_cast<double>(splitmix(s) >> 11) * 0x1.0p-53; }
 }  // namespace
@@ -129,7 +134,8 @@ class TrafficExperiment::Source final : public sim::Clocked {
         m_latencies.clear();
         m_hops_sum = m_measured_created = m_measured_delivered = m_accepted_flits = 0;
         m_delivered_flags.assign(m_nodes, {});
-        m_last_seq.clear();
+        const std::uint64_t keys = std::uint64_t{m_nodes} * m_nodes * m_mesh.config().vcs;
+        m_last_seq.assign(keys <= (1u << 22) ? keys : 0, 0);  // order check off on huge meshes
         m_out_of_order = m_duplicates = 0;
         for (NodeId n = 0; n < m_nodes; ++n) {
             Node& s = m_node[n];
@@ -272,11 +278,10 @@ class TrafficExperiment::Source final : public sim::Clocked {
         auto& flag = m_delivered_flags[p.src][p.src_neuron];
         if (flag) ++m_duplicates;
         flag = 1;
-        if (m_ordered) {
-            const std::uint64_t key = (static_cast<std::uint64_t>(p.src) * m_nodes + d.node) * 16 + d.vc;
-            auto it = m_last_seq.find(key);
-            if (it != m_last_seq.end() && it->second > p.src_neuron) ++m_out_of_order;
-            m_last_seq[key] = p.src_neuron;
+        if (m_ordered && !m_last_seq.empty()) {
+            auto& last = m_last_seq[(static_cast<std::uint64_t>(p.src) * m_nodes + d.node) * m_mesh.config().vcs + d.vc];
+            if (last > p.src_neuron + 1u) ++m_out_of_order;  // stored as seq + 1, 0 = none yet
+            last = p.src_neuron + 1u;
         }
         return true;
     }
@@ -294,7 +299,7 @@ class TrafficExperiment::Source final : public sim::Clocked {
     std::vector<std::uint32_t> m_latencies;
     std::uint64_t m_hops_sum = 0, m_measured_created = 0, m_measured_delivered = 0, m_accepted_flits = 0;
     std::vector<std::vector<std::uint8_t>> m_delivered_flags;
-    std::map<std::uint64_t, std::uint32_t> m_last_seq;
+    std::vector<std::uint32_t> m_last_seq;  // per (source, destination, VC): last sequence + 1
     std::uint64_t m_out_of_order = 0, m_duplicates = 0;
 };
 
@@ -316,6 +321,7 @@ PointResult TrafficExperiment::run_point(double rate) {
     sched.reset();
     m_mesh.reset();
     const auto t0 = std::chrono::steady_clock::now();
+    const double c0 = thread_cpu_s();
     const std::uint64_t act0 = sched.active_cycles(), ev0 = sched.evaluations();
     const Cycle start = sched.now();
     m_source->start(rate, start, derive_seed(m_cfg.seed, "noc.traffic", static_cast<std::uint64_t>(std::llround(rate * 1e9))));
@@ -332,6 +338,7 @@ PointResult TrafficExperiment::run_point(double rate) {
     r.active_cycles = sched.active_cycles() - act0;
     r.evaluations = sched.evaluations() - ev0;
     r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.cpu_s = thread_cpu_s() - c0;
     return r;
 }
 

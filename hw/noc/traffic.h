@@ -57,6 +57,7 @@ struct PointResult {
     Cycle cycles = 0;           // simulated cycles of the point (warm-up + measurement + drain)
     std::uint64_t active_cycles = 0, evaluations = 0;  // scheduler work
     double wall_s = 0;
+    double cpu_s = 0;  // CPU time of this thread (wall time is inflated on a loaded machine)
 };
 
 // Delivery bookkeeping for conservation checks (created vs delivered, duplicates, order).

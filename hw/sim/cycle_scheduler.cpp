@@ -30,7 +30,7 @@ Cycle CycleScheduler::now() const {
     return std::max(m_next_free, sc_cycle());
 }
 
-void CycleScheduler::wake(Clocked& c, Cycle at) {
+void CycleScheduler::wake_slow(Clocked& c, Cycle at) {
     if (m_in_cycle) {
         if (at <= m_now)
             throw Error(std::string(basename()) + ": wake-up for cycle " + std::to_string(at) + " requested during cycle " +

@@ -60,7 +60,16 @@ class CycleScheduler : public sc_core::sc_module {
     CycleScheduler(sc_core::sc_module_name name, sc_core::sc_time period, Cycle quantum_cycles = 1);
 
     void attach(Clocked& c);
-    void wake(Clocked& c, Cycle at);
+    void wake(Clocked& c, Cycle at) {
+        // Fast path (inline): a request inside a cycle for the near future.
+        if (m_in_cycle && at > m_now && at < c.m_pending && at - m_next_free < kWheelSize) {
+            c.m_pending = at;
+            m_wheel[at & (kWheelSize - 1)].push_back(&c);
+            ++m_wheel_count;
+            return;
+        }
+        wake_slow(c, at);
+    }
 
     // The cycle being evaluated (inside a cycle), otherwise the earliest cycle that can still be
     // scheduled (never before the current SystemC time).
@@ -91,6 +100,7 @@ class CycleScheduler : public sc_core::sc_module {
         bool operator>(const FarEntry& o) const { return at > o.at; }
     };
     void tick();
+    void wake_slow(Clocked& c, Cycle at);
     void process_cycle(Cycle t);
     Cycle sc_cycle() const;  // SystemC time as a cycle, rounded up
 
