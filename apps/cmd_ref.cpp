@@ -1,0 +1,115 @@
+// `spiketlm ref --config <yaml> [--set k=v]... [--frames N] --out runs/<name>`: the functional
+// reference (sw/snn, the golden model) on the frames `spiketlm run` would put through the chip.
+// Writes the run directory (report.json, stats.csv, ...) and the golden spike trace spikes.spk
+// (frame = index of the image in the dataset split, pe = -1, no cycle).
+#include <algorithm>
+#include <iostream>
+
+#include "apps/command.h"
+#include "apps/run_common.h"
+#include "sw/common/error.h"
+#include "sw/common/progress.h"
+#include "sw/common/seed.h"
+#include "sw/data/datasets.h"
+#include "sw/io/model_file.h"
+#include "sw/io/run_dir.h"
+#include "sw/snn/evaluate.h"
+#include "sw/snn/reference.h"
+#include "sw/snn/run_options.h"
+#include "sw/stats/stats.h"
+#include "traces/spike_trace.h"
+
+namespace spiketlm::app {
+namespace {
+
+report::RunTotals run_reference(RunContext& ctx) {
+    const RunParams rp = RunParams::from(ctx.config);
+    const io::Model model = io::load_model(rp.model);
+    const snn::SimOptions sim = snn::sim_options_from(ctx.config, model.net);
+    const bool early_stop = *sim.early_stop;
+    const snn::Reference ref(model.net, sim);
+    const data::ImageSet set = data::load_split(rp.dataset, rp.data_dir, rp.split);
+    const auto first = static_cast<std::size_t>(rp.first_frame);
+    const auto frames = static_cast<std::size_t>(rp.frames);
+    if (first + frames > set.count())
+        throw InputError("run.first_frame + run.frames = " + std::to_string(first + frames) + " but " + set.name +
+                         " has " + std::to_string(set.count()) + " images");
+    const std::uint64_t seed = master_seed(ctx.config);
+    ctx.dir.log("model " + rp.model + ": " + std::to_string(model.net.layers.size()) + " layers, " +
+                std::to_string(model.net.timesteps) + " timesteps, encoding " + model.net.encoding.kind +
+                " T=" + std::to_string(model.net.encoding.steps) + ", early stop " + (early_stop ? "on" : "off"));
+
+    auto& c_frames = ctx.stats.counter("ref.frames", "frames", "frames simulated by the reference");
+    auto& c_steps = ctx.stats.counter("ref.timesteps", "steps", "timesteps simulated (all frames)");
+    auto& c_in = ctx.stats.counter("ref.input_spikes", "spikes", "encoded input spikes");
+    auto& c_syn = ctx.stats.counter("ref.synops", "ops", "synaptic operations (delivered spikes x fan-out)");
+    std::vector<stats::Counter*> c_layer;
+    for (const auto& l : model.net.layers)
+        c_layer.push_back(&ctx.stats.counter("ref.spikes." + l.name, "spikes", "spikes of layer " + l.name));
+
+    traces::TraceWriter trace(ctx.dir.file("spikes.spk"), "reference");
+    snn::EvalTotals tot;
+    Progress progress("ref", frames);
+    const std::size_t chunk = 512;  // bounds memory; results are identical for any chunk/thread count
+    for (std::size_t done = 0; done < frames;) {
+        const std::size_t c = std::min(chunk, frames - done);
+        const auto res = snn::run_images(ref, set, first + done, c, seed, static_cast<int>(rp.threads), true);
+        for (std::size_t k = 0; k < c; ++k) {
+            const std::size_t idx = first + done + k;
+            const auto& r = res[k].result;
+            tot.add(r, set.labels[idx]);
+            for (const auto& s : res[k].spikes) {
+                traces::SpikeRecord rec;
+                rec.frame = static_cast<std::uint32_t>(idx);
+                rec.step = s.step;
+                rec.layer = s.layer;
+                rec.neuron = s.neuron;
+                trace.add(rec);
+            }
+        }
+        done += c;
+        progress.update(done);
+    }
+    progress.finish();
+    trace.close();
+
+    c_frames.inc(tot.frames);
+    c_steps.inc(tot.timesteps);
+    c_in.inc(tot.input_spikes);
+    c_syn.inc(tot.synops);
+    report::RunTotals t;
+    t.model = rp.model;
+    t.dataset = set.name;
+    t.frames = tot.frames;
+    t.correct = tot.correct;
+    t.undecided = tot.undecided;
+    t.input_spikes = tot.input_spikes;
+    t.spikes = tot.spikes;
+    t.synops = tot.synops;
+    t.timesteps = tot.timesteps;
+    for (std::size_t l = 0; l < model.net.layers.size(); ++l) {
+        const std::uint64_t n = l < tot.spikes_per_layer.size() ? tot.spikes_per_layer[l] : 0;
+        t.spikes_by_layer[model.net.layers[l].name] = n;
+        c_layer[l]->inc(n);
+    }
+    t.sim_events = tot.synops;
+    t.extra["early_stop"] = early_stop;
+    t.extra["first_frame"] = first;
+    if (model.meta.quant && model.meta.quant->float_test_accuracy)
+        t.extra["model_float_test_accuracy"] = *model.meta.quant->float_test_accuracy;
+    return t;
+}
+
+void setup(CLI::App& root) {
+    static RunOptions opts;
+    auto* cmd = root.add_subcommand(
+        "ref", "run the functional reference simulator (golden model) on dataset frames; writes the run "
+               "directory and the golden spike trace spikes.spk");
+    opts.add_to(*cmd);
+    cmd->callback([] { execute_run(opts, "reference", &run_reference); });
+}
+
+const bool registered = register_command("ref", &setup);
+
+}  // namespace
+}  // namespace spiketlm::app
