@@ -169,7 +169,8 @@ void NetworkInterface::evaluate(Cycle now) {
                     break;
                 }
                 ++m_deliveries;
-                m_shared.packets.delivered(fr.packet);
+                if (m_shared.packets.delivered(fr.packet) && m_shared.packets.in_flight() == 0 && m_shared.watchdog)
+                    m_shared.watchdog->disarm();
             }
             e.head = static_cast<std::uint16_t>((e.head + 1) % e.buf.size());
             --e.count;

@@ -181,7 +181,8 @@ void Router::evaluate(Cycle now) {
     bool moved = false;
     if (m_buffered) {
         // Route computation and VC allocation (rotating input priority).
-        unsigned start = static_cast<unsigned>(now % kPorts);
+        const unsigned start = m_va_start;
+        m_va_start = static_cast<std::uint8_t>(m_va_start + 1 == kPorts ? 0 : m_va_start + 1);
         for (unsigned k = 0; k < kPorts; ++k) {
             unsigned p = start + k;
             if (p >= kPorts) p -= kPorts;
@@ -375,6 +376,7 @@ void Router::reset() {
     }
     m_buffered = 0;
     m_flit_pending = m_credit_pending = 0;
+    m_va_start = 0;
 }
 
 }  // namespace spiketlm::noc

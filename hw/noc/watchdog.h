@@ -27,6 +27,12 @@ class Watchdog final : public sim::Clocked {
         m_armed = true;
         wake(now + m_period);
     }
+    // Called when the last packet in flight is delivered: nothing left to watch.
+    void disarm() {
+        if (!m_armed) return;
+        m_armed = false;
+        scheduler().cancel(*this);
+    }
     void evaluate(Cycle now) override {
         if (m_shared.packets.in_flight() == 0) {
             m_armed = false;

@@ -39,6 +39,7 @@ void CycleScheduler::wake_slow(Clocked& c, Cycle at) {
         at = std::max(at, now());
     }
     if (at >= c.m_pending) return;
+    if (c.m_pending == kNever) ++m_live;
     c.m_pending = at;
     if (at - m_next_free < kWheelSize) {
         m_wheel[at & (kWheelSize - 1)].push_back(&c);
@@ -55,13 +56,19 @@ void CycleScheduler::wake_slow(Clocked& c, Cycle at) {
 }
 
 Cycle CycleScheduler::next_pending() const {
+    if (!m_live) return kNever;
     Cycle best = kNever;
     if (m_wheel_count) {
-        for (Cycle c = m_next_free; c < m_next_free + kWheelSize; ++c)
-            if (!m_wheel[c & (kWheelSize - 1)].empty()) {
-                best = c;
-                break;
-            }
+        for (Cycle c = m_next_free; c < m_next_free + kWheelSize && best == kNever; ++c)
+            for (const Clocked* k : m_wheel[c & (kWheelSize - 1)])
+                if (k->m_pending == c) {
+                    best = c;
+                    break;
+                }
+    }
+    while (!m_far.empty() && m_far.front().c->m_pending != m_far.front().at) {
+        std::pop_heap(m_far.begin(), m_far.end(), std::greater<FarEntry>());
+        m_far.pop_back();
     }
     if (!m_far.empty()) best = std::min(best, m_far.front().at);
     return best;
@@ -75,6 +82,7 @@ void CycleScheduler::process_cycle(Cycle t) {
     for (Clocked* c : slot)
         if (c->m_pending == t) {
             c->m_pending = kNever;
+            --m_live;
             m_eval.push_back(c);
         }
     slot.clear();
@@ -84,6 +92,7 @@ void CycleScheduler::process_cycle(Cycle t) {
         m_far.pop_back();
         if (c->m_pending == t) {
             c->m_pending = kNever;
+            --m_live;
             m_eval.push_back(c);
         }
     }
@@ -151,6 +160,7 @@ void CycleScheduler::reset() {
     for (auto& s : m_wheel) s.clear();
     m_wheel_count = 0;
     m_far.clear();
+    m_live = 0;
     for (Clocked* c : m_components) c->m_pending = kNever;
 }
 

@@ -63,6 +63,7 @@ class CycleScheduler : public sc_core::sc_module {
     void wake(Clocked& c, Cycle at) {
         // Fast path (inline): a request inside a cycle for the near future.
         if (m_in_cycle && at > m_now && at < c.m_pending && at - m_next_free < kWheelSize) {
+            if (c.m_pending == kNever) ++m_live;
             c.m_pending = at;
             m_wheel[at & (kWheelSize - 1)].push_back(&c);
             ++m_wheel_count;
@@ -75,9 +76,16 @@ class CycleScheduler : public sc_core::sc_module {
     // scheduled (never before the current SystemC time).
     Cycle now() const;
     bool in_cycle() const { return m_in_cycle; }
+    // Withdraws a component's pending wake-up (e.g. a watchdog with nothing left to watch).
+    void cancel(Clocked& c) {
+        if (c.m_pending != kNever) {
+            c.m_pending = kNever;
+            --m_live;
+        }
+    }
     // Earliest cycle with a pending wake-up, kNever when idle.
     Cycle next_pending() const;
-    bool idle() const { return next_pending() == kNever; }
+    bool idle() const { return m_live == 0; }
 
     // Runs the simulation (sc_start) until every cycle before `end` is processed. A model
     // exception thrown inside a cycle stops the simulation and is rethrown here, unchanged.
@@ -108,7 +116,8 @@ class CycleScheduler : public sc_core::sc_module {
     Cycle m_quantum;
     std::vector<std::vector<Clocked*>> m_wheel;
     std::uint64_t m_wheel_count = 0;
-    std::vector<FarEntry> m_far;  // min-heap
+    mutable std::vector<FarEntry> m_far;  // min-heap (stale entries dropped lazily)
+    std::uint64_t m_live = 0;             // components with a pending wake-up
     std::vector<Clocked*> m_eval;
     std::vector<Clocked*> m_components;
     Cycle m_now = 0;
