@@ -3,7 +3,7 @@
 // Prints simulated cycles per second and router-cycles per second (wall clock and CPU time of
 // the simulating thread: on a loaded machine the wall figures understate one core's speed) and
 // the ratio low-load / high-load speed. One process, one elaboration: the mesh is reset
-// between points. Usage: noc_speed [measure_cycles (default 200000)]
+// between points. Usage: noc_speed [measure_cycles (default 100000)]
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -16,7 +16,7 @@
 using namespace spiketlm;
 
 int main(int argc, char** argv) {
-    const proto::Cycle measure = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 200000;
+    const proto::Cycle measure = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 100000;
     noc::NocConfig cfg;
     cfg.width = cfg.height = 8;
     cfg.vcs = 2;

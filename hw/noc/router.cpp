@@ -19,11 +19,18 @@ Router::Router(sc_core::sc_module_name name, NodeId id, const NocConfig& cfg, Ro
       m_routing(routing),
       m_routing_name(routing_name),
       m_shared(shared) {
+    m_slots.resize(std::size_t{kPorts} * cfg.vcs * cfg.buffer_depth);
+    m_vcs.resize(std::size_t{kPorts} * cfg.vcs);
+    for (std::size_t i = 0; i < m_vcs.size(); ++i) {
+        m_vcs[i].buf = &m_slots[i * cfg.buffer_depth];
+        m_vcs[i].cap = static_cast<std::uint16_t>(cfg.buffer_depth);
+    }
     for (unsigned p = 0; p < kPorts; ++p) {
-        m_in[p].vcs.resize(cfg.vcs);
-        for (auto& v : m_in[p].vcs) v.buf.resize(cfg.buffer_depth);
-        m_out[p].credits.assign(cfg.vcs, static_cast<std::int32_t>(cfg.buffer_depth));
-        m_out[p].owner.assign(cfg.vcs, -1);
+        m_in[p].vcs = &m_vcs[p * cfg.vcs];
+        for (unsigned v = 0; v < 16; ++v) {
+            m_out[p].credits[v] = static_cast<std::int32_t>(cfg.buffer_depth);
+            m_out[p].owner[v] = -1;
+        }
     }
     const std::string path = this->name();
     stats.add_component(path, "router");
@@ -155,7 +162,7 @@ void Router::evaluate(Cycle now) {
         proto::Flit f;
         while (l->recv_flit(now, f)) {
             InputVc& ivc = m_in[p].vcs[f.vc];
-            const unsigned cap = static_cast<unsigned>(ivc.buf.size());
+            const unsigned cap = ivc.cap;
             if (ivc.count == cap)
                 throw Error(std::string(name()) + ": input buffer overflow on port " + port_name(p) + " VC " +
                             std::to_string(f.vc) + " (credit protocol violated)");
@@ -262,7 +269,7 @@ void Router::evaluate(Cycle now) {
                 }
                 moved = true;
                 // A flit leaves the buffer once every branch has sent it.
-                const unsigned cap = static_cast<unsigned>(ivc.buf.size());
+                const unsigned cap = ivc.cap;
                 while (ivc.count) {
                     std::uint16_t min_off = 0xffff;
                     for (unsigned b = 0; b < ivc.nbranch; ++b) min_off = std::min(min_off, ivc.br[b].offset);
@@ -333,7 +340,7 @@ std::string Router::dump(Cycle now) const {
             if (!ivc.count) continue;
             const auto& front = ivc.at(0);
             const auto& rec = m_shared.packets[front.f.packet];
-            os << "  " << name() << " in " << port_name(p) << " vc " << v << ": " << ivc.count << "/" << ivc.buf.size()
+            os << "  " << name() << " in " << port_name(p) << " vc " << v << ": " << ivc.count << "/" << ivc.cap
                << " flits, front flit " << front.f.seq << " of packet " << front.f.packet << " (node " << rec.packet.src
                << " -> " << (rec.packet.is_multicast() ? "multicast" : std::to_string(rec.packet.dst)) << ", injected cycle "
                << rec.injected << ", ready " << (front.ready <= now ? "yes" : "no") << ")";
@@ -364,15 +371,17 @@ std::string Router::dump(Cycle now) const {
 void Router::reset() {
     for (unsigned p = 0; p < kPorts; ++p) {
         m_in[p].occupied = 0;
-        for (auto& v : m_in[p].vcs) {
-            v.head = v.count = 0;
-            v.routed = false;
-            v.nbranch = 0;
-        }
         m_in[p].rr = 0;
-        std::fill(m_out[p].credits.begin(), m_out[p].credits.end(), static_cast<std::int32_t>(m_cfg.buffer_depth));
-        std::fill(m_out[p].owner.begin(), m_out[p].owner.end(), std::int16_t{-1});
+        for (unsigned v = 0; v < 16; ++v) {
+            m_out[p].credits[v] = static_cast<std::int32_t>(m_cfg.buffer_depth);
+            m_out[p].owner[v] = -1;
+        }
         m_out[p].rr = 0;
+    }
+    for (auto& v : m_vcs) {
+        v.head = v.count = 0;
+        v.routed = false;
+        v.nbranch = 0;
     }
     m_buffered = 0;
     m_flit_pending = m_credit_pending = 0;

@@ -71,27 +71,28 @@ class Router final : public sc_core::sc_module, public sim::Clocked {
         std::uint8_t route_flags = 0;
     };
     struct InputVc {
-        std::vector<Slot> buf;  // ring, capacity = buffer_depth
+        Slot* buf = nullptr;    // ring of `cap` slots inside m_slots
+        std::uint16_t cap = 0;
         std::uint16_t head = 0, count = 0;
         bool routed = false;
         std::uint8_t nbranch = 0;
         Branch br[kPorts];
         const Slot& at(unsigned i) const {
             unsigned k = head + i;
-            if (k >= buf.size()) k -= static_cast<unsigned>(buf.size());
+            if (k >= cap) k -= cap;
             return buf[k];
         }
     };
     struct InputPort {
         Link* link = nullptr;
-        std::vector<InputVc> vcs;
+        InputVc* vcs = nullptr;      // `vcs` entries inside m_vcs
         std::uint32_t occupied = 0;  // bit v: VC v holds flits
         std::uint8_t rr = 0;
     };
     struct OutputPort {
         Link* link = nullptr;
-        std::vector<std::int32_t> credits;
-        std::vector<std::int16_t> owner;  // input port * 16 + vc holding the output VC, -1 free
+        std::int32_t credits[16];
+        std::int16_t owner[16];  // input port * 16 + vc holding the output VC, -1 free
         std::uint8_t rr = 0;
     };
 
@@ -107,6 +108,8 @@ class Router final : public sc_core::sc_module, public sim::Clocked {
     RoutingFunction m_routing;
     std::string m_routing_name;
     NocShared& m_shared;
+    std::vector<Slot> m_slots;   // all input buffers, contiguous
+    std::vector<InputVc> m_vcs;  // all input VCs, contiguous
     InputPort m_in[kPorts];
     OutputPort m_out[kPorts];
     std::uint32_t m_buffered = 0;  // flits in all input buffers

@@ -97,7 +97,8 @@ void CycleScheduler::process_cycle(Cycle t) {
         }
     }
     for (Clocked* c : m_eval) c->evaluate(t);
-    for (Clocked* c : m_eval) c->commit(t);
+    for (Clocked* c : m_eval)
+        if (c->m_use_commit) c->commit(t);
     m_evaluations += m_eval.size();
     ++m_active_cycles;
     m_eval.clear();

@@ -5,7 +5,8 @@
 // plain C++ in two phases, BookSim style:
 //   evaluate(now): read what became visible in cycle `now` (flits, credits, requests), decide,
 //                  and send (what is sent in cycle `now` becomes visible in a later cycle);
-//   commit(now):   optional, after every evaluate of the cycle (double-buffered state).
+//   commit(now):   optional (use_commit()), after every evaluate of the cycle (double-buffered
+//                  state).
 // Because nothing sent in cycle t is visible before t + 1, the order in which components are
 // evaluated within a cycle never matters.
 //
@@ -49,10 +50,16 @@ class Clocked {
     CycleScheduler& scheduler() const { return *m_sched; }
     bool attached() const { return m_sched != nullptr; }
 
+  protected:
+    // Components that implement commit() call this once (constructor): commit() is then called
+    // after every cycle in which they were evaluated (skipped for the others: no virtual call).
+    void use_commit() { m_use_commit = true; }
+
   private:
     friend class CycleScheduler;
     CycleScheduler* m_sched = nullptr;
     Cycle m_pending = kNever;  // earliest requested cycle not yet evaluated
+    bool m_use_commit = false;
 };
 
 class CycleScheduler : public sc_core::sc_module {
