@@ -73,6 +73,7 @@ struct Reference::Impl {
 Reference::Reference(Network net, SimOptions opt) : m_net(std::move(net)), m_impl(std::make_unique<Impl>()) {
     m_net.validate();
     m_early_stop = opt.early_stop.value_or(m_net.early_stop);
+    m_noise_seed = opt.noise_seed.value_or(m_net.seed);
     if (m_early_stop && m_net.decode == Decode::count)
         throw InputError("network '" + m_net.name + "': early stop needs decode first_spike, the model decodes by count");
     for (const Layer& l : m_net.layers) {
@@ -172,7 +173,7 @@ FrameResult Reference::run(const encode::SpikeTrain& input, std::uint64_t frame_
                 std::int64_t acc = 0;
                 if (delivered)
                     acc = lp.narrow ? lr.acc32[static_cast<std::size_t>(o)] : lr.acc64[static_cast<std::size_t>(o)];
-                const std::uint32_t nw = stochastic ? noise_word(m_net.seed, static_cast<std::uint32_t>(l),
+                const std::uint32_t nw = stochastic ? noise_word(m_noise_seed, static_cast<std::uint32_t>(l),
                                                                  static_cast<std::uint32_t>(o), frame_index, t)
                                                     : 0u;
                 std::int32_t v_fire = 0;

@@ -218,3 +218,36 @@ TEST_CASE("neuron: Bernoulli firing probability is 1/2 at theta and follows the 
     }
     CHECK(std::abs(fired / double(n) - 0.25) < 0.02);
 }
+
+TEST_CASE("neuron: ReL-PSP membrane equals sum_i w_i (t - n_i) at every step until it fires (random inputs)",
+          "[unit]") {
+    std::uint64_t x = 12345;
+    const auto rnd = [&](int mod) {
+        x = noise_mix(x);
+        return static_cast<int>(x % static_cast<std::uint64_t>(mod));
+    };
+    for (int trial = 0; trial < 200; ++trial) {
+        const int n = 1 + rnd(20), steps = 50;
+        std::vector<int> w(n), at(n);
+        std::vector<std::int64_t> acc(steps, 0);
+        for (int k = 0; k < n; ++k) {
+            w[k] = rnd(61) - 20;
+            at[k] = rnd(30);
+            acc[static_cast<std::size_t>(at[k] + 1)] += w[k];  // encoded at n_i, delivered at n_i + 1
+        }
+        NeuronParams p = NeuronParams::defaults(NeuronKind::relpsp);
+        p.theta = 200 + rnd(2000);
+        NeuronState s;
+        for (int t = 0; t < steps; ++t) {
+            std::int32_t vf;
+            const bool fired = update_neuron(s, p, acc[static_cast<std::size_t>(t)], 0, vf);
+            std::int64_t expect = 0;
+            for (int k = 0; k < n; ++k)
+                if (at[k] < t) expect += static_cast<std::int64_t>(w[k]) * (t - at[k]);
+            INFO("trial " << trial << " step " << t);
+            CHECK((fired ? vf : s.v) == expect);
+            CHECK(fired == (expect >= p.theta));
+            if (fired) break;
+        }
+    }
+}
