@@ -6,6 +6,10 @@
 #include <cstring>
 #include <random>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "sw/common/error.h"
 #include "sw/common/fs.h"
 #include "sw/common/seed.h"
@@ -20,12 +24,35 @@ constexpr int kBlock = 64;
 // Column form of fire_time for neurons j0..j0+nb-1: each input adds one contiguous weight row
 // slice to all lanes. The per-lane sums run in the same order as fire_time, so the results are
 // bit-identical to forward().
+// True if some lane may reach its threshold before t_next: thr + P <= S * t_next (the same
+// rounded operations as the exact test, so no firing lane is missed; S > 0 is checked later).
+// nb_even lanes, padding lanes have thr = +inf.
+inline bool any_reaches(const double* S, const double* P, const double* thr, int nb_even,
+                        double t_next) {
+#if defined(__SSE2__)
+    const __m128d tn = _mm_set1_pd(t_next);
+    __m128d acc = _mm_setzero_pd();
+    for (int b = 0; b < nb_even; b += 2) {
+        const __m128d lhs = _mm_add_pd(_mm_load_pd(thr + b), _mm_load_pd(P + b));
+        const __m128d rhs = _mm_mul_pd(_mm_load_pd(S + b), tn);
+        acc = _mm_or_pd(acc, _mm_cmple_pd(lhs, rhs));
+    }
+    return _mm_movemask_pd(acc) != 0;
+#else
+    bool any = false;
+    for (int b = 0; b < nb_even; ++b) any |= thr[b] + P[b] <= S[b] * t_next;
+    return any;
+#endif
+}
+
 void fire_block_columns(const double* wt, int out, double theta, int j0, int nb,
                         const std::uint32_t* idx, const double* t, std::size_t n, double* t_out,
                         std::uint32_t* ncausal, double* wsum) {
-    double S[kBlock], P[kBlock];
-    bool done[kBlock];
-    for (int b = 0; b < nb; ++b) S[b] = P[b] = 0.0, done[b] = false;
+    // thr[b] is theta while lane b is waiting and +inf once it fired, so the per-group test
+    // is one branch-free (vectorisable) pass; the rare groups where a lane fires take a slow path.
+    alignas(16) double S[kBlock], P[kBlock], thr[kBlock];
+    const int nb_even = (nb + 1) & ~1;
+    for (int b = 0; b < nb_even; ++b) S[b] = P[b] = 0.0, thr[b] = b < nb ? theta : kNoSpike;
     int remaining = nb;
     std::size_t k = 0;
     while (k < n && remaining > 0) {
@@ -39,11 +66,22 @@ void fire_block_columns(const double* wt, int out, double theta, int j0, int nb,
             }
             ++k;
         } while (k < n && t[k] == tk);
-        const bool last = k == n;
-        const double t_next = last ? kNoSpike : t[k];
+        if (k == n) {
+            for (int b = 0; b < nb; ++b)
+                if (thr[b] == theta && S[b] > 0.0) {
+                    thr[b] = kNoSpike;
+                    --remaining;
+                    t_out[b] = (theta + P[b]) / S[b];
+                    ncausal[b] = static_cast<std::uint32_t>(k);
+                    wsum[b] = S[b];
+                }
+            break;
+        }
+        const double t_next = t[k];
+        if (!any_reaches(S, P, thr, nb_even, t_next)) continue;
         for (int b = 0; b < nb; ++b)
-            if (!done[b] && S[b] > 0.0 && (last || theta + P[b] <= S[b] * t_next)) {
-                done[b] = true;
+            if (thr[b] == theta && S[b] > 0.0 && theta + P[b] <= S[b] * t_next) {
+                thr[b] = kNoSpike;
                 --remaining;
                 t_out[b] = (theta + P[b]) / S[b];
                 ncausal[b] = static_cast<std::uint32_t>(k);
@@ -51,9 +89,8 @@ void fire_block_columns(const double* wt, int out, double theta, int j0, int nb,
             }
     }
     for (int b = 0; b < nb; ++b)
-        if (!done[b]) {
-            // Silent: the sums must cover every input (the loop may have stopped early only if
-            // every lane fired, so here k == n).
+        if (thr[b] == theta) {
+            // Silent: no lane stopped the loop early, so the sums cover every input.
             t_out[b] = kNoSpike;
             ncausal[b] = static_cast<std::uint32_t>(n);
             wsum[b] = S[b];

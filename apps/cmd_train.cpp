@@ -1,0 +1,186 @@
+// `spiketlm train`: STDBP training of a ReL-PSP network (sw/train), then quantization onto the
+// fixed-point datapath (sw/quant) and the quantized accuracy from the reference simulator.
+// Writes <out>/model.yaml + weights.npz, <out>/float/ (float model), <out>/checkpoint.bin and
+// <out>/train_report.json (docs/training.md).
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "apps/command.h"
+#include "sw/common/error.h"
+#include "sw/common/fs.h"
+#include "sw/common/progress.h"
+#include "sw/data/datasets.h"
+#include "sw/io/model_file.h"
+#include "sw/quant/quantize.h"
+#include "sw/train/trainer.h"
+
+namespace spiketlm::app {
+namespace {
+
+struct TrainArgs {
+    std::string dataset, model, data_dir = "data", out;
+    int epochs = 0, threads = 2;
+    bool resume = false;
+};
+
+quant::QuantOptions quant_options(const train::TrainSpec& spec) {
+    quant::QuantOptions q;
+    q.weight_bits = spec.weight_bits;
+    q.steps = spec.steps;
+    q.timesteps = spec.sim_steps;
+    q.name = spec.name;
+    q.seed = spec.seed;
+    return q;
+}
+
+nlohmann::json epoch_json(const train::EpochMetrics& m) {
+    nlohmann::json j = {{"epoch", m.epoch},
+                        {"lr", m.lr},
+                        {"loss", m.loss},
+                        {"train_accuracy", m.train_accuracy},
+                        {"test_accuracy", m.test_accuracy},
+                        {"dead_fraction", m.dead_fraction},
+                        {"clipped_fraction", m.clipped_fraction},
+                        {"seconds", m.seconds}};
+    return j;
+}
+
+void run_train(const TrainArgs& a) {
+    // Check the cheap things first so bad input fails before minutes of data loading.
+    const auto& names = data::dataset_names();
+    if (std::find(names.begin(), names.end(), a.dataset) == names.end()) {
+        std::string list;
+        for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+        throw InputError("unknown dataset '" + a.dataset + "' (known: " + list + ")");
+    }
+    train::TrainSpec spec = train::load_train_spec(a.model);
+    if (a.epochs > 0) spec.epochs = a.epochs;
+    if (a.threads < 1) throw InputError("--threads must be >= 1");
+    spec.validate();
+
+    namespace fs = std::filesystem;
+    fs::create_directories(a.out);
+    const std::string ckpt = (fs::path(a.out) / "checkpoint.bin").string();
+    const std::string report_path = (fs::path(a.out) / "train_report.json").string();
+
+    data::DatasetSplit ds = data::load_dataset(a.dataset, a.data_dir);
+    if (spec.train_samples > 0) ds.train = data::head(ds.train, spec.train_samples);
+    if (spec.test_samples > 0) ds.test = data::head(ds.test, spec.test_samples);
+    if (ds.train.pixels_per_image() != static_cast<std::size_t>(spec.inputs))
+        throw InputError(a.model + ": network.inputs is " + std::to_string(spec.inputs) + " but " +
+                         a.dataset + " images have " + std::to_string(ds.train.pixels_per_image()) +
+                         " pixels");
+    if (ds.train.num_classes > static_cast<std::size_t>(spec.outputs))
+        throw InputError(a.model + ": network.outputs is " + std::to_string(spec.outputs) + " but " +
+                         a.dataset + " has " + std::to_string(ds.train.num_classes) + " classes");
+
+    train::Trainer trainer(spec, a.threads);
+    if (a.resume) {
+        if (fs::exists(ckpt)) {
+            trainer.load_checkpoint(ckpt);
+            std::cout << "resumed from " << ckpt << " after epoch " << trainer.epochs_done() << "\n";
+        } else {
+            std::cout << "no checkpoint in " << a.out << ": starting from epoch 1\n";
+        }
+    }
+
+    nlohmann::json report = {{"model", spec.name},
+                             {"model_file", a.model},
+                             {"dataset", a.dataset},
+                             {"train_samples", ds.train.count()},
+                             {"test_samples", ds.test.count()},
+                             {"architecture", spec.layer_sizes()},
+                             {"seed", spec.seed},
+                             {"threads", a.threads},
+                             {"batch", spec.batch}};
+    auto write_report = [&](bool final_report) {
+        nlohmann::json r = report;
+        r["history"] = nlohmann::json::array();
+        double secs = 0;
+        for (const auto& m : trainer.history()) {
+            r["history"].push_back(epoch_json(m));
+            secs += m.seconds;
+        }
+        r["epochs"] = trainer.epochs_done();
+        r["epoch_seconds"] = trainer.epochs_done() ? secs / trainer.epochs_done() : 0.0;
+        r["complete"] = final_report;
+        write_file_atomic(report_path, r.dump(2) + "\n");
+    };
+
+    std::cout << "training " << spec.name << " on " << a.dataset << ": " << ds.train.count()
+              << " train / " << ds.test.count() << " test samples, " << spec.epochs << " epochs, "
+              << a.threads << " threads, seed " << spec.seed << "\n";
+    while (trainer.epochs_done() < spec.epochs) {
+        std::unique_ptr<Progress> bar;
+        const auto m = trainer.train_epoch(ds.train, ds.test, [&](std::size_t done, std::size_t total) {
+            if (!bar) bar = std::make_unique<Progress>("epoch " + std::to_string(trainer.epochs_done() + 1), total, "batches");
+            bar->update(done);
+        });
+        if (bar) bar->finish();
+        char line[256];
+        std::snprintf(line, sizeof(line),
+                      "epoch %d/%d  lr %.2e  loss %.4f  train %.2f%%  test %.2f%%  dead %.1f%%  "
+                      "clipped %.0f%%  %.1f s\n",
+                      m.epoch, spec.epochs, m.lr, m.loss, 100 * m.train_accuracy, 100 * m.test_accuracy,
+                      100 * m.dead_fraction, 100 * m.clipped_fraction, m.seconds);
+        std::cout << line << std::flush;
+        trainer.save_checkpoint(ckpt);
+        write_report(false);
+    }
+
+    // Quantize onto the datapath and measure what the chip gets (reference simulator).
+    const snn::FloatNetwork fnet = train::to_float_network(trainer.net());
+    const auto q = quant::quantize(fnet, quant_options(spec));
+    const auto acc = quant::compare_accuracy(fnet, q.net, ds.test, a.threads, 0, spec.seed);
+    io::ModelMeta meta;
+    meta.source = "spiketlm train --dataset " + a.dataset + " --model " + a.model;
+    meta.quant = q.info;
+    meta.quant->float_test_accuracy = acc.float_accuracy;
+    meta.quant->quantized_test_accuracy = acc.quantized_accuracy;
+    meta.notes["dataset"] = a.dataset;
+    meta.notes["epochs"] = std::to_string(trainer.epochs_done());
+    meta.notes["seed"] = std::to_string(spec.seed);
+    std::vector<std::vector<float>> fw;
+    for (const auto& l : fnet.layers) fw.push_back(l.weights);
+    io::save_model(a.out, q.net, meta, fw);
+    io::save_float_model((fs::path(a.out) / "float").string(), fnet,
+                         {{"epochs", std::to_string(trainer.epochs_done())}, {"dataset", a.dataset}});
+
+    report["float_test_accuracy"] = acc.float_accuracy;
+    report["quantized_test_accuracy"] = acc.quantized_accuracy;
+    report["quantization"] = {{"weight_bits", spec.weight_bits},
+                              {"steps", spec.steps},
+                              {"timesteps", q.net.timesteps},
+                              {"agreement", acc.agreement},
+                              {"float_undecided", acc.float_undecided},
+                              {"quantized_undecided", acc.quantized_undecided}};
+    write_report(true);
+    char line[256];
+    std::snprintf(line, sizeof(line),
+                  "float test accuracy %.2f%%, quantized (%d-bit weights, T = %d, %d steps) %.2f%%\n",
+                  100 * acc.float_accuracy, spec.weight_bits, spec.steps, q.net.timesteps,
+                  100 * acc.quantized_accuracy);
+    std::cout << line << "model written to " << a.out << "/ (model.yaml, weights.npz, train_report.json)\n";
+}
+
+void setup(CLI::App& root) {
+    static TrainArgs args;
+    auto* cmd = root.add_subcommand("train", "train a ReL-PSP network with STDBP, quantize it, report accuracy");
+    cmd->add_option("--dataset", args.dataset, "fashion-mnist | mnist")->required();
+    cmd->add_option("--model", args.model, "training model file (configs/models/*.yaml)")->required();
+    cmd->add_option("--epochs", args.epochs, "override train.epochs of the model file");
+    cmd->add_option("--data-dir", args.data_dir, "dataset folder (scripts/get-data.sh)");
+    cmd->add_option("--threads", args.threads, "worker threads (results do not depend on it)");
+    cmd->add_flag("--resume", args.resume, "continue from <out>/checkpoint.bin if present");
+    cmd->add_option("--out,-o", args.out, "output directory")->required();
+    cmd->callback([] { run_train(args); });
+}
+
+const bool registered = register_command("train", &setup);
+
+}  // namespace
+}  // namespace spiketlm::app
