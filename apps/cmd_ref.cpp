@@ -25,8 +25,9 @@ namespace {
 report::RunTotals run_reference(RunContext& ctx) {
     const RunParams rp = RunParams::from(ctx.config);
     const io::Model model = io::load_model(rp.model);
-    const bool early_stop = snn::early_stop_from(ctx.config, model.net);
-    const snn::Reference ref(model.net, snn::SimOptions{early_stop});
+    const snn::SimOptions sim = snn::sim_options_from(ctx.config, model.net);
+    const bool early_stop = *sim.early_stop;
+    const snn::Reference ref(model.net, sim);
     const data::ImageSet set = data::load_split(rp.dataset, rp.data_dir, rp.split);
     const auto first = static_cast<std::size_t>(rp.first_frame);
     const auto frames = static_cast<std::size_t>(rp.frames);

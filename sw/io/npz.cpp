@@ -18,6 +18,7 @@ namespace spiketlm::io {
 
 const char* descr(DType t) {
     switch (t) {
+        case DType::i1: return "|i1";
         case DType::i2: return "<i2";
         case DType::i4: return "<i4";
         case DType::i8: return "<i8";
@@ -29,6 +30,7 @@ const char* descr(DType t) {
 
 std::size_t dtype_size(DType t) {
     switch (t) {
+        case DType::i1: return 1;
         case DType::i2: return 2;
         case DType::i4: return 4;
         case DType::i8: return 8;
@@ -68,6 +70,7 @@ std::vector<Out> convert(const NpyArray& a, Conv conv) {
     const unsigned char* p = a.data.data();
     for (std::size_t k = 0; k < n; ++k, p += es) {
         switch (a.dtype) {
+            case DType::i1: out[k] = conv(static_cast<double>(load<std::int8_t>(p)), load<std::int8_t>(p)); break;
             case DType::i2: out[k] = conv(static_cast<double>(load<std::int16_t>(p)), load<std::int16_t>(p)); break;
             case DType::i4: out[k] = conv(static_cast<double>(load<std::int32_t>(p)), load<std::int32_t>(p)); break;
             case DType::i8: out[k] = conv(static_cast<double>(load<std::int64_t>(p)), load<std::int64_t>(p)); break;
@@ -94,7 +97,7 @@ NpyArray make(DType t, std::vector<std::size_t> shape, const std::vector<T>& val
 
 std::vector<std::int32_t> NpyArray::to_int32(const std::string& what) const {
     if (dtype == DType::f4 || dtype == DType::f8)
-        throw InputError(what + ": dtype " + descr(dtype) + " where integer weights (<i2, <i4) are expected");
+        throw InputError(what + ": dtype " + descr(dtype) + " where integer weights (|i1, <i2, <i4, <i8) are expected");
     return convert<std::int32_t>(*this, [&](double, std::int64_t v) {
         if (v < INT32_MIN || v > INT32_MAX)
             throw InputError(what + ": value " + std::to_string(v) + " does not fit int32");
@@ -186,13 +189,14 @@ NpyArray parse_npy(const std::string& b, const std::string& what) {
     NpyArray a;
     std::string d = dict_value(h, "descr", what);
     if (d.size() >= 2) d = d.substr(1, d.size() - 2);
-    if (d == "<i2") a.dtype = DType::i2;
+    if (d == "|i1") a.dtype = DType::i1;
+    else if (d == "<i2") a.dtype = DType::i2;
     else if (d == "<i4") a.dtype = DType::i4;
     else if (d == "<i8") a.dtype = DType::i8;
     else if (d == "<f4") a.dtype = DType::f4;
     else if (d == "<f8") a.dtype = DType::f8;
     else
-        throw InputError(what + ": unsupported dtype '" + d + "' (supported: <i2, <i4, <i8, <f4, <f8, little-endian)");
+        throw InputError(what + ": unsupported dtype '" + d + "' (supported: |i1, <i2, <i4, <i8, <f4, <f8, little-endian)");
     const std::string fo = dict_value(h, "fortran_order", what);
     if (fo != "False")
         throw InputError(what + ": Fortran-order array (save with np.ascontiguousarray, C order)");

@@ -1,8 +1,8 @@
 #pragma once
 // NumPy .npy / .npz files (format: numpy.lib.format, version 1.0 written; 1.0, 2.0 and 3.0 read).
 // An .npz is a zip archive of `<name>.npy` members, stored (np.savez) or deflated
-// (np.savez_compressed); both are read. Little-endian, C-order arrays of int16, int32, int64,
-// float32 and float64. Every error names the file and the member.
+// (np.savez_compressed); both are read. Little-endian, C-order arrays of int8, int16, int32,
+// int64, float32 and float64. Every error names the file and the member.
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -11,8 +11,8 @@
 
 namespace spiketlm::io {
 
-enum class DType { i2, i4, i8, f4, f8 };
-const char* descr(DType t);  // "<i2", "<i4", ...
+enum class DType { i1, i2, i4, i8, f4, f8 };
+const char* descr(DType t);  // "|i1", "<i2", "<i4", ...
 std::size_t dtype_size(DType t);
 
 struct NpyArray {

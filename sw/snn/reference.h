@@ -52,7 +52,8 @@ struct FrameResult {
 };
 
 struct SimOptions {
-    std::optional<bool> early_stop;  // overrides Network::early_stop when set
+    std::optional<bool> early_stop;         // overrides Network::early_stop when set
+    std::optional<std::uint64_t> noise_seed; // seed of stochastic neurons' noise; default Network::seed
 };
 
 // A network prepared for fast simulation (validated, weights transposed for event-driven
@@ -71,12 +72,14 @@ class Reference {
 
     const Network& network() const { return m_net; }
     bool early_stop() const { return m_early_stop; }
+    std::uint64_t noise_seed() const { return m_noise_seed; }
 
     struct Impl;
 
   private:
     Network m_net;
     bool m_early_stop;
+    std::uint64_t m_noise_seed;
     std::unique_ptr<Impl> m_impl;
 };
 

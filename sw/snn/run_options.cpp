@@ -2,6 +2,8 @@
 
 #include "sw/cfg/param.h"
 #include "sw/common/error.h"
+#include "sw/common/seed.h"
+#include "sw/snn/reference.h"
 
 namespace spiketlm::snn {
 
@@ -22,6 +24,17 @@ bool early_stop_from(const cfg::Config& c, const Network& net) {
                           "run.early_stop: on needs a first-spike decoded model; model '" + net.name +
                               "' decodes by spike count");
     return true;
+}
+
+std::uint64_t noise_seed_from(const cfg::Config& c, const Network& net) {
+    return derive_seed(master_seed(c), "neuron-noise", net.seed);
+}
+
+SimOptions sim_options_from(const cfg::Config& c, const Network& net) {
+    SimOptions o;
+    o.early_stop = early_stop_from(c, net);
+    o.noise_seed = noise_seed_from(c, net);
+    return o;
 }
 
 }  // namespace spiketlm::snn

@@ -323,3 +323,39 @@ TEST_CASE("model file errors: unknown, missing and mistyped keys in model.yaml w
 
     CHECK_THAT(expect_input_error([] { load_model("/nonexistent/model"); }), Catch::Contains("does not exist"));
 }
+
+TEST_CASE("model file: a hand-written model (flow style, defaults, int8 weights from np.savez_compressed) loads",
+          "[unit]") {
+    if (!have_numpy()) return;
+    const auto dir = test::scratch_dir("pymodel");
+    const std::string py =
+        "import numpy as np, sys\n"
+        "d = sys.argv[1]\n"
+        "np.savez_compressed(d + '/weights.npz', **{'layer0.weight': np.array([[3, -2], [1, 1], [0, 5]], np.int8)})\n"
+        "open(d + '/model.yaml', 'w').write('''schema_version: 1\n"
+        "inputs: 2\n"
+        "timesteps: 12\n"
+        "decode: first_spike\n"
+        "encoding: {kind: ttfs, steps: 8}\n"
+        "layers:\n"
+        "  - {name: out, in: 2, out: 3, weight_bits: 4, neuron: {kind: lif, theta: 9, decay_v: 2048, refractory: 1}}\n"
+        "''')\n";
+    test::write_text(dir + "/make.py", py);
+    const auto r = test::run_cmd(python() + " " + dir + "/make.py " + dir);
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    const Model m = load_model(dir);
+    CHECK(m.net.name == std::filesystem::path(dir).filename().string());
+    CHECK(m.net.encoding.steps == 8u);
+    CHECK(m.net.encoding.threshold == 0.0);
+    const auto& l = m.net.layers[0];
+    CHECK(l.weights == std::vector<std::int32_t>{3, -2, 1, 1, 0, 5});
+    CHECK(l.kind == snn::LayerKind::dense);
+    CHECK(l.neuron.kind == snn::NeuronKind::lif);
+    CHECK(l.neuron.decay_v == 2048);
+    CHECK(l.neuron.decay_i == 0);        // the lif default
+    CHECK(!l.neuron.single_spike);       // the lif default
+    CHECK(l.neuron.refractory == 1);
+    CHECK(l.neuron.state_bits == 24);
+    CHECK(!m.meta.quant);
+}

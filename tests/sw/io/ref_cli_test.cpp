@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/test_util.h"
+#include "sw/common/seed.h"
 #include "sw/data/datasets.h"
 #include "sw/io/model_file.h"
 #include "sw/io/npz.h"
@@ -48,7 +49,7 @@ std::string make_data(const std::string& dir, int n) {
     return dir + "/data";
 }
 
-snn::Network make_net() {
+snn::Network make_net(bool stochastic = false) {
     std::mt19937 rng(9);
     std::normal_distribution<double> w0(4, 10), w1(10, 30);
     snn::Network n;
@@ -71,6 +72,12 @@ snn::Network make_net() {
     }
     a.neuron.theta = 4000;
     b.neuron.theta = 1500;
+    if (stochastic) {
+        a.neuron = snn::NeuronParams::defaults(snn::NeuronKind::stochastic);
+        a.neuron.theta = 1500;
+        a.neuron.noise_bits = 10;
+        a.neuron.refractory = 2;
+    }
     n.layers = {a, b};
     return n;
 }
@@ -113,7 +120,10 @@ TEST_CASE("spiketlm ref: the golden trace and report equal the in-process refere
     REQUIRE(r.exit_code == 0);
     // Expected, in process: the same frames, seeds and encoder.
     const auto set = data::load_split("fashion-mnist", f.data, "test");
-    const snn::Reference ref(io::load_model(f.model).net);
+    const auto net = io::load_model(f.model).net;
+    snn::SimOptions opt;
+    opt.noise_seed = derive_seed(1, "neuron-noise", net.seed);  // what the run uses (sim.seed 1)
+    const snn::Reference ref(net, opt);
     const auto res = snn::run_images(ref, set, 0, 24, 1, 1, true);
     std::vector<std::string> expect;
     snn::EvalTotals tot;
@@ -143,6 +153,18 @@ TEST_CASE("spiketlm ref: the golden trace and report equal the in-process refere
     REQUIRE(!part.empty());
     CHECK_THAT(part.front(), Catch::StartsWith("10,"));
     CHECK(f.report("run3")["frames"] == 4);
+}
+
+TEST_CASE("spiketlm ref: sim.seed drives stochastic neuron noise; deterministic per seed", "[unit]") {
+    Fixture f;
+    io::save_model(f.model, make_net(true));
+    REQUIRE(f.ref("s1").exit_code == 0);
+    REQUIRE(f.ref("s1b", "--set run.threads=1").exit_code == 0);
+    REQUIRE(f.ref("s2", "--set sim.seed=2").exit_code == 0);
+    const auto a = f.trace("s1");
+    CHECK(a.size() > 100);
+    CHECK(a == f.trace("s1b"));
+    CHECK(a != f.trace("s2"));
 }
 
 TEST_CASE("spiketlm ref: run.early_stop=on stops frames after the first output step", "[unit]") {

@@ -1,0 +1,241 @@
+#include "hw/noc/network_interface.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "hw/noc/link.h"
+#include "hw/noc/watchdog.h"
+#include "sw/common/error.h"
+
+namespace spiketlm::noc {
+
+NetworkInterface::NetworkInterface(sc_core::sc_module_name name, NodeId id, const NocConfig& cfg, NocShared& shared)
+    : sc_core::sc_module(name),
+      m_id(id),
+      m_cfg(cfg),
+      m_shared(shared),
+      m_send(cfg.vcs),
+      m_credits(cfg.vcs, static_cast<std::int32_t>(cfg.buffer_depth)),
+      m_eject(cfg.vcs) {
+    for (auto& e : m_eject) e.buf.resize(cfg.buffer_depth);
+}
+
+bool NetworkInterface::inject(proto::SpikePacket p) {
+    if (!can_inject()) {
+        m_refused = true;
+        return false;
+    }
+    const std::uint32_t n = m_cfg.nodes();
+    if (p.is_multicast()) {
+        for (NodeId d : p.dests)
+            if (d >= n)
+                throw Error(std::string(name()) + ": multicast destination " + std::to_string(d) + " outside the " +
+                            std::to_string(n) + "-node mesh");
+        std::vector<NodeId> s = p.dests;
+        std::sort(s.begin(), s.end());
+        if (std::adjacent_find(s.begin(), s.end()) != s.end())
+            throw Error(std::string(name()) + ": multicast destination set names a node twice");
+    } else if (p.dst >= n) {
+        throw Error(std::string(name()) + ": destination " + std::to_string(p.dst) + " outside the " + std::to_string(n) +
+                    "-node mesh");
+    }
+    const Cycle now = scheduler().now();
+    const std::uint16_t flits = p.flits ? p.flits : proto::packet_flits(p.payload.size(), m_cfg.flit_width_bits);
+    if (m_shared.packets.in_flight() == 0) m_shared.last_progress = now;
+    const std::uint32_t h = m_shared.packets.add(std::move(p), now, flits);
+    m_queue.push_back({h, now + 1, 0});
+    ++m_packets_injected;
+    if (m_shared.watchdog) m_shared.watchdog->arm(now);
+    wake(now + 1);
+    return true;
+}
+
+void NetworkInterface::resume_ejection() {
+    bool any = false;
+    for (auto& e : m_eject)
+        if (e.blocked) {
+            e.blocked = false;
+            any = true;
+        }
+    if (any) wake(scheduler().in_cycle() ? scheduler().now() + 1 : scheduler().now());
+}
+
+void NetworkInterface::evaluate(Cycle now) {
+    const unsigned nvc = m_cfg.vcs;
+    std::uint8_t cvc;
+    while (m_inj->recv_credit(now, cvc)) ++m_credits[cvc];
+    m_inj->set_credit_wake(false);
+
+    // Start queued packets on free VCs.
+    while (!m_queue.empty() && m_queue.front().eligible <= now) {
+        unsigned v = 0;
+        bool found = false;
+        for (unsigned k = 0; k < nvc; ++k) {
+            v = (m_start_rr + k) % nvc;
+            if (!m_send[v].active) {
+                found = true;
+                break;
+            }
+        }
+        if (!found) break;
+        m_start_rr = (v + 1) % nvc;
+        QueueEntry& e = m_queue.front();
+        const PacketRecord& rec = m_shared.packets[e.handle];
+        SendState& s = m_send[v];
+        s = SendState{};
+        s.active = true;
+        s.handle = e.handle;
+        s.flits = rec.flits;
+        bool done = true;
+        if (!rec.packet.is_multicast()) {
+            s.route = rec.packet.dst;
+        } else if (m_cfg.multicast == Multicast::Source) {
+            s.route = rec.packet.dests[e.next_dest++];
+            done = e.next_dest == rec.packet.dests.size();
+        } else if (rec.packet.dests.size() == 1) {
+            s.route = rec.packet.dests[0];
+        } else {
+            s.route = m_shared.dest_sets.add();
+            m_shared.dest_sets[s.route] = m_shared.packets[e.handle].packet.dests;
+            s.flags = proto::kDestSet;
+        }
+        if (done) {
+            m_queue.pop_front();
+            if (m_refused && m_ready_cb) {
+                m_refused = false;
+                m_ready_cb();
+            }
+        }
+    }
+
+    // Send one flit per cycle.
+    bool sending = false;
+    for (unsigned k = 0; k < nvc; ++k) {
+        const unsigned v = (m_send_rr + k) % nvc;
+        SendState& s = m_send[v];
+        if (!s.active) continue;
+        sending = true;
+        if (m_credits[v] <= 0) continue;
+        proto::Flit f;
+        f.packet = s.handle;
+        f.route = s.route;
+        f.seq = s.seq;
+        f.vc = static_cast<std::uint8_t>(v);
+        f.flags = static_cast<std::uint8_t>((s.seq == 0 ? proto::kHead | s.flags : 0) |
+                                            (s.seq + 1 == s.flits ? proto::kTail : 0));
+        m_inj->send_flit(f, now);
+        --m_credits[v];
+        ++m_flits_sent;
+        if (++s.seq == s.flits) s.active = false;
+        m_send_rr = (v + 1) % nvc;
+        break;
+    }
+
+    // Ejection: buffer arriving flits, then hand complete packets to the endpoint.
+    proto::Flit f;
+    while (m_ej->recv_flit(now, f)) {
+        EjectVc& e = m_eject[f.vc];
+        if (e.count == e.buf.size())
+            throw Error(std::string(name()) + ": ejection buffer overflow on VC " + std::to_string(f.vc) +
+                        " (credit protocol violated)");
+        if (f.head()) {
+            if (f.flags & proto::kDestSet) {
+                auto& set = m_shared.dest_sets[f.route];
+                if (set.size() != 1 || set[0] != m_id)
+                    throw Error(std::string(name()) + ": multicast branch ejected with a destination set of " +
+                                std::to_string(set.size()) + " nodes");
+                m_shared.dest_sets.release(f.route);
+            } else if (f.route != m_id) {
+                throw Error(std::string(name()) + ": packet for node " + std::to_string(f.route) + " ejected at node " +
+                            std::to_string(m_id) + " (routing error)");
+            }
+            e.hops = f.hops;
+        }
+        f.hops = e.hops;
+        e.buf[(e.head + e.count) % e.buf.size()] = f;
+        ++e.count;
+        ++m_flits_received;
+        m_shared.last_progress = now;
+    }
+    for (unsigned v = 0; v < nvc; ++v) {
+        EjectVc& e = m_eject[v];
+        while (e.count && !e.blocked) {
+            const proto::Flit& fr = e.buf[e.head];
+            if (fr.tail()) {
+                const PacketRecord& rec = m_shared.packets[fr.packet];
+                const Delivery d{rec.packet, m_id, static_cast<std::uint8_t>(v), fr.hops, rec.flits, rec.injected, now};
+                if (m_handler && !m_handler(d)) {
+                    e.blocked = true;
+                    break;
+                }
+                ++m_deliveries;
+                if (m_shared.packets.delivered(fr.packet) && m_shared.packets.in_flight() == 0 && m_shared.watchdog)
+                    m_shared.watchdog->disarm();
+            }
+            e.head = static_cast<std::uint16_t>((e.head + 1) % e.buf.size());
+            --e.count;
+            m_ej->send_credit(static_cast<std::uint8_t>(v), now);
+        }
+    }
+
+    Cycle next = proto::kNever;
+    if (sending) {
+        bool blocked = false;
+        for (unsigned v = 0; v < nvc; ++v)
+            if (m_send[v].active) {
+                if (m_credits[v] > 0) next = now + 1;
+                else blocked = true;
+            }
+        if (blocked) {  // wake on the next credit (credits are otherwise read lazily)
+            m_inj->set_credit_wake(true);
+            next = std::min(next, m_inj->next_credit());
+        }
+    }
+    if (!m_queue.empty()) {
+        const Cycle el = m_queue.front().eligible;
+        bool free_vc = false;
+        for (unsigned v = 0; v < nvc; ++v) free_vc |= !m_send[v].active;
+        if (free_vc) next = std::min(next, std::max(el, now + 1));  // else: a VC frees when its tail is sent
+    }
+    next = std::min(next, m_ej->next_flit());
+    if (next != proto::kNever) wake(next);
+}
+
+bool NetworkInterface::idle() const {
+    if (!m_queue.empty()) return false;
+    for (const auto& s : m_send)
+        if (s.active) return false;
+    for (const auto& e : m_eject)
+        if (e.count) return false;
+    return true;
+}
+
+std::string NetworkInterface::dump() const {
+    std::ostringstream os;
+    if (!m_queue.empty()) os << "  " << name() << ": " << m_queue.size() << " packets in the injection queue\n";
+    for (unsigned v = 0; v < m_cfg.vcs; ++v) {
+        if (m_send[v].active)
+            os << "  " << name() << " sending packet " << m_send[v].handle << " on vc " << v << ": flit " << m_send[v].seq
+               << "/" << m_send[v].flits << ", credits " << m_credits[v] << "\n";
+        if (m_eject[v].count)
+            os << "  " << name() << " ejection vc " << v << ": " << m_eject[v].count << " flits"
+               << (m_eject[v].blocked ? " (endpoint refused the packet at the front)" : "") << "\n";
+    }
+    return os.str();
+}
+
+void NetworkInterface::reset() {
+    m_queue.clear();
+    for (auto& s : m_send) s = SendState{};
+    std::fill(m_credits.begin(), m_credits.end(), static_cast<std::int32_t>(m_cfg.buffer_depth));
+    for (auto& e : m_eject) {
+        e.head = e.count = 0;
+        e.hops = 0;
+        e.blocked = false;
+    }
+    m_start_rr = m_send_rr = 0;
+    m_refused = false;
+    m_packets_injected = m_deliveries = m_flits_sent = m_flits_received = 0;
+}
+
+}  // namespace spiketlm::noc
