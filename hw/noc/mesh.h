@@ -23,6 +23,7 @@
 #include "hw/noc/packet_store.h"
 #include "hw/noc/router.h"
 #include "hw/noc/watchdog.h"
+#include "sw/report/report.h"
 
 namespace spiketlm::stats {
 class Registry;
@@ -52,6 +53,9 @@ class Mesh : public sc_core::sc_module {
     std::uint64_t packets_in_flight() const { return m_shared.packets.in_flight(); }
     bool quiescent() const { return m_shared.packets.in_flight() == 0; }
     std::uint64_t link_flits() const;  // router-to-router link traversals so far (all links)
+    // Totals for the run report (packets injected, link flits, per-delivery hops and latency).
+    // reset() clears the NI counters (link counters live in the statistics registry).
+    report::NocTotals totals() const;
 
     // Blocked buffers, VC owners and credits of every router and NI (the watchdog's dump).
     std::string dump_state(Cycle now) const;

@@ -169,6 +169,8 @@ void NetworkInterface::evaluate(Cycle now) {
                     break;
                 }
                 ++m_deliveries;
+                m_hops_sum += fr.hops;
+                m_latency_sum += now - rec.injected;
                 if (m_shared.packets.delivered(fr.packet) && m_shared.packets.in_flight() == 0 && m_shared.watchdog)
                     m_shared.watchdog->disarm();
             }
@@ -236,6 +238,7 @@ void NetworkInterface::reset() {
     m_start_rr = m_send_rr = 0;
     m_refused = false;
     m_packets_injected = m_deliveries = m_flits_sent = m_flits_received = 0;
+    m_hops_sum = m_latency_sum = 0;
 }
 
 }  // namespace spiketlm::noc
