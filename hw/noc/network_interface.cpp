@@ -171,8 +171,10 @@ void NetworkInterface::evaluate(Cycle now) {
                 ++m_deliveries;
                 m_hops_sum += fr.hops;
                 m_latency_sum += now - rec.injected;
-                if (m_shared.packets.delivered(fr.packet) && m_shared.packets.in_flight() == 0 && m_shared.watchdog)
-                    m_shared.watchdog->disarm();
+                if (m_shared.packets.delivered(fr.packet) && m_shared.packets.in_flight() == 0) {
+                    if (m_shared.watchdog) m_shared.watchdog->disarm();
+                    if (m_shared.on_quiescent) m_shared.on_quiescent(now);
+                }
             }
             e.head = static_cast<std::uint16_t>((e.head + 1) % e.buf.size());
             --e.count;
