@@ -9,6 +9,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "sw/data/datasets.h"
 #include "sw/io/model_file.h"
@@ -59,8 +60,9 @@ int main(int argc, char** argv) {
         std::printf("network %s: %zu layers, %d timesteps, %s T=%u; %zu frames of %s\n", net.name.c_str(),
                     net.layers.size(), net.timesteps, net.encoding.kind.c_str(), net.encoding.steps, frames,
                     set.name.c_str());
-        for (int th : {1, threads}) {
-            if (th == 1 && threads == 1) continue;
+        std::vector<int> runs{1};
+        if (threads != 1) runs.push_back(threads);
+        for (int th : runs) {
             const auto t0 = std::chrono::steady_clock::now();
             const auto tot = snn::evaluate(ref, set, 1, th, frames);
             const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -71,6 +71,13 @@ inline std::int64_t bernoulli_p16(const NeuronParams& p, std::int32_t v) {
     return x < 0 ? 0 : (x > 65536 ? 65536 : x);
 }
 
+// The state change of a spike: reset, refractory period, single-spike flag.
+inline void apply_spike(NeuronState& s, const NeuronParams& p) {
+    s.v = p.reset == ResetMode::to_value ? p.v_reset : saturate(std::int64_t{s.v} - p.theta, p.state_bits);
+    s.refractory = static_cast<std::uint16_t>(p.refractory);
+    s.done = p.single_spike;
+}
+
 // One timestep of one neuron. `acc`: exact (unsaturated) sum of the weights delivered this
 // step. `noise`: noise_word(...) of this (layer, neuron, frame, step); ignored unless the
 // neuron is stochastic. Returns true on a spike; `v_fire` is then v before the reset (used to
@@ -98,9 +105,29 @@ inline bool update_neuron(NeuronState& s, const NeuronParams& p, std::int64_t ac
     }
     if (!fire) return false;
     v_fire = s.v;
-    s.v = p.reset == ResetMode::to_value ? p.v_reset : saturate(std::int64_t{s.v} - p.theta, p.state_bits);
-    s.refractory = static_cast<std::uint16_t>(p.refractory);
-    s.done = p.single_spike;
+    apply_spike(s, p);
+    return true;
+}
+
+// A fast path with the same results as update_neuron for neurons whose decays are 0 or 4096
+// (ReL-PSP, IF, LIF without leak on i) and without noise: floor(x * 4096 / 4096) = x exactly.
+// `keep_i` = (decay_i == 4096), `keep_v` = (decay_v == 4096).
+inline bool has_simple_datapath(const NeuronParams& p) {
+    return (p.decay_i == 0 || p.decay_i == kDecayOne) && (p.decay_v == 0 || p.decay_v == kDecayOne) &&
+           p.noise == NoiseMode::none;
+}
+inline bool update_neuron_simple(NeuronState& s, const NeuronParams& p, bool keep_i, bool keep_v, std::int64_t acc,
+                                 std::int32_t& v_fire) {
+    if (s.done) return false;
+    s.i = saturate((keep_i ? std::int64_t{s.i} : 0) + acc, p.state_bits);
+    if (s.refractory > 0) {
+        --s.refractory;
+        return false;
+    }
+    s.v = saturate((keep_v ? std::int64_t{s.v} : 0) + s.i + p.bias, p.state_bits);
+    if (s.v < p.theta) return false;
+    v_fire = s.v;
+    apply_spike(s, p);
     return true;
 }
 

@@ -56,6 +56,7 @@ struct LayerPrep {
     int in = 0, out = 0, delay = 0;
     NeuronParams p;
     bool narrow = false;                // int16 weights + int32 accumulators
+    bool simple = false;                // decays 0/4096, no noise: update_neuron_simple
     std::vector<std::int16_t> wt16;     // in x out (transposed), when narrow
     std::vector<std::int32_t> wt32;     // in x out (transposed), otherwise
 };
@@ -82,6 +83,7 @@ Reference::Reference(Network net, SimOptions opt) : m_net(std::move(net)), m_imp
         lp.out = l.out;
         lp.delay = l.delay;
         lp.p = l.neuron;
+        lp.simple = has_simple_datapath(l.neuron);
         // |acc| <= in * max|w| per step (each source spikes at most once per step).
         std::int64_t wmax = 0;
         for (auto w : l.weights) wmax = std::max<std::int64_t>(wmax, std::llabs(w));
@@ -165,19 +167,8 @@ FrameResult Reference::run(const encode::SpikeTrain& input, std::uint64_t frame_
                     deliver(src[lr.cursor++].neuron);
             }
             // Update every neuron at the step boundary.
-            const bool stochastic = needs_noise(lp.p);
             const bool is_out = l + 1 == nl;
-            for (int o = 0; o < lp.out; ++o) {
-                NeuronState& s = lr.state[static_cast<std::size_t>(o)];
-                if (s.done) continue;
-                std::int64_t acc = 0;
-                if (delivered)
-                    acc = lp.narrow ? lr.acc32[static_cast<std::size_t>(o)] : lr.acc64[static_cast<std::size_t>(o)];
-                const std::uint32_t nw = stochastic ? noise_word(m_noise_seed, static_cast<std::uint32_t>(l),
-                                                                 static_cast<std::uint32_t>(o), frame_index, t)
-                                                    : 0u;
-                std::int32_t v_fire = 0;
-                if (!update_neuron(s, lp.p, acc, nw, v_fire)) continue;
+            const auto on_fire = [&](int o, std::int32_t v_fire) {
                 lr.emitted.push_back({t, static_cast<std::uint32_t>(o)});
                 ++r.spikes_per_layer[l];
                 if (sink) sink->on_spike(t, static_cast<std::uint32_t>(l), static_cast<std::uint32_t>(o));
@@ -185,6 +176,28 @@ FrameResult Reference::run(const encode::SpikeTrain& input, std::uint64_t frame_
                     ++r.output_counts[static_cast<std::size_t>(o)];
                     if (r.first_output_step < 0 || r.first_output_step == static_cast<int>(t))
                         out_fired.emplace_back(static_cast<std::uint32_t>(o), v_fire);
+                }
+            };
+            const auto acc_of = [&](int o) -> std::int64_t {
+                if (!delivered) return 0;
+                return lp.narrow ? lr.acc32[static_cast<std::size_t>(o)] : lr.acc64[static_cast<std::size_t>(o)];
+            };
+            NeuronState* st = lr.state.data();
+            std::int32_t v_fire = 0;
+            if (lp.simple) {
+                const NeuronParams p = lp.p;  // a local copy: no aliasing with the state writes
+                const bool keep_i = p.decay_i == kDecayOne, keep_v = p.decay_v == kDecayOne;
+                for (int o = 0; o < lp.out; ++o)
+                    if (!st[o].done && update_neuron_simple(st[o], p, keep_i, keep_v, acc_of(o), v_fire))
+                        on_fire(o, v_fire);
+            } else {
+                const bool stochastic = needs_noise(lp.p);
+                for (int o = 0; o < lp.out; ++o) {
+                    if (st[o].done) continue;
+                    const std::uint32_t nw = stochastic ? noise_word(m_noise_seed, static_cast<std::uint32_t>(l),
+                                                                     static_cast<std::uint32_t>(o), frame_index, t)
+                                                        : 0u;
+                    if (update_neuron(st[o], lp.p, acc_of(o), nw, v_fire)) on_fire(o, v_fire);
                 }
             }
             if (delivered) {

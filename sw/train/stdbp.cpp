@@ -259,7 +259,8 @@ void backward(const Net& net, const LossSpec& spec, SampleTrace& tr) {
         lt.c0.assign(layer.out, 0.0);
         std::vector<double> gin;
         if (l > 0) gin.assign(net.layers[l - 1].out, 0.0);
-        const double hinge = spec.hinge_weight / layer.out;
+        const double hinge =
+            (l + 1 == L || spec.hinge_hidden) ? spec.hinge_weight / layer.out : 0.0;
         for (int j = 0; j < layer.out; ++j) {
             if (g[j] != 0.0 && lt.t[j] != kNoSpike) {
                 const double a = g[j] / lt.wsum[j];

@@ -89,6 +89,7 @@ struct LossSpec {
     double time_cap = 4.0;      // output times are capped here for the loss (no gradient beyond)
     double hinge_weight = 1e-3; // lambda of lambda * mean_j relu(hinge_min_sum - sum_C w_j)
     double hinge_min_sum = 1.0; // per layer mean over its neurons, summed over layers
+    bool hinge_hidden = true;   // false: the hinge applies to the output layer only
 };
 
 // Loss of one sample after forward(): fills trace.loss and every layer's c1 / c0.

@@ -57,6 +57,7 @@ void TrainSpec::validate() const {
     if (lr_step_epochs < 1) bad("train.schedule.every must be >= 1");
     if (!(lr_min >= 0)) bad("train.schedule.lr_min must be >= 0");
     if (!(clip_grad_norm >= 0)) bad("train.clip_grad_norm must be >= 0");
+    if (augment_shift < 0 || augment_shift > 8) bad("train.augment_shift must be in 0..8");
     if (!(loss.beta > 0)) bad("loss.beta must be > 0");
     if (!(loss.time_cap > 0)) bad("loss.time_cap must be > 0");
     if (!(loss.hinge_weight >= 0)) bad("loss.hinge_weight must be >= 0");
@@ -161,7 +162,9 @@ TrainSpec parse_train_spec(const std::string& text, const std::string& source) {
 
     if (const YAML::Node tr = root["train"]) {
         r.check_keys(tr, "train", {"seed", "epochs", "batch", "optimizer", "schedule",
-                                   "clip_grad_norm", "train_samples", "test_samples"});
+                                   "clip_grad_norm", "train_samples", "test_samples",
+                                   "augment_shift"});
+        r.get(tr, "augment_shift", "train", s.augment_shift);
         r.get(tr, "seed", "train", s.seed);
         r.get(tr, "epochs", "train", s.epochs);
         r.get(tr, "batch", "train", s.batch);
@@ -193,7 +196,12 @@ TrainSpec parse_train_spec(const std::string& text, const std::string& source) {
     }
 
     if (const YAML::Node loss = root["loss"]) {
-        r.check_keys(loss, "loss", {"beta", "time_cap", "hinge_weight", "hinge_min_sum"});
+        r.check_keys(loss, "loss", {"beta", "time_cap", "hinge_weight", "hinge_min_sum", "hinge_layers"});
+        std::string layers = "all";
+        r.get(loss, "hinge_layers", "loss", layers);
+        if (layers != "all" && layers != "output")
+            r.fail(loss["hinge_layers"], "loss.hinge_layers '" + layers + "' (use all or output)");
+        s.loss.hinge_hidden = layers == "all";
         r.get(loss, "beta", "loss", s.loss.beta);
         r.get(loss, "time_cap", "loss", s.loss.time_cap);
         r.get(loss, "hinge_weight", "loss", s.loss.hinge_weight);

@@ -41,6 +41,7 @@ struct TrainSpec {
     double lr_min = 0.0;             // cosine: lr goes from lr to lr_min over the epochs
     double clip_grad_norm = 10.0;    // 0 = no clipping
     LossSpec loss;
+    int augment_shift = 0;           // random translation of training images by up to +-N pixels
     std::size_t train_samples = 0;   // 0 = the whole train split, else its first N
     std::size_t test_samples = 0;    // 0 = the whole test split
     // Quantization onto the fixed-point datapath (sw/quant).

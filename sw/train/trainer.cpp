@@ -209,6 +209,19 @@ double normal(std::mt19937_64& rng) {
     return std::sqrt(-2.0 * std::log(u1)) * std::cos(two_pi * u2);
 }
 
+// out(r, c) = in(r - dy, c - dx), zero outside the image.
+void shift_image(const float* in, int rows, int cols, int dx, int dy, std::vector<float>& out) {
+    out.assign(static_cast<std::size_t>(rows) * cols, 0.0f);
+    for (int r = 0; r < rows; ++r) {
+        const int sr = r - dy;
+        if (sr < 0 || sr >= rows) continue;
+        for (int c = 0; c < cols; ++c) {
+            const int sc = c - dx;
+            if (sc >= 0 && sc < cols) out[static_cast<std::size_t>(r) * cols + c] = in[sr * cols + sc];
+        }
+    }
+}
+
 }  // namespace
 
 Trainer::Trainer(TrainSpec spec, int threads) : m_spec(std::move(spec)), m_workers(threads) {
@@ -291,8 +304,21 @@ EpochMetrics Trainer::train_epoch(const data::ImageSet& train, const data::Image
                 const std::size_t idx = order[first + s];
                 m_traces[s].layers.resize(m_net.layers.size());
                 m_traces[s].label = train.labels[idx];
-                encode_ttfs(train.image(idx), m_net.inputs(), m_net.input_window,
-                            m_net.input_threshold, m_traces[s].layers[0]);
+                const float* image = train.image(idx);
+                thread_local std::vector<float> shifted;
+                if (m_spec.augment_shift > 0) {
+                    // Seeded per (epoch, sample): independent of batch split and thread count.
+                    std::mt19937_64 arng(derive_seed(m_spec.seed, "train.augment",
+                                                     static_cast<std::uint64_t>(epoch) * N + idx));
+                    const auto span = static_cast<std::uint64_t>(2 * m_spec.augment_shift + 1);
+                    const int dx = static_cast<int>(uniform_below(arng, span)) - m_spec.augment_shift;
+                    const int dy = static_cast<int>(uniform_below(arng, span)) - m_spec.augment_shift;
+                    shift_image(image, static_cast<int>(train.rows), static_cast<int>(train.cols), dx,
+                                dy, shifted);
+                    image = shifted.data();
+                }
+                encode_ttfs(image, m_net.inputs(), m_net.input_window, m_net.input_threshold,
+                            m_traces[s].layers[0]);
             }
         });
         m_fwd.prepare(m_net, m_workers);

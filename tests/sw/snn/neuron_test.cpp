@@ -251,3 +251,45 @@ TEST_CASE("neuron: ReL-PSP membrane equals sum_i w_i (t - n_i) at every step unt
         }
     }
 }
+
+TEST_CASE("neuron: the fast datapath equals the general one wherever it applies", "[unit]") {
+    std::uint64_t x = 99;
+    const auto rnd = [&](int mod) {
+        x = noise_mix(x);
+        return static_cast<int>(x % static_cast<std::uint64_t>(mod));
+    };
+    int spikes = 0;
+    for (int trial = 0; trial < 400; ++trial) {
+        NeuronParams p = NeuronParams::defaults(NeuronKind::cuba_lif);
+        p.decay_i = rnd(2) ? kDecayOne : 0;
+        p.decay_v = rnd(2) ? kDecayOne : 0;
+        p.state_bits = 6 + rnd(10);
+        p.theta = rnd(p.state_max());
+        p.bias = rnd(5) - 2;
+        p.v_reset = rnd(7) - 3;
+        p.reset = rnd(2) ? ResetMode::subtract : ResetMode::to_value;
+        p.refractory = rnd(3);
+        p.single_spike = rnd(4) == 0;
+        REQUIRE(has_simple_datapath(p));
+        NeuronState a, b;
+        for (int t = 0; t < 60; ++t) {
+            const std::int64_t acc = rnd(3) ? 0 : rnd(2 * p.state_max()) - p.state_max() / 2;
+            std::int32_t va = 0, vb = 0;
+            const bool fa = update_neuron(a, p, acc, 0, va);
+            const bool fb = update_neuron_simple(b, p, p.decay_i == kDecayOne, p.decay_v == kDecayOne, acc, vb);
+            INFO("trial " << trial << " step " << t);
+            REQUIRE(fa == fb);
+            REQUIRE(a.i == b.i);
+            REQUIRE(a.v == b.v);
+            REQUIRE(a.refractory == b.refractory);
+            REQUIRE(a.done == b.done);
+            if (fa) REQUIRE(va == vb);
+            spikes += fa;
+        }
+    }
+    CHECK(spikes > 500);
+    NeuronParams p = NeuronParams::defaults(NeuronKind::lif);
+    CHECK(!has_simple_datapath(p));  // decay_v 3840
+    p = NeuronParams::defaults(NeuronKind::stochastic);
+    CHECK(!has_simple_datapath(p));  // noise
+}

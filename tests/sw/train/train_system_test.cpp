@@ -94,6 +94,7 @@ TEST_CASE("training is reproducible, thread-count independent, and resumes exact
     const auto train = synthetic(160, 3), test = synthetic(50, 4);
     auto spec = small_spec();
     spec.epochs = 2;
+    spec.augment_shift = 1;  // seeded per (epoch, sample): must not depend on threads either
     Trainer a(spec, 1), b(spec, 2);
     for (int e = 0; e < 2; ++e) {
         a.train_epoch(train, test);
@@ -160,6 +161,8 @@ TEST_CASE("training model files: defaults, schedule, and errors with file:line",
     CHECK_THAT(err("network: [\n"), Catch::Contains("m.yaml:"));
     CHECK_THAT(err("train: {}\n"), Catch::Contains("network"));
     CHECK_THAT(err("network: {}\ntrain: {schedule: {kind: warm}}\n"), Catch::Contains("warm"));
+    CHECK_THAT(err("network: {}\nloss: {hinge_layers: some}\n"), Catch::Contains("hinge_layers"));
+    CHECK_FALSE(parse_train_spec("network: {}\nloss: {hinge_layers: output}\n", "m.yaml").loss.hinge_hidden);
 }
 
 TEST_CASE("spiketlm train writes the model, the report and exits 2 on bad input", "[system]") {
