@@ -3,7 +3,9 @@
 // Prints simulated cycles per second and router-cycles per second (wall clock and CPU time of
 // the simulating thread: on a loaded machine the wall figures understate one core's speed) and
 // the ratio low-load / high-load speed. One process, one elaboration: the mesh is reset
-// between points. Usage: noc_speed [measure_cycles (default 100000)]
+// between points; each point runs 3 times (identical work) and the fastest run counts (the
+// machine is shared). Usage: noc_speed [measure_cycles (default 100000)] [repetitions (3)]
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -17,6 +19,7 @@ using namespace spiketlm;
 
 int main(int argc, char** argv) {
     const proto::Cycle measure = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 100000;
+    const int reps = argc > 2 ? std::max(1, std::atoi(argv[2])) : 3;
     noc::NocConfig cfg;
     cfg.width = cfg.height = 8;
     cfg.vcs = 2;
@@ -43,7 +46,12 @@ int main(int argc, char** argv) {
     std::printf("%-16s %9s %9s %12s %12s %13s %13s %10s %9s\n", "rate", "accepted", "latency", "cycles/s(wall)",
                 "cycles/s(cpu)", "rcyc/s(wall)", "rcyc/s(cpu)", "evals/cyc", "active%");
     for (int i = 0; i < 3; ++i) {
-        const auto r = exp.run_point(rates[i]);
+        auto r = exp.run_point(rates[i]);
+        for (int k = 1; k < reps; ++k) {
+            const auto again = exp.run_point(rates[i]);
+            r.wall_s = std::min(r.wall_s, again.wall_s);
+            r.cpu_s = std::min(r.cpu_s, again.cpu_s);
+        }
         const double cw = r.cycles / r.wall_s, cc = r.cycles / r.cpu_s;
         wall[i] = cw * mesh.nodes();
         cpu[i] = cc * mesh.nodes();

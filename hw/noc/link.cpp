@@ -1,5 +1,7 @@
 #include "hw/noc/link.h"
 
+#include "sw/common/error.h"
+
 
 namespace spiketlm::noc {
 
@@ -11,6 +13,10 @@ Link::Link(sc_core::sc_module_name name, std::uint32_t latency, std::uint32_t cr
       m_sender(sender),
       m_receiver(receiver),
       m_flit_action(flit_action) {}
+
+void FlitPipe::throw_full(const char* who) {
+    throw Error(std::string(who) + ": more flits in flight than the link latency allows (a receiver missed its cycle)");
+}
 
 void Link::reset() {
     // (the owners clear their activity words themselves)

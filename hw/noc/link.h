@@ -62,6 +62,38 @@ class TimedQueue {
     std::size_t m_head = 0, m_count = 0;
 };
 
+// Flits on a wire: at most one enters per cycle and the receiver drains each in the cycle it
+// becomes visible, so at most `latency` (<= 5) are in flight: fixed inline storage, no pointer
+// chase on the hot path.
+class FlitPipe {
+  public:
+    static constexpr unsigned kCap = 8;
+    void push(Cycle at, const Flit& f, const char* who) {
+        if (m_count == kCap) throw_full(who);
+        m_items[(m_head + m_count) & (kCap - 1)] = {at, f};
+        ++m_count;
+    }
+    bool pop_visible(Cycle now, Flit& out) {
+        if (!m_count || m_items[m_head].at > now) return false;
+        out = m_items[m_head].f;
+        m_head = (m_head + 1) & (kCap - 1);
+        --m_count;
+        return true;
+    }
+    Cycle next() const { return m_count ? m_items[m_head].at : proto::kNever; }
+    std::size_t size() const { return m_count; }
+    void clear() { m_head = m_count = 0; }
+
+  private:
+    [[noreturn]] static void throw_full(const char* who);
+    struct E {
+        Cycle at;
+        Flit f;
+    };
+    E m_items[kCap];
+    unsigned m_head = 0, m_count = 0;
+};
+
 class Link final : public sc_core::sc_module, public proto::FlitChannelIf {
   public:
     // `sender` gets the credits, `receiver` the flits. `flit_action` may be null (NI channels).
@@ -69,7 +101,7 @@ class Link final : public sc_core::sc_module, public proto::FlitChannelIf {
          sim::Clocked& receiver, stats::Counter* flit_action);
 
     void send_flit(const Flit& f, Cycle now) override {
-        m_flits.push(now + m_latency, f);
+        m_flits.push(now + m_latency, f, name());
         *m_rx_mask |= m_rx_bit;
         if (m_flit_action) m_flit_action->inc();
         m_receiver.wake(now + m_latency);
@@ -103,6 +135,7 @@ class Link final : public sc_core::sc_module, public proto::FlitChannelIf {
     void reset();
 
   private:
+    FlitPipe m_flits;
     std::uint32_t m_latency, m_credit_latency;
     sim::Clocked& m_sender;
     sim::Clocked& m_receiver;
@@ -112,7 +145,6 @@ class Link final : public sc_core::sc_module, public proto::FlitChannelIf {
     std::uint32_t* m_rx_mask = &m_dummy_mask;
     std::uint32_t* m_tx_mask = &m_dummy_mask;
     std::uint32_t m_rx_bit = 0, m_tx_bit = 0;
-    TimedQueue<Flit> m_flits;
     TimedQueue<std::uint8_t> m_credits;
 };
 

@@ -82,6 +82,18 @@ std::uint64_t Mesh::link_flits() const {
     return s;
 }
 
+report::NocTotals Mesh::totals() const {
+    report::NocTotals t;
+    for (const auto& n : m_nis) {
+        t.packets += n->packets_injected();
+        t.deliveries += n->deliveries();
+        t.hops_sum += n->hops_sum();
+        t.latency_sum_cycles += n->latency_sum();
+    }
+    t.flit_hops = link_flits();
+    return t;
+}
+
 std::string Mesh::dump_state(Cycle now) const {
     std::ostringstream os;
     for (const auto& r : m_routers) os << r->dump(now);

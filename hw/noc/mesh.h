@@ -23,6 +23,7 @@
 #include "hw/noc/packet_store.h"
 #include "hw/noc/router.h"
 #include "hw/noc/watchdog.h"
+#include "sw/report/report.h"
 
 namespace spiketlm::stats {
 class Registry;
@@ -51,7 +52,13 @@ class Mesh : public sc_core::sc_module {
     // Packets accepted by an NI and not yet delivered to every destination.
     std::uint64_t packets_in_flight() const { return m_shared.packets.in_flight(); }
     bool quiescent() const { return m_shared.packets.in_flight() == 0; }
+    // Called (inside the cycle) when the last packet in flight is delivered: a barrier can
+    // sleep until then instead of polling.
+    void set_quiescent_callback(std::function<void(Cycle)> cb) { m_shared.on_quiescent = std::move(cb); }
     std::uint64_t link_flits() const;  // router-to-router link traversals so far (all links)
+    // Totals for the run report (packets injected, link flits, per-delivery hops and latency).
+    // reset() clears the NI counters (link counters live in the statistics registry).
+    report::NocTotals totals() const;
 
     // Blocked buffers, VC owners and credits of every router and NI (the watchdog's dump).
     std::string dump_state(Cycle now) const;

@@ -169,8 +169,12 @@ void NetworkInterface::evaluate(Cycle now) {
                     break;
                 }
                 ++m_deliveries;
-                if (m_shared.packets.delivered(fr.packet) && m_shared.packets.in_flight() == 0 && m_shared.watchdog)
-                    m_shared.watchdog->disarm();
+                m_hops_sum += fr.hops;
+                m_latency_sum += now - rec.injected;
+                if (m_shared.packets.delivered(fr.packet) && m_shared.packets.in_flight() == 0) {
+                    if (m_shared.watchdog) m_shared.watchdog->disarm();
+                    if (m_shared.on_quiescent) m_shared.on_quiescent(now);
+                }
             }
             e.head = static_cast<std::uint16_t>((e.head + 1) % e.buf.size());
             --e.count;
@@ -236,6 +240,7 @@ void NetworkInterface::reset() {
     m_start_rr = m_send_rr = 0;
     m_refused = false;
     m_packets_injected = m_deliveries = m_flits_sent = m_flits_received = 0;
+    m_hops_sum = m_latency_sum = 0;
 }
 
 }  // namespace spiketlm::noc

@@ -67,6 +67,8 @@ class NetworkInterface final : public sc_core::sc_module, public sim::Clocked {
     std::uint64_t deliveries() const { return m_deliveries; }
     std::uint64_t flits_sent() const { return m_flits_sent; }
     std::uint64_t flits_received() const { return m_flits_received; }
+    std::uint64_t hops_sum() const { return m_hops_sum; }          // over deliveries
+    std::uint64_t latency_sum() const { return m_latency_sum; }    // cycles, inject to delivery
     bool idle() const;  // nothing queued, sending or buffered
     std::string dump() const;
     void reset();
@@ -106,6 +108,7 @@ class NetworkInterface final : public sc_core::sc_module, public sim::Clocked {
     std::function<void()> m_ready_cb;
     EjectHandler m_handler;
     std::uint64_t m_packets_injected = 0, m_deliveries = 0, m_flits_sent = 0, m_flits_received = 0;
+    std::uint64_t m_hops_sum = 0, m_latency_sum = 0;
 };
 
 }  // namespace spiketlm::noc

@@ -3,6 +3,7 @@
 // destination sets of tree-multicast branches, in-flight counters for the barrier and the
 // watchdog's progress mark. Plain C++.
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "tlm/spike_packet.h"
@@ -95,6 +96,7 @@ struct NocShared {
     Cycle last_progress = 0;                 // last cycle a flit was ejected (watchdog)
     std::uint64_t flits_in_network = 0;      // flits sent by NIs and not yet ejected
     class Watchdog* watchdog = nullptr;
+    std::function<void(Cycle)> on_quiescent;  // the last packet in flight was delivered
 };
 
 }  // namespace spiketlm::noc

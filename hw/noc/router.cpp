@@ -127,6 +127,7 @@ void Router::allocate_vcs(InputVc& ivc, unsigned in_port, unsigned vc) {
         b.port = static_cast<std::uint8_t>(best);
         b.has_vc = true;
         m_out[best].owner[vc] = static_cast<std::int16_t>(in_port * 16 + vc);
+        m_va_start = static_cast<std::uint8_t>(in_port + 1 == kPorts ? 0 : in_port + 1);
         m_arbitration->inc();
     }
 }
@@ -188,8 +189,9 @@ void Router::evaluate(Cycle now) {
     bool moved = false;
     if (m_buffered) {
         // Route computation and VC allocation (rotating input priority).
+        // (round robin: the priority moves past the last input port granted a VC, so it
+        // depends only on allocations, never on how often the router happens to be evaluated)
         const unsigned start = m_va_start;
-        m_va_start = static_cast<std::uint8_t>(m_va_start + 1 == kPorts ? 0 : m_va_start + 1);
         for (unsigned k = 0; k < kPorts; ++k) {
             unsigned p = start + k;
             if (p >= kPorts) p -= kPorts;
@@ -294,7 +296,8 @@ void Router::evaluate(Cycle now) {
 
     // Next cycle this router has something to do (see the scheduler's re-request rule); outputs
     // whose credits block a ready flit ask their link for a wake-up on the next credit.
-    Cycle next = moved ? now + 1 : proto::kNever;
+    // (after a move with nothing left buffered, only arrivals can bring work: no self wake-up)
+    Cycle next = moved && m_buffered ? now + 1 : proto::kNever;
     if (!moved && m_buffered) {
         for (unsigned i = 0; i < m_n_in; ++i) {
             const unsigned p = m_in_ports[i];

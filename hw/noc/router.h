@@ -113,7 +113,7 @@ class Router final : public sc_core::sc_module, public sim::Clocked {
     InputPort m_in[kPorts];
     OutputPort m_out[kPorts];
     std::uint32_t m_buffered = 0;  // flits in all input buffers
-    std::uint8_t m_va_start = 0;         // rotating input priority of VC allocation
+    std::uint8_t m_va_start = 0;         // VC allocation: input port with the highest priority
     std::uint32_t m_flit_pending = 0;    // bit p: input link p has flits on the wire
     std::uint32_t m_credit_pending = 0;  // bit p: output link p has credits on the wire
     std::uint8_t m_in_ports[kPorts], m_n_in = 0;    // connected input ports

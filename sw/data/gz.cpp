@@ -44,7 +44,8 @@ std::string gunzip(const std::string& path, const std::string& raw) {
     if (raw.size() >= 18) {
         const auto* t = reinterpret_cast<const unsigned char*>(raw.data() + raw.size() - 4);
         const std::uint32_t isize = t[0] | (t[1] << 8) | (t[2] << 16) | (std::uint32_t(t[3]) << 24);
-        if (isize < (1u << 31)) cap = std::max<std::size_t>(cap, isize + 1);
+        // Deflate cannot expand more than ~1032:1; a larger ISIZE is corrupt, not a size to allocate.
+        if (isize <= raw.size() * 1032ull) cap = std::max<std::size_t>(cap, std::size_t{isize} + 1);
     }
     std::string out(cap, '\0');
     std::size_t used = 0;

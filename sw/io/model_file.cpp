@@ -360,6 +360,12 @@ Model load_model(const std::string& dir) {
             auto& dst = std::string(key) == "weight_scale" ? qi.weight_scale : qi.theta_float;
             for (const auto& e : n) dst.push_back(q.as<double>(e, key));
         }
+        for (const auto* v : {&qi.weight_scale, &qi.theta_float})
+            if (!v->empty() && v->size() != net.layers.size())
+                throw InputError(where(yfile, q.node(v == &qi.weight_scale ? "weight_scale" : "theta_float")) +
+                                 ": quantization." + (v == &qi.weight_scale ? "weight_scale" : "theta_float") +
+                                 " has " + std::to_string(v->size()) + " entries for " +
+                                 std::to_string(net.layers.size()) + " layers");
         if (q.has("float_test_accuracy")) qi.float_test_accuracy = q.get<double>("float_test_accuracy");
         if (q.has("quantized_test_accuracy")) qi.quantized_test_accuracy = q.get<double>("quantized_test_accuracy");
         m.meta.quant = qi;

@@ -123,9 +123,10 @@ FrameResult Reference::run(const encode::SpikeTrain& input, std::uint64_t frame_
             throw InputError("frame " + std::to_string(frame_index) + ": input spike " + std::to_string(k) +
                              " names input " + std::to_string(input[k].input) + " but network '" + m_net.name +
                              "' has " + std::to_string(m_net.inputs) + " inputs");
-        if (k && input[k].step < input[k - 1].step)
-            throw InputError("frame " + std::to_string(frame_index) + ": input spikes not sorted by step (spike " +
-                             std::to_string(k) + ")");
+        // The SpikeTrain contract: sorted by (step, input), at most one spike per pair.
+        if (k && !(input[k - 1] < input[k]))
+            throw InputError("frame " + std::to_string(frame_index) + ": input spike " + std::to_string(k) +
+                             " is out of (step, input) order or duplicated");
     }
 
     FrameResult r;

@@ -67,7 +67,7 @@ class Reference {
 
     // Simulates one frame. `frame_index` keys the stochastic noise (use the dataset index).
     // Throws InputError if an input spike names an input outside the network or the train is
-    // not sorted by step.
+    // not sorted by (step, input) with unique pairs.
     FrameResult run(const encode::SpikeTrain& input, std::uint64_t frame_index, SpikeSink* sink = nullptr) const;
 
     const Network& network() const { return m_net; }

@@ -61,6 +61,12 @@ TEST_CASE("noc: a refusing endpoint back-pressures into the buffers without loss
     CHECK_FALSE(mesh.quiescent());
     CHECK(mesh.router(0).dump(sched.now()).find("credits 0") != std::string::npos);
 
+    proto::Cycle quiet_at = 0;
+    int quiet_calls = 0;
+    mesh.set_quiescent_callback([&](proto::Cycle c) {
+        quiet_at = c;
+        ++quiet_calls;
+    });
     accept = true;
     mesh.ni(1).resume_ejection();
     sched.run_while_busy(sched.now() + 10000);
@@ -72,6 +78,8 @@ TEST_CASE("noc: a refusing endpoint back-pressures into the buffers without loss
     std::sort(sorted.begin(), sorted.end());
     for (std::uint64_t i = 0; i < next_tag; ++i) CHECK(sorted[i] == i);
     CHECK(mesh.ni(1).deliveries() == next_tag);
+    CHECK(quiet_calls == 1);
+    CHECK(quiet_at > 0);
 }
 
 TEST_CASE("noc: injection rejects destinations outside the mesh and repeated multicast nodes", "[system]") {

@@ -94,6 +94,11 @@ TEST_CASE("noc: 8x8 uniform saturation throughput lies within 60-100 % of the 4/
                                              << " % of the bound 4/k = " << bound);
     CHECK(sat >= 0.6 * bound);
     CHECK(sat <= bound);
+    // the last point (offered 1.0) left a large backlog: it still drains completely, in order
+    const auto c = exp.flush_and_check(1000000);
+    CHECK(mesh.quiescent());
+    CHECK(c.created > 100000);
+    CHECK(c.ok());
     // low load: about the zero-load latency with the mean uniform hop count 2(k^2-1)/(3k) = 5.25
     const double h = 2.0 * (64 - 1) / (3 * 8);
     CHECK(low_latency == Approx(static_cast<double>(noc::zero_load_latency(cfg, 0, 4)) + 2 * h).epsilon(0.1));

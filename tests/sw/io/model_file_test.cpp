@@ -317,6 +317,10 @@ TEST_CASE("model file errors: unknown, missing and mistyped keys in model.yaml w
     h.replace("    kind: dense\n", "    kind: conv2d\n");
     CHECK_THAT(h.error(), Catch::Contains("conv2d is not implemented yet"));
 
+    Broken j;
+    j.set_yaml(j.yaml() + "quantization:\n  weight_scale: [0.5]\n");
+    CHECK_THAT(j.error(), Catch::Contains("quantization.weight_scale has 1 entries for 2 layers"));
+
     Broken i;
     i.replace("    in: 2\n", "    in: 5\n");
     CHECK_THAT(i.error(), Catch::Contains("layer 1 'out': in = 5 but the previous layer has out = 2"));

@@ -113,6 +113,13 @@ struct Fixture {
 
 }  // namespace
 
+TEST_CASE("spiketlm ref: --help and a missing --config or --out", "[unit]") {
+    auto r = test::run_cli("ref --help");
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.output, Catch::Contains("--out") && Catch::Contains("--frames") && Catch::Contains("golden"));
+    CHECK(test::run_cli("ref --out x").exit_code == 2);
+}
+
 TEST_CASE("spiketlm ref: the golden trace and report equal the in-process reference", "[unit]") {
     Fixture f;
     const auto r = f.ref("run");

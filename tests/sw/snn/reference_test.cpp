@@ -362,5 +362,8 @@ TEST_CASE("network: validate names the layer and the problem", "[unit]") {
     n.layers[1].neuron.noise = NoiseMode::threshold;
     n.layers[1].neuron.noise_bits = 2;
     expect(n, "needs kind stochastic");
-    CHECK_THROWS_AS(simulate_frame(good, {{0, 5}}, 0), InputError);
+    CHECK_THROWS_WITH(simulate_frame(good, {{0, 5}}, 0), Catch::Contains("names input 5"));
+    CHECK_THROWS_WITH(simulate_frame(good, {{3, 0}, {1, 1}}, 0), Catch::Contains("out of (step, input) order"));
+    CHECK_THROWS_WITH(simulate_frame(good, {{1, 1}, {1, 1}}, 0), Catch::Contains("duplicated"));
+    CHECK_NOTHROW(simulate_frame(good, {{1, 0}, {1, 1}, {2, 0}}, 0));
 }

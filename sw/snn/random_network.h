@@ -1,0 +1,33 @@
+#pragma once
+// Randomly generated fixed-point networks for tests and experiments (e.g. the multi-layer LIF
+// network the chip must match spike for spike). Deterministic for a seed on every platform
+// (own integer generator, no std:: distributions).
+#include <cstdint>
+#include <vector>
+
+#include "sw/snn/network.h"
+
+namespace spiketlm::snn {
+
+struct RandomNetworkSpec {
+    std::vector<int> sizes{784, 128, 10};  // inputs, then each layer's out
+    NeuronKind kind = NeuronKind::lif;
+    int weight_bits = 8;
+    // Weights uniform in [-neg_fraction * wmax, wmax] with wmax = 2^(bits-1) - 1.
+    double neg_fraction = 0.5;
+    // Threshold so that a neuron fires after about `steps_to_fire` steps when a fraction
+    // `input_activity` of its inputs spike every step: theta = steps_to_fire * activity * fan_in * E[w].
+    double input_activity = 0.1;
+    double steps_to_fire = 3.0;
+    int refractory = 1;
+    int state_bits = 24;
+    int timesteps = 48;
+    Encoding encoding;  // default: rate, steps = timesteps - 8 (set below when kind is empty)
+    std::uint64_t seed = 1;
+};
+
+// Neuron defaults come from NeuronParams::defaults(kind); ReL-PSP gets ttfs/first_spike, the
+// other kinds count decoding. The result passes Network::validate().
+Network random_network(const RandomNetworkSpec& spec);
+
+}  // namespace spiketlm::snn
