@@ -64,7 +64,6 @@ void run_train(const TrainArgs& a) {
     spec.validate();
 
     namespace fs = std::filesystem;
-    fs::create_directories(a.out);
     const std::string ckpt = (fs::path(a.out) / "checkpoint.bin").string();
     const std::string report_path = (fs::path(a.out) / "train_report.json").string();
 
@@ -79,6 +78,7 @@ void run_train(const TrainArgs& a) {
         throw InputError(a.model + ": network.outputs is " + std::to_string(spec.outputs) + " but " +
                          a.dataset + " has " + std::to_string(ds.train.num_classes) + " classes");
 
+    fs::create_directories(a.out);  // only once the inputs are known to be good
     train::Trainer trainer(spec, a.threads);
     if (a.resume) {
         if (fs::exists(ckpt)) {
