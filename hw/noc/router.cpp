@@ -109,6 +109,7 @@ bool Router::route_head(InputVc& ivc, unsigned in_port, Cycle) {
             }
         }
     }
+    ivc.need_vc = ivc.nbranch;
     ivc.routed = true;
     return true;
 }
@@ -126,6 +127,7 @@ void Router::allocate_vcs(InputVc& ivc, unsigned in_port, unsigned vc) {
         if (best < 0) continue;
         b.port = static_cast<std::uint8_t>(best);
         b.has_vc = true;
+        --ivc.need_vc;
         m_out[best].owner[vc] = static_cast<std::int16_t>(in_port * 16 + vc);
         m_va_start = static_cast<std::uint8_t>(in_port + 1 == kPorts ? 0 : in_port + 1);
         m_arbitration->inc();
@@ -191,29 +193,30 @@ void Router::evaluate(Cycle now) {
         // Route computation and VC allocation (rotating input priority).
         // (round robin: the priority moves past the last input port granted a VC, so it
         // depends only on allocations, never on how often the router happens to be evaluated)
+        std::uint32_t busy_ports = 0;  // input ports holding flits
+        for (unsigned i = 0; i < m_n_in; ++i)
+            if (m_in[m_in_ports[i]].occupied) busy_ports |= 1u << m_in_ports[i];
         const unsigned start = m_va_start;
-        for (unsigned k = 0; k < kPorts; ++k) {
-            unsigned p = start + k;
+        const std::uint32_t rot = ((busy_ports >> start) | (busy_ports << (kPorts - start))) & ((1u << kPorts) - 1);
+        for (std::uint32_t r = rot; r; r &= r - 1) {
+            unsigned p = static_cast<unsigned>(__builtin_ctz(r)) + start;
             if (p >= kPorts) p -= kPorts;
-            std::uint32_t occ = m_in[p].occupied;
-            while (occ) {
+            for (std::uint32_t occ = m_in[p].occupied; occ; occ &= occ - 1) {
                 const unsigned v = static_cast<unsigned>(__builtin_ctz(occ));
-                occ &= occ - 1;
                 InputVc& ivc = m_in[p].vcs[v];
                 if (!ivc.routed) {
                     if (ivc.at(0).ready > now) continue;
                     route_head(ivc, p, now);
                 }
-                allocate_vcs(ivc, p, v);
+                if (ivc.need_vc) allocate_vcs(ivc, p, v);
             }
         }
         // Switch allocation, input stage: one VC per input port (round robin).
-        std::uint8_t req[kPorts] = {0, 0, 0, 0, 0};
-        std::int8_t chosen[kPorts] = {-1, -1, -1, -1, -1};
-        bool any = false;
-        for (unsigned i = 0; i < m_n_in; ++i) {
-            const unsigned p = m_in_ports[i];
-            if (!m_in[p].occupied) continue;
+        std::uint8_t chosen[kPorts];
+        std::uint32_t want[kPorts] = {0, 0, 0, 0, 0};  // per output port: requesting input ports
+        std::uint32_t want_any = 0;                      // output ports with a request
+        for (std::uint32_t bp = busy_ports; bp; bp &= bp - 1) {
+            const unsigned p = static_cast<unsigned>(__builtin_ctz(bp));
             unsigned v = m_in[p].rr;
             for (unsigned k = 0; k < nvc; ++k, v = (v + 1 == nvc ? 0 : v + 1)) {
                 if (!(m_in[p].occupied & (1u << v))) continue;
@@ -223,31 +226,33 @@ void Router::evaluate(Cycle now) {
                 for (unsigned b = 0; b < ivc.nbranch; ++b)
                     if (sendable(ivc, ivc.br[b], v, now)) mask |= static_cast<std::uint8_t>(1u << ivc.br[b].port);
                 if (mask) {
-                    req[p] = mask;
-                    chosen[p] = static_cast<std::int8_t>(v);
-                    any = true;
+                    chosen[p] = static_cast<std::uint8_t>(v);
+                    for (std::uint32_t m = mask; m; m &= m - 1) want[__builtin_ctz(m)] |= 1u << p;
+                    want_any |= mask;
                     break;
                 }
             }
         }
-        if (any) {
-            // Output stage: one input port per output port, round robin.
+        if (want_any) {
+            // Output stage: one input port per output port, round robin from the port after the
+            // last one granted.
             std::uint8_t granted[kPorts] = {0, 0, 0, 0, 0};
-            for (unsigned i = 0; i < m_n_out; ++i) {
-                const unsigned o = m_out_ports[i];
-                unsigned p = m_out[o].rr;
-                for (unsigned k = 0; k < kPorts; ++k, p = (p + 1 == kPorts ? 0 : p + 1)) {
-                    if (req[p] & (1u << o)) {
-                        granted[p] |= static_cast<std::uint8_t>(1u << o);
-                        m_out[o].rr = static_cast<std::uint8_t>(p + 1 == kPorts ? 0 : p + 1);
-                        m_arbitration->inc();
-                        break;
-                    }
-                }
+            std::uint32_t granted_ports = 0;
+            for (std::uint32_t wa = want_any; wa; wa &= wa - 1) {
+                const unsigned o = static_cast<unsigned>(__builtin_ctz(wa));
+                const unsigned rr = m_out[o].rr;
+                const std::uint32_t w = want[o];
+                const std::uint32_t rw = ((w >> rr) | (w << (kPorts - rr))) & ((1u << kPorts) - 1);
+                unsigned p = static_cast<unsigned>(__builtin_ctz(rw)) + rr;
+                if (p >= kPorts) p -= kPorts;
+                granted[p] |= static_cast<std::uint8_t>(1u << o);
+                granted_ports |= 1u << p;
+                m_out[o].rr = static_cast<std::uint8_t>(p + 1 == kPorts ? 0 : p + 1);
+                m_arbitration->inc();
             }
             // Switch and link traversal.
-            for (unsigned p = 0; p < kPorts; ++p) {
-                if (!granted[p]) continue;
+            for (std::uint32_t gp = granted_ports; gp; gp &= gp - 1) {
+                const unsigned p = static_cast<unsigned>(__builtin_ctz(gp));
                 const unsigned v = static_cast<unsigned>(chosen[p]);
                 InputVc& ivc = m_in[p].vcs[v];
                 m_in[p].rr = static_cast<std::uint8_t>(v + 1 == nvc ? 0 : v + 1);
@@ -385,6 +390,7 @@ void Router::reset() {
         v.head = v.count = 0;
         v.routed = false;
         v.nbranch = 0;
+        v.need_vc = 0;
     }
     m_buffered = 0;
     m_flit_pending = m_credit_pending = 0;

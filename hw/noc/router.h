@@ -75,6 +75,7 @@ class Router final : public sc_core::sc_module, public sim::Clocked {
         std::uint16_t cap = 0;
         std::uint16_t head = 0, count = 0;
         bool routed = false;
+        std::uint8_t need_vc = 0;  // branches still waiting for their output VC
         std::uint8_t nbranch = 0;
         Branch br[kPorts];
         const Slot& at(unsigned i) const {
