@@ -206,3 +206,26 @@ TEST_CASE("run: a run killed half-way leaves no report.json", "[system]") {
     REQUIRE(test::run_cli("run --config " + s.dir + "/run.yaml --out " + out + " --frames 3").exit_code == 0);
     CHECK(fs::exists(out + "/report.json"));
 }
+
+TEST_CASE("run: an STDBP-trained Fashion-MNIST ReL-PSP network is spike-exact on the chip (300 frames)", "[slow]") {
+    Setup s(snn::NeuronKind::lif, 300);
+    if (!s.ok) {
+        WARN("Fashion-MNIST package not installed: skipped");
+        return;
+    }
+    // The demo model, one epoch: a real trained network (not random weights).
+    const auto tr = test::run_cli("train --dataset fashion-mnist --model " + test::source_dir() +
+                                  "/configs/models/relpsp-demo.yaml --epochs 1 --data-dir " + s.dir + "/data --out " +
+                                  s.dir + "/model");
+    REQUIRE(tr.exit_code == 0);
+    const auto chip = s.run("run", "chip");
+    REQUIRE(chip.exit_code == 0);
+    REQUIRE(s.run("ref", "ref").exit_code == 0);
+    const auto d = test::run_cli("trace diff " + s.dir + "/chip/spikes.spk " + s.dir + "/ref/spikes.spk");
+    INFO(d.output);
+    CHECK(d.exit_code == 0);
+    const auto c = s.report("chip"), r = s.report("ref");
+    CHECK(c["accuracy"] == r["accuracy"]);
+    CHECK(c["accuracy"].get<double>() > 0.6);  // trained, not chance
+    CHECK(c["spikes_per_frame"].get<double>() > 20.0);
+}
