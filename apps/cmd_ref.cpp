@@ -1,7 +1,8 @@
 // `spiketlm ref --config <yaml> [--set k=v]... [--frames N] --out runs/<name>`: the functional
 // reference (sw/snn, the golden model) on the frames `spiketlm run` would put through the chip.
 // Writes the run directory (report.json, stats.csv, ...) and the golden spike trace spikes.spk
-// (frame = index of the image in the dataset split, pe = -1, no cycle).
+// (frame = index of the image in the dataset split, pe = -1, no cycle) and decisions.csv
+// (frame, label, decision, first_output_step, steps; decision -1 = none).
 #include <algorithm>
 #include <iostream>
 
@@ -49,6 +50,7 @@ report::RunTotals run_reference(RunContext& ctx) {
 
     traces::TraceWriter trace(ctx.dir.file("spikes.spk"), "reference");
     snn::EvalTotals tot;
+    std::string decisions = "frame,label,decision,first_output_step,steps\n";
     Progress progress("ref", frames);
     const std::size_t chunk = 512;  // bounds memory; results are identical for any chunk/thread count
     for (std::size_t done = 0; done < frames;) {
@@ -58,6 +60,9 @@ report::RunTotals run_reference(RunContext& ctx) {
             const std::size_t idx = first + done + k;
             const auto& r = res[k].result;
             tot.add(r, set.labels[idx]);
+            decisions += std::to_string(idx) + "," + std::to_string(set.labels[idx]) + "," +
+                         std::to_string(r.decision) + "," + std::to_string(r.first_output_step) + "," +
+                         std::to_string(r.steps) + "\n";
             for (const auto& s : res[k].spikes) {
                 traces::SpikeRecord rec;
                 rec.frame = static_cast<std::uint32_t>(idx);
@@ -72,6 +77,7 @@ report::RunTotals run_reference(RunContext& ctx) {
     }
     progress.finish();
     trace.close();
+    ctx.dir.write("decisions.csv", decisions);
 
     c_frames.inc(tot.frames);
     c_steps.inc(tot.timesteps);

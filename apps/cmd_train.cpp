@@ -46,6 +46,7 @@ nlohmann::json epoch_json(const train::EpochMetrics& m) {
                         {"dead_fraction", m.dead_fraction},
                         {"clipped_fraction", m.clipped_fraction},
                         {"seconds", m.seconds}};
+    if (m.quantized_test_accuracy >= 0) j["quantized_test_accuracy"] = m.quantized_test_accuracy;
     return j;
 }
 
@@ -63,7 +64,6 @@ void run_train(const TrainArgs& a) {
     spec.validate();
 
     namespace fs = std::filesystem;
-    fs::create_directories(a.out);
     const std::string ckpt = (fs::path(a.out) / "checkpoint.bin").string();
     const std::string report_path = (fs::path(a.out) / "train_report.json").string();
 
@@ -78,6 +78,7 @@ void run_train(const TrainArgs& a) {
         throw InputError(a.model + ": network.outputs is " + std::to_string(spec.outputs) + " but " +
                          a.dataset + " has " + std::to_string(ds.train.num_classes) + " classes");
 
+    fs::create_directories(a.out);  // only once the inputs are known to be good
     train::Trainer trainer(spec, a.threads);
     if (a.resume) {
         if (fs::exists(ckpt)) {
@@ -121,13 +122,26 @@ void run_train(const TrainArgs& a) {
             bar->update(done);
         });
         if (bar) bar->finish();
+        const bool last = trainer.epochs_done() == spec.epochs;
+        if (spec.quantized_every_epoch && !last && ds.test.count()) {
+            const snn::FloatNetwork f = train::to_float_network(trainer.net());
+            const auto q = quant::quantize(f, quant_options(spec));
+            trainer.set_quantized_accuracy(
+                quant::compare_accuracy(f, q.net, ds.test, a.threads, 0, spec.seed).quantized_accuracy);
+        }
         char line[256];
         std::snprintf(line, sizeof(line),
                       "epoch %d/%d  lr %.2e  loss %.4f  train %.2f%%  test %.2f%%  dead %.1f%%  "
-                      "clipped %.0f%%  %.1f s\n",
+                      "clipped %.0f%%  %.1f s",
                       m.epoch, spec.epochs, m.lr, m.loss, 100 * m.train_accuracy, 100 * m.test_accuracy,
                       100 * m.dead_fraction, 100 * m.clipped_fraction, m.seconds);
-        std::cout << line << std::flush;
+        std::cout << line;
+        const double qa = trainer.history().back().quantized_test_accuracy;
+        if (qa >= 0) {
+            std::snprintf(line, sizeof(line), "  quantized %.2f%%", 100 * qa);
+            std::cout << line;
+        }
+        std::cout << std::endl;
         trainer.save_checkpoint(ckpt);
         write_report(false);
     }
@@ -136,6 +150,8 @@ void run_train(const TrainArgs& a) {
     const snn::FloatNetwork fnet = train::to_float_network(trainer.net());
     const auto q = quant::quantize(fnet, quant_options(spec));
     const auto acc = quant::compare_accuracy(fnet, q.net, ds.test, a.threads, 0, spec.seed);
+    trainer.set_quantized_accuracy(acc.quantized_accuracy);
+    trainer.save_checkpoint(ckpt);
     io::ModelMeta meta;
     meta.source = "spiketlm train --dataset " + a.dataset + " --model " + a.model;
     meta.quant = q.info;

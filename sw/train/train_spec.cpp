@@ -209,7 +209,8 @@ TrainSpec parse_train_spec(const std::string& text, const std::string& source) {
     }
 
     if (const YAML::Node q = root["quantization"]) {
-        r.check_keys(q, "quantization", {"weight_bits", "steps", "sim_steps"});
+        r.check_keys(q, "quantization", {"weight_bits", "steps", "sim_steps", "every_epoch"});
+        r.get(q, "every_epoch", "quantization", s.quantized_every_epoch);
         r.get(q, "weight_bits", "quantization", s.weight_bits);
         r.get(q, "steps", "quantization", s.steps);
         r.get(q, "sim_steps", "quantization", s.sim_steps);

@@ -47,7 +47,8 @@ struct TrainSpec {
     // Quantization onto the fixed-point datapath (sw/quant).
     int weight_bits = 8;
     int steps = 64;                  // T: the input window maps to T timesteps
-    int sim_steps = 0;               // simulated window per frame; 0 = 2 * steps
+    int sim_steps = 0;               // simulated window per frame; 0 = sw/quant's default
+    bool quantized_every_epoch = true;  // measure the quantized accuracy after every epoch
 
     std::vector<int> layer_sizes() const;  // inputs, hidden..., outputs
     double learning_rate(int epoch) const; // epoch counts from 0

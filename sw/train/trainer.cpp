@@ -387,9 +387,9 @@ EvalResult Trainer::evaluate(const data::ImageSet& set) {
 
 // Checkpoint layout (little-endian, as written by this machine):
 //   "STDBPCK1" | u32 layers | u64 adam step | u32 epochs | per layer: u32 in, u32 out,
-//   f64 theta, f64 w[in*out], f64 m[in*out], f64 v[in*out] | per epoch: 8 x f64 metrics.
+//   f64 theta, f64 w[in*out], f64 m[in*out], f64 v[in*out] | per epoch: 9 x f64 metrics.
 namespace {
-constexpr char kMagic[8] = {'S', 'T', 'D', 'B', 'P', 'C', 'K', '1'};
+constexpr char kMagic[8] = {'S', 'T', 'D', 'B', 'P', 'C', 'K', '2'};
 
 template <typename T>
 void put(std::string& out, const T& v) {
@@ -425,6 +425,11 @@ class Cursor {
 };
 }  // namespace
 
+void Trainer::set_quantized_accuracy(double accuracy) {
+    if (m_history.empty()) throw Error("set_quantized_accuracy before the first epoch");
+    m_history.back().quantized_test_accuracy = accuracy;
+}
+
 void Trainer::save_checkpoint(const std::string& path) const {
     std::string out(kMagic, sizeof(kMagic));
     put(out, static_cast<std::uint32_t>(m_net.layers.size()));
@@ -442,7 +447,7 @@ void Trainer::save_checkpoint(const std::string& path) const {
     for (const auto& h : m_history) {
         put(out, static_cast<double>(h.epoch));
         for (double v : {h.lr, h.loss, h.train_accuracy, h.test_accuracy, h.dead_fraction,
-                         h.clipped_fraction, h.seconds})
+                         h.clipped_fraction, h.seconds, h.quantized_test_accuracy})
             put(out, v);
     }
     write_file_atomic(path, out);
@@ -478,7 +483,7 @@ void Trainer::load_checkpoint(const std::string& path) {
     for (auto& h : history) {
         h.epoch = static_cast<int>(c.get<double>());
         for (double* p : {&h.lr, &h.loss, &h.train_accuracy, &h.test_accuracy, &h.dead_fraction,
-                          &h.clipped_fraction, &h.seconds})
+                          &h.clipped_fraction, &h.seconds, &h.quantized_test_accuracy})
             *p = c.get<double>();
     }
     if (!c.at_end()) throw InputError(path + ": trailing bytes after the checkpoint data");

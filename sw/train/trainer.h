@@ -44,6 +44,7 @@ struct EpochMetrics {
     double dead_fraction = 0;    // hidden neurons that fired for no training sample this epoch
     double clipped_fraction = 0; // batches whose gradient norm was clipped
     double seconds = 0;          // wall time of the epoch (training + test evaluation)
+    double quantized_test_accuracy = -1;  // filled by the caller (sw/quant + reference); -1: not measured
 };
 
 struct EvalResult {
@@ -61,6 +62,8 @@ class Trainer {
     Net& net() { return m_net; }
     int epochs_done() const { return static_cast<int>(m_history.size()); }
     const std::vector<EpochMetrics>& history() const { return m_history; }
+    // Records the quantized accuracy of the last finished epoch (kept in checkpoints).
+    void set_quantized_accuracy(double accuracy);
 
     // Trains epoch epochs_done()+1 on `train` (order shuffled with a seed derived from spec.seed
     // and the epoch number) and measures test accuracy on `test`. `on_batch(done, total)` is

@@ -152,6 +152,17 @@ TEST_CASE("spiketlm ref: the golden trace and report equal the in-process refere
     CHECK(j["spikes_per_frame_by_layer"]["fc2"].get<double>() ==
           Approx(static_cast<double>(tot.spikes_per_layer[1]) / 24));
     CHECK(tot.spikes_per_layer[1] > 0);
+    // decisions.csv: one line per frame.
+    std::istringstream dec(test::read_text(f.dir + "/run/decisions.csv"));
+    std::string line;
+    std::getline(dec, line);
+    CHECK(line == "frame,label,decision,first_output_step,steps");
+    for (std::size_t k = 0; k < res.size(); ++k) {
+        REQUIRE(std::getline(dec, line));
+        CHECK(line == std::to_string(k) + "," + std::to_string(set.labels[k]) + "," +
+                          std::to_string(res[k].result.decision) + "," +
+                          std::to_string(res[k].result.first_output_step) + "," + std::to_string(res[k].result.steps));
+    }
     // Threads do not change the trace; --frames and run.first_frame select frames.
     REQUIRE(f.ref("run2", "--set run.threads=2").exit_code == 0);
     CHECK(f.trace("run2") == expect);

@@ -200,6 +200,10 @@ TEST_CASE("spiketlm train writes the model, the report and exits 2 on bad input"
     rep = nlohmann::json::parse(test::read_text(dir + "/out/train_report.json"));
     CHECK(rep["epochs"] == 2);
     CHECK(rep["history"].size() == 2);
+    // Quantized accuracy per epoch: epoch 1 from the first run (kept in the checkpoint).
+    CHECK(rep["history"][0]["quantized_test_accuracy"].get<double>() > 0.4);
+    CHECK(rep["history"][1]["quantized_test_accuracy"].get<double>() ==
+          Approx(rep["quantized_test_accuracy"].get<double>()));
 
     r = test::run_cli("-q train --dataset cifar --model " + dir + "/m.yaml --out " + dir + "/x");
     CHECK(r.exit_code == 2);

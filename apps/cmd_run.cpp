@@ -1,0 +1,129 @@
+// `spiketlm run`: maps the model onto the configured chip (or loads a mapped network) and runs
+// dataset frames through the cycle-level chip model; writes the run directory with the report,
+// energy breakdown, NoC statistics and the spike trace.
+#include <filesystem>
+#include <iostream>
+
+#include "apps/command.h"
+#include "apps/run_common.h"
+#include "apps/run_inputs.h"
+#include "hw/chip/chip.h"
+#include "hw/power/energy_table.h"
+#include "sw/cfg/config.h"
+#include "sw/cfg/param.h"
+#include "sw/common/error.h"
+#include "sw/common/progress.h"
+#include "sw/io/run_dir.h"
+#include "sw/map/capacity.h"
+#include "sw/map/mapper.h"
+#include "sw/snn/run_options.h"
+#include "sw/stats/stats.h"
+#include "traces/spike_trace.h"
+
+namespace spiketlm::app {
+
+namespace {
+const cfg::Param<std::string> p_table{"chip.energy_table", "configs/energy/default-45nm.yaml", "",
+                                      "energy reference table (action pJ, leakage mW, each with its source); "
+                                      "relative paths are tried from the working directory, then the source tree"};
+const cfg::Param<std::string> p_mapped{"run.mapped", "", "",
+                                       "mapped-network directory from `spiketlm map` (empty: map the model now)"};
+
+std::string resolve_data_file(const std::string& path) {
+    namespace fs = std::filesystem;
+    if (path.empty() || fs::path(path).is_absolute() || fs::exists(path)) return path;
+    const fs::path alt = fs::path(SPIKETLM_SOURCE_DIR) / path;
+    return fs::exists(alt) ? alt.string() : path;
+}
+
+report::RunTotals run_chip(RunContext& ctx) {
+    const RunParams rp = RunParams::from(ctx.config);
+    RunInputs in(rp, ctx.config);
+    const auto& net = in.model().net;
+    const snn::SimOptions sim = snn::sim_options_from(ctx.config, net);
+    const bool early_stop = *sim.early_stop;
+    const auto table = power::EnergyTable::load(resolve_data_file(p_table(ctx.config)));
+
+    map::MappedNetwork mapped;
+    if (const std::string dir = p_mapped(ctx.config); !dir.empty()) {
+        mapped = map::load_mapped(dir);
+        map::check_mapped_matches(mapped, net, "mapped network '" + dir + "'");
+        ctx.dir.log("mapped network loaded from " + dir);
+    } else {
+        mapped = map::map_network(net, map::capacity_from(ctx.config), map::mesh_from(ctx.config));
+        ctx.dir.log("mapped " + std::to_string(mapped.pes.size()) + " PEs on the " + std::to_string(mapped.mesh_width) +
+                    "x" + std::to_string(mapped.mesh_height) + " mesh");
+    }
+
+    chip::Chip chip("chip", ctx.config, net, mapped, ctx.stats, early_stop, *sim.noise_seed);
+    traces::TraceWriter trace(ctx.dir.file("spikes.spk"), "chip");
+    chip.set_spike_callback([&trace](const chip::ChipSpike& s) {
+        traces::SpikeRecord r;
+        r.frame = static_cast<std::uint32_t>(s.frame);
+        r.step = s.step;
+        r.layer = s.layer;
+        r.neuron = s.neuron;
+        r.pe = static_cast<std::int32_t>(s.node);
+        r.cycle = s.cycle;
+        trace.add(r);
+    });
+
+    report::RunTotals t;
+    t.model = rp.model;
+    t.dataset = in.dataset_name();
+    t.clock_mhz = chip.clock_mhz();
+    t.extra["early_stop"] = early_stop;
+    Progress progress("chip", in.frames());
+    for (std::size_t k = 0; k < in.frames(); ++k) {
+        const auto spikes = in.encode(k);
+        const chip::FrameResult r = chip.run_frame(spikes, in.frame_index(k));
+        ++t.frames;
+        if (r.decision == in.label(k)) ++t.correct;
+        if (r.decision < 0) ++t.undecided;
+        t.input_spikes += r.input_spikes;
+        t.synops += r.synops;
+        t.timesteps += r.steps;
+        for (std::size_t l = 0; l < r.spikes_per_layer.size(); ++l) {
+            t.spikes += r.spikes_per_layer[l];
+            t.spikes_by_layer[net.layers[l].name] += r.spikes_per_layer[l];
+        }
+        progress.update(k + 1);
+    }
+    progress.finish();
+    trace.close();
+    t.cycles = chip.total_cycles();
+    const double seconds = static_cast<double>(*t.cycles) / (t.clock_mhz * 1e6);
+    const auto e = power::compute_energy(ctx.stats, table, seconds);
+    report::EnergyTotals et;
+    et.dynamic_pj = e.dynamic_pj;
+    et.leakage_pj = e.leakage_pj;
+    et.by_class_pj = e.by_class_pj;
+    et.by_group_pj = e.by_group_pj;
+    et.by_action_pj = e.by_action_pj;
+    et.table_name = table.name();
+    et.table_file = table.file();
+    et.technology = table.technology();
+    t.energy = et;
+    const auto ns = chip.noc_summary();
+    report::NocTotals nt;
+    nt.packets = ns.packets;
+    nt.flit_hops = ns.flit_hops;
+    nt.hops_sum = ns.hops_sum;
+    nt.latency_sum_cycles = ns.latency_sum_cycles;
+    nt.deliveries = ns.deliveries;
+    t.noc = nt;
+    t.utilization["pe.busy_fraction"] = chip.pe_busy_fraction();
+    t.sim_events = chip.scheduler_evaluations();
+    return t;
+}
+
+void setup(CLI::App& root) {
+    auto* cmd = root.add_subcommand("run", "run dataset frames through the cycle-level chip model");
+    auto opts = std::make_shared<RunOptions>();
+    opts->add_to(*cmd);
+    cmd->callback([opts] { execute_run(*opts, "chip", run_chip); });
+}
+const bool registered = register_command("run", setup);
+}  // namespace
+
+}  // namespace spiketlm::app

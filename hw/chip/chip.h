@@ -1,0 +1,80 @@
+#pragma once
+// The chip: a W×H mesh (hw/noc) whose every node is a tile (NI + PE, and at the host node the
+// host interface), built from a chip configuration and a mapped network, plus the timestep
+// controller (reset, update broadcast, barrier, early stop). One CycleScheduler clocks it all,
+// so PE and NoC timing is cycle-exact. Timing contract: docs/pe.md; spikes equal the sw/snn
+// reference's bit for bit.
+//
+//   chip::Chip chip("chip", config, net, mapped, stats);
+//   chip::FrameResult r = chip.run_frame(spikes, frame_index);   // many frames, one elaboration
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include <systemc>
+
+#include "sw/encode/spike_train.h"
+
+namespace spiketlm {
+namespace cfg {
+class Config;
+}
+namespace snn {
+struct Network;
+}
+namespace map {
+struct MappedNetwork;
+}
+namespace stats {
+class Registry;
+}
+}  // namespace spiketlm
+
+namespace spiketlm::chip {
+
+struct FrameResult {
+    int decision = -1;
+    int first_output_step = -1;
+    std::uint32_t steps = 0;              // timesteps simulated
+    std::uint64_t cycles = 0;             // frame start (reset) to the end of the last barrier
+    std::uint64_t input_spikes = 0;
+    std::vector<std::uint64_t> spikes_per_layer;
+    std::uint64_t synops = 0;
+};
+
+struct NocSummary {
+    std::uint64_t packets = 0, deliveries = 0, hops_sum = 0, latency_sum_cycles = 0, flit_hops = 0;
+};
+
+// A spike as the chip emits it (for traces): frame, step, layer, neuron, PE node, cycle.
+struct ChipSpike {
+    std::uint64_t frame;
+    std::uint32_t step, layer, neuron, node;
+    std::uint64_t cycle;
+};
+
+class Chip : public sc_core::sc_module {
+  public:
+    // `early_stop`: end a frame after the step of its first output spike (decode first_spike only).
+    // `noise_seed`: seed of stochastic neurons' noise (as the reference's SimOptions::noise_seed).
+    Chip(sc_core::sc_module_name name, const cfg::Config& config, const snn::Network& net,
+         const map::MappedNetwork& mapped, stats::Registry& stats, bool early_stop, std::uint64_t noise_seed);
+    ~Chip() override;
+
+    void set_spike_callback(std::function<void(const ChipSpike&)> cb);
+    FrameResult run_frame(const encode::SpikeTrain& input, std::uint64_t frame_index);
+
+    double clock_mhz() const;
+    std::uint64_t total_cycles() const;   // cycles of every frame run so far
+    NocSummary noc_summary() const;
+    double pe_busy_fraction() const;       // mean over PEs of LOAD/COMPUTE busy cycles / cycles
+    std::uint64_t scheduler_evaluations() const;
+
+    struct Impl;
+
+  private:
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace spiketlm::chip

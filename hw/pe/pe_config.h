@@ -1,0 +1,37 @@
+#pragma once
+// Processing-element parameters (`chip.pe.*` timing and memories), read once from the run
+// configuration. The capacities the mapper uses (neurons, synapse words, ...) are declared in
+// sw/map/capacity.cpp; this adds the timing. The timing contract is docs/pe.md.
+#include <cstdint>
+
+#include "hw/mem/sram.h"
+#include "sw/map/partition.h"
+
+namespace spiketlm::cfg {
+class Config;
+}
+
+namespace spiketlm::pe {
+
+struct PeConfig {
+    map::PeCapacity capacity;                 // from chip.pe.* (sw/map/capacity.cpp)
+    std::uint32_t input_fifo_depth = 16;      // spike events waiting for LOAD
+    std::uint32_t word_fifo_depth = 4;        // synapse words between LOAD and COMPUTE
+    std::uint32_t load_words_per_cycle = 1;   // synapse word reads LOAD issues per cycle
+    std::uint32_t lanes = 8;                  // weights COMPUTE accumulates per cycle
+    std::uint32_t update_lanes = 4;           // neurons the update engine handles per cycle
+    mem::SramConfig synapse, axon, state, route;  // geometry + latency of the four SRAMs
+
+    static PeConfig from(const cfg::Config& c);
+    void validate() const;  // throws InputError naming the key
+};
+
+// Chip-level timing of the timestep loop.
+struct ChipTiming {
+    std::uint32_t barrier_cycles = 4;       // cost of the timestep barrier (done-tree + broadcast)
+    std::uint32_t host_inject_per_cycle = 1;  // input spike packets the host interface writes per cycle
+    double clock_mhz = 200.0;
+    static ChipTiming from(const cfg::Config& c);
+};
+
+}  // namespace spiketlm::pe

@@ -1,0 +1,76 @@
+#pragma once
+// The mapper: a fixed-point network (sw/snn) + the chip's PE capacities and mesh -> a mapped
+// network: one neuron group per PE (partition.h), placed along the snake, with the memory images
+// every PE needs (axon table, packed synapse words, routing table) and the multicast destination
+// sets. The chip model (hw/chip) runs exactly these images, so a packing or routing bug shows up
+// as a spike mismatch against the reference. File format: docs/mapping.md.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sw/map/partition.h"
+
+namespace spiketlm::snn {
+struct Network;
+}
+
+namespace spiketlm::map {
+
+// Routing-table entry of one local neuron: where its spike goes and which axon it is there.
+struct Route {
+    std::uint32_t dest_set = 0;  // index into MappedNetwork::dest_sets
+    std::uint32_t axon = 0;      // axon id at every receiver (dense layers: the neuron's index in its layer)
+};
+
+// What one PE holds.
+struct PeImage {
+    std::uint32_t node = 0;          // mesh node (y * width + x)
+    std::uint32_t layer = 0;         // layer index of the group
+    std::uint32_t first_neuron = 0;  // first neuron of the layer held here
+    std::uint32_t neurons = 0;
+    std::uint32_t weight_bits = 8;
+    std::uint32_t weights_per_word = 8;  // synapse_word_bits / weight_bits
+    // Axon table, indexed by axon id (the source's index in the previous layer, or the input
+    // index for the first layer): first synapse word and word count of that axon's row.
+    std::vector<std::uint32_t> axon_base;
+    std::vector<std::uint32_t> axon_words;
+    // Synapse SRAM: word k of axon a's row holds the weights of local neurons
+    // k*wpw .. k*wpw + wpw - 1, lane j in bits [j*weight_bits, (j+1)*weight_bits), two's complement.
+    std::vector<std::uint64_t> synapse;
+    std::vector<Route> routes;  // one per local neuron
+};
+
+struct MappedNetwork {
+    std::string network;          // network name
+    std::uint32_t mesh_width = 0, mesh_height = 0;
+    std::uint32_t host_node = 0;  // where the host interface injects inputs and collects outputs
+    std::uint32_t synapse_word_bits = 64;
+    std::uint32_t inputs = 0;     // encoded input size
+    std::vector<std::uint32_t> layer_out;  // neurons per layer (for checks)
+    std::vector<PeImage> pes;     // in placement order (layer order)
+    // Multicast destination sets (sorted node lists). A set containing host_node with
+    // `to_host` true means the host receives it (output layer).
+    std::vector<std::vector<std::uint32_t>> dest_sets;
+    std::uint32_t input_dest_set = 0;     // where host-injected input spikes go
+    std::vector<std::uint32_t> output_set_ids;  // dest sets that end at the host (output layer)
+
+    const PeImage* pe_at(std::uint32_t node) const;
+    std::uint32_t nodes() const { return mesh_width * mesh_height; }
+    // Throws InputError (naming `what`) when images and shapes disagree.
+    void validate(const std::string& what) const;
+};
+
+// Sign-extends lane `lane` of a packed synapse word.
+std::int32_t unpack_weight(std::uint64_t word, std::uint32_t lane, std::uint32_t weight_bits);
+
+// Capacity of one PE from the chip configuration (chip.pe.*) and the mesh.
+MappedNetwork map_network(const snn::Network& net, const PeCapacity& pe, const MeshShape& mesh);
+
+// The mapped-network directory: manifest.yaml (shapes, placement, destination sets, memory use)
+// and images.npz (per PE: axon table, synapse words, routing table). Written atomically.
+void save_mapped(const std::string& dir, const MappedNetwork& m);
+MappedNetwork load_mapped(const std::string& dir);
+// Checks that a mapped network belongs to `net` (same layer shapes and weights).
+void check_mapped_matches(const MappedNetwork& m, const snn::Network& net, const std::string& what);
+
+}  // namespace spiketlm::map
