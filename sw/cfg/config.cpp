@@ -201,7 +201,12 @@ struct ConfigLoader {
                     fail(o, name, "key '" + name + "' is a section: expected a mapping of its keys, got " + describe(kv.second));
                 walk(kv.second, name, file, seen, stack);
             } else {
-                const std::string near = nearest(name, reg.names());
+                // Candidates: every key and every section (a misspelt section is suggested too).
+                std::vector<std::string> cands = reg.names();
+                for (const auto& n : reg.names())
+                    for (auto dot = n.find('.'); dot != std::string::npos; dot = n.find('.', dot + 1))
+                        cands.push_back(n.substr(0, dot));
+                const std::string near = nearest(name, cands);
                 fail(o, name, "unknown key '" + name + "'" +
                                   (near.empty() ? "" : " (did you mean '" + near + "'?)"));
             }

@@ -2,6 +2,8 @@
 // configuration errors that name the key and file:line.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 #include "common/test_util.h"
 
 using namespace spiketlm;
@@ -118,4 +120,69 @@ TEST_CASE("cli config: valid file and overrides print the effective values with 
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.output, Catch::Contains("frames: 3  # " + p + ":2"));
     CHECK_THAT(r.output, Catch::Contains("seed: 7  # --set:1"));
+}
+
+// More bad configurations through the program (exit code 2, key and file:line in the message).
+namespace {
+void expect_bad(const std::string& yaml, int line, const std::string& key, const std::string& what,
+                const std::string& extra_args = "") {
+    Bad b;
+    const auto p = b.file(yaml);
+    const auto r = test::run_cli("config check --config " + p + " " + extra_args);
+    INFO(r.output);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains(p + ":" + std::to_string(line)) && Catch::Contains(key) && Catch::Contains(what));
+}
+}  // namespace
+
+TEST_CASE("cli config error: a typo in a section name is suggested, exit 2, file:line", "[unit]") {
+    expect_bad("chip:\n  pe:\n    lanes: 4\n  nco:\n    width: 2\n", 4, "chip.nco", "did you mean 'chip.noc");
+}
+
+TEST_CASE("cli config error: a float where an int is declared, exit 2, file:line", "[unit]") {
+    expect_bad("chip:\n  noc:\n    width: 2.5\n", 3, "chip.noc.width", "expects int");
+}
+
+TEST_CASE("cli config error: a list where a scalar is declared, exit 2, file:line", "[unit]") {
+    expect_bad("chip:\n  pe:\n    lanes: [1, 2]\n", 3, "chip.pe.lanes", "expects int");
+}
+
+TEST_CASE("cli config error: an include cycle is reported with the file and line, exit 2", "[unit]") {
+    Bad b;
+    test::write_text(b.dir + "/a.yaml", "include: b.yaml\nsim:\n  seed: 1\n");
+    test::write_text(b.dir + "/b.yaml", "run:\n  frames: 2\ninclude: a.yaml\n");
+    const auto r = test::run_cli("config check --config " + b.dir + "/a.yaml");
+    INFO(r.output);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains("a.yaml:1") && Catch::Contains("include cycle"));
+}
+
+TEST_CASE("cli config error: out-of-range chip parameter names key and range, exit 2", "[unit]") {
+    expect_bad("chip:\n  noc:\n    router_pipeline: 9\n", 3, "chip.noc.router_pipeline", "out of range");
+}
+
+TEST_CASE("cli config error: the same key twice in a file, exit 2, file:line", "[unit]") {
+    expect_bad("sim:\n  seed: 1\n  seed: 2\n", 3, "sim.seed", "twice");
+}
+
+TEST_CASE("cli config error: a missing included file names the including file and line, exit 2", "[unit]") {
+    expect_bad("sim:\n  seed: 1\ninclude: nothere.yaml\n", 3, "include", "nothere.yaml");
+}
+
+TEST_CASE("cli config error: a section given a scalar value, exit 2, file:line", "[unit]") {
+    expect_bad("run.frames: 2\nchip: 5\n", 2, "chip", "section");
+}
+
+TEST_CASE("cli config error: an unknown choice of a chip parameter is listed, exit 2", "[unit]") {
+    expect_bad("chip:\n  noc:\n    multicast: broadcast\n", 3, "chip.noc.multicast", "tree");
+}
+
+TEST_CASE("cli run error: missing required run.model names the key and file, exit 2", "[unit]") {
+    Bad b;
+    const auto p = b.file("run:\n  frames: 2\n");
+    const auto r = test::run_cli("run --config " + p + " --out " + b.dir + "/out");
+    INFO(r.output);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains("run.model"));
+    CHECK_FALSE(std::ifstream(b.dir + "/out/report.json").good());
 }
