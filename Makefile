@@ -4,7 +4,7 @@ BUILD  := build/$(PRESET)
 JOBS   ?= $(shell nproc)
 CLI    := $(BUILD)/bin/spiketlm
 
-.PHONY: all deps data configure build test test-unit demo bench docs clean
+.PHONY: all deps data configure build test test-unit demo paper bench docs clean
 
 all: build
 
@@ -28,6 +28,14 @@ test-unit: build
 
 demo: data build
 	@scripts/demo.sh $(CLI)
+
+# The paper configuration: 784-800-10 ReL-PSP on Fashion-MNIST (trained first if models/fashion-relpsp
+# is missing: about 12 epochs, 1-4 min each on 2 cores), the full test set on the default chip.
+paper: data build
+	@test -f models/fashion-relpsp/model.yaml || $(CLI) train --dataset fashion-mnist --model configs/models/relpsp-fc.yaml --out models/fashion-relpsp
+	@$(CLI) ref --config configs/runs/fashion-yoso.yaml --out runs/fashion-yoso-ref > /dev/null
+	@$(CLI) run --config configs/runs/fashion-yoso.yaml --out runs/fashion-yoso
+	@$(CLI) trace diff runs/fashion-yoso/spikes.spk runs/fashion-yoso-ref/spikes.spk
 
 bench: data build
 	@scripts/bench.sh $(BUILD)
