@@ -128,7 +128,12 @@ void setup(CLI::App& root) {
     args.config.add_to(*cmd, false);
     cmd->add_option("--rates", args.rates, "offered rates a:b:step or r1,r2,... (flits/node/cycle; default noc.rates)");
     cmd->add_option("--out,-o", args.out, "output directory (noc.csv, report.md, stats.csv)")->required();
-    cmd->callback([] { run(args); });
+    // the root --quiet flag is parsed before this callback runs (main does not forward it)
+    static const CLI::Option* quiet = root.get_option_no_throw("--quiet");
+    cmd->callback([] {
+        if (quiet && quiet->count() > 0) Progress::set_quiet(true);
+        run(args);
+    });
 }
 
 const bool registered = register_command("noc", &setup);

@@ -23,9 +23,6 @@
 namespace spiketlm::app {
 
 namespace {
-const cfg::Param<std::string> p_table{"chip.energy_table", "configs/energy/default-45nm.yaml", "",
-                                      "energy reference table (action pJ, leakage mW, each with its source); "
-                                      "relative paths are tried from the working directory, then the source tree"};
 const cfg::Param<std::string> p_mapped{"run.mapped", "", "",
                                        "mapped-network directory from `spiketlm map` (empty: map the model now)"};
 
@@ -42,7 +39,7 @@ report::RunTotals run_chip(RunContext& ctx) {
     const auto& net = in.model().net;
     const snn::SimOptions sim = snn::sim_options_from(ctx.config, net);
     const bool early_stop = *sim.early_stop;
-    const auto table = power::EnergyTable::load(resolve_data_file(p_table(ctx.config)));
+    const auto table = power::EnergyTable::load(resolve_data_file(power::energy_table_path(ctx.config)));
 
     map::MappedNetwork mapped;
     if (const std::string dir = p_mapped(ctx.config); !dir.empty()) {

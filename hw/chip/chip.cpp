@@ -186,11 +186,9 @@ Chip::Chip(sc_core::sc_module_name name, const cfg::Config& config, const snn::N
     I.sched->attach(I);
     I.c_cycles = &stats.counter("chip.cycles", "cycles", "chip cycles over all frames");
     I.c_steps = &stats.counter("chip.timesteps", "steps", "timesteps simulated over all frames");
-    I.c_barriers = &stats.counter("chip.barriers", "barriers", "timestep barriers");
     I.h_frame_cycles = &stats.histogram("chip.frame_cycles", "cycles", "cycles per frame", 1000, 200);
     stats.add_component("chip.barrier", "barrier", "control");
-    auto* barrier_action = &stats.action("chip.barrier", "barrier", "sync", "timestep barriers (done-tree + broadcast)");
-    (void)barrier_action;
+    I.c_barriers = &stats.action("chip.barrier", "barrier", "sync", "timestep barriers (done-tree + broadcast)");
 
     for (std::uint32_t n = 0; n < I.noc_cfg.nodes(); ++n) {
         const std::string tname = "tile_" + std::to_string(n % I.noc_cfg.width) + "_" + std::to_string(n / I.noc_cfg.width);

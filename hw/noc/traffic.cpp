@@ -348,7 +348,12 @@ Conservation TrafficExperiment::flush_and_check(Cycle limit) {
     const Cycle end = sched.now() + limit;
     while (!(m_mesh.quiescent() && m_source->backlog_empty()) && sched.now() < end)
         sched.run_until(std::min(end, sched.now() + 1024));
-    return m_source->conservation();
+    Conservation c = m_source->conservation();
+    for (NodeId n = 0; n < m_mesh.nodes(); ++n) {
+        c.flits_sent += m_mesh.ni(n).flits_sent();
+        c.flits_received += m_mesh.ni(n).flits_received();
+    }
+    return c;
 }
 
 }  // namespace spiketlm::noc

@@ -63,7 +63,11 @@ struct PointResult {
 // Delivery bookkeeping for conservation checks (created vs delivered, duplicates, order).
 struct Conservation {
     std::uint64_t created = 0, delivered = 0, duplicates = 0, out_of_order = 0, missing = 0;
-    bool ok() const { return created == delivered && duplicates == 0 && out_of_order == 0 && missing == 0; }
+    std::uint64_t flits_sent = 0, flits_received = 0;  // by all NIs (unicast: must be equal)
+    bool ok() const {
+        return created == delivered && duplicates == 0 && out_of_order == 0 && missing == 0 &&
+               flits_sent == flits_received;
+    }
 };
 
 class TrafficExperiment {

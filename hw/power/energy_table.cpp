@@ -4,11 +4,20 @@
 
 #include <cmath>
 
+#include "sw/cfg/param.h"
 #include "sw/common/error.h"
 #include "sw/common/fs.h"
 #include "sw/stats/stats.h"
 
 namespace spiketlm::power {
+
+namespace {
+const cfg::Param<std::string> p_table{"chip.energy_table", "configs/energy/default-45nm.yaml", "",
+                                      "energy reference table (action pJ, leakage mW, each with its source); "
+                                      "relative paths are tried from the working directory, then the source tree"};
+}  // namespace
+
+std::string energy_table_path(const cfg::Config& c) { return p_table(c); }
 
 namespace {
 

@@ -9,6 +9,9 @@
 namespace spiketlm::stats {
 class Registry;
 }
+namespace spiketlm::cfg {
+class Config;
+}
 
 namespace spiketlm::power {
 
@@ -45,6 +48,9 @@ struct EnergyBreakdown {
     std::map<std::string, double> by_group_pj;      // component group (e.g. layer) -> pJ
     std::map<std::string, double> by_component_pj;  // instance path -> pJ
 };
+
+// The table a run uses (`chip.energy_table`; relative paths are the caller's to resolve).
+std::string energy_table_path(const cfg::Config& c);
 
 // energy = Σ count × pJ(action) + Σ leakage_mW(class) × seconds, per component.
 // Throws InputError if a declared action counter or component class has no table entry.

@@ -68,8 +68,10 @@ class CycleScheduler : public sc_core::sc_module {
 
     void attach(Clocked& c);
     void wake(Clocked& c, Cycle at) {
-        // Fast path (inline): a request inside a cycle for the near future.
-        if (m_in_cycle && at > m_now && at < c.m_pending && at - m_next_free < kWheelSize) {
+        // Fast paths (inline): already due no later, or a request inside a cycle for the near
+        // future.
+        if (m_in_cycle && at > m_now && at >= c.m_pending) return;
+        if (m_in_cycle && at > m_now && at - m_next_free < kWheelSize) {
             if (c.m_pending == kNever) ++m_live;
             c.m_pending = at;
             m_wheel[at & (kWheelSize - 1)].push_back(&c);

@@ -63,6 +63,8 @@ TEST_CASE("noc: every pattern delivers every packet exactly once and in order up
             CHECK(c.duplicates == 0);
             CHECK(c.missing == 0);
             CHECK(c.out_of_order == 0);  // checked for xy / yx (per source, destination, VC)
+            CHECK(c.flits_sent == c.flits_received);
+            CHECK(c.flits_sent == c.created * 4);  // no flit lost or duplicated
         }
 }
 

@@ -367,3 +367,27 @@ TEST_CASE("network: validate names the layer and the problem", "[unit]") {
     CHECK_THROWS_WITH(simulate_frame(good, {{1, 1}, {1, 1}}, 0), Catch::Contains("duplicated"));
     CHECK_NOTHROW(simulate_frame(good, {{1, 0}, {1, 1}, {2, 0}}, 0));
 }
+
+TEST_CASE("reference: an early-stopped frame is the full frame cut after the first output step", "[unit]") {
+    const Network net = random_net(NeuronKind::relpsp, 8);
+    SimOptions opt;
+    opt.early_stop = true;
+    const Reference full(net), early(net, opt);
+    int stopped = 0;
+    for (std::uint64_t f = 0; f < 20; ++f) {
+        const auto train = random_train(300 + f, 20, 16);
+        VectorSink a, b;
+        const auto ra = full.run(train, f, &a);
+        const auto rb = early.run(train, f, &b);
+        INFO("frame " << f);
+        CHECK(ra.decision == rb.decision);
+        CHECK(ra.first_output_step == rb.first_output_step);
+        std::vector<SpikeEvent> cut;
+        for (const auto& s : a.spikes)
+            if (ra.first_output_step < 0 || static_cast<int>(s.step) <= ra.first_output_step) cut.push_back(s);
+        CHECK(b.spikes == cut);
+        CHECK(rb.steps == (ra.first_output_step < 0 ? ra.steps : static_cast<std::uint32_t>(ra.first_output_step + 1)));
+        stopped += rb.steps < ra.steps;
+    }
+    CHECK(stopped > 5);
+}
