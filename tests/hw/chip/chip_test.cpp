@@ -167,3 +167,10 @@ TEST_CASE("chip: source multicast, yx routing and slow routers keep the spikes e
                              "chip.noc.link_latency: 2\nchip.pe.lanes: 2\nchip.pe.update_lanes: 1\n";
     check_exact(compare(net, yaml, 60, 0.2, false, 7), 500);
 }
+
+TEST_CASE("chip: per-layer delivery delays are spike-exact", "[system]") {
+    auto net = random_network({40, 48, 32, 10}, snn::NeuronKind::lif, 18, 30, 60, 120);
+    net.layers[1].delay = 2;
+    net.layers[2].delay = 1;
+    check_exact(compare(net, k_chip4x4, 100, 0.15, false, 8), 500);
+}
