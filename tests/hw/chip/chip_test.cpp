@@ -174,3 +174,13 @@ TEST_CASE("chip: per-layer delivery delays are spike-exact", "[system]") {
     net.layers[2].delay = 1;
     check_exact(compare(net, k_chip4x4, 100, 0.15, false, 8), 500);
 }
+
+TEST_CASE("chip: Bernoulli (escape-noise) neurons with spike-count decoding are spike-exact", "[system]") {
+    auto net = random_network({30, 36, 10}, snn::NeuronKind::stochastic, 19, 24, 50, 100);
+    net.decode = snn::Decode::count;
+    for (auto& l : net.layers) {
+        l.neuron.noise = snn::NoiseMode::bernoulli;
+        l.neuron.noise_shift = 8;
+    }
+    check_exact(compare(net, k_chip4x4, 200, 0.15, false, 9), 500);
+}
