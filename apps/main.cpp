@@ -42,8 +42,8 @@ int main(int argc, char** argv) {
     CLI::App app{"spiketlm: SystemC/TLM-2.0 simulator of neuromorphic spiking-neural-network accelerators"};
     app.set_version_flag("--version", std::string("spiketlm ") + SPIKETLM_VERSION);
     app.require_subcommand(1);
-    bool quiet = false;
-    app.add_flag("--quiet,-q", quiet, "no progress output");
+    // Applied while parsing, before the subcommand's callback runs.
+    app.add_flag_callback("--quiet,-q", [] { Progress::set_quiet(true); }, "no progress output");
     app.footer("Exit codes: 0 success, 1 failure, 2 bad input (configuration, data or model files).");
     for (const auto& [name, setup] : app::commands()) setup(app);
     try {
