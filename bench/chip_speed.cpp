@@ -15,6 +15,7 @@
 #include "hw/chip/chip.h"
 #include "sw/cfg/config.h"
 #include "sw/data/datasets.h"
+#include "bench/paper_network.h"
 #include "sw/io/model_file.h"
 #include "sw/map/capacity.h"
 #include "sw/map/mapper.h"
@@ -38,15 +39,7 @@ int main(int argc, char** argv) {
         if (!model_dir.empty()) {
             net = io::load_model(model_dir).net;
         } else {
-            std::mt19937 rng(1);
-            snn::FloatNetwork f;
-            f.layers = {{"fc1", 784, 800, {}, 1.0f}, {"fc2", 800, 10, {}, 1.0f}};
-            std::normal_distribution<float> d0(0.01f, 0.02f), d1(0.01f, 0.05f);
-            for (int k = 0; k < 784 * 800; ++k) f.layers[0].weights.push_back(d0(rng));
-            for (int k = 0; k < 800 * 10; ++k) f.layers[1].weights.push_back(d1(rng));
-            quant::QuantOptions o;
-            o.steps = 32;
-            net = quant::quantize(f, o).net;
+            net = bench::paper_init_network();
         }
         const data::ImageSet set = data::load_split("fashion-mnist", data_dir, "test");
         frames = std::min(frames, set.count());
