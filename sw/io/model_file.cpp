@@ -328,7 +328,7 @@ Model load_model(const std::string& dir) {
         l.kind = snn::parse_layer_kind(s.get<std::string>("kind", "dense"), at(s, "kind"));
         if (l.kind != snn::LayerKind::dense)
             throw InputError(at(s, "kind") + ": layer kind " + to_string(l.kind) +
-                             " is not implemented yet (only dense layers)");
+                             " is not supported by this version (dense layers only)");
         l.in = static_cast<int>(s.integer("in", 1, 1 << 24));
         l.out = static_cast<int>(s.integer("out", 1, 1 << 24));
         l.weight_bits = static_cast<int>(s.integer("weight_bits", 2, 32));

@@ -148,7 +148,7 @@ void Network::validate() const {
         const Layer& l = layers[k];
         const std::string where = net + " layer " + std::to_string(k) + " '" + l.name + "'";
         check(l.kind == LayerKind::dense, where,
-              std::string("layer kind ") + to_string(l.kind) + " is not implemented yet (only dense layers)");
+              std::string("layer kind ") + to_string(l.kind) + " is not supported by this version (dense layers only)");
         check(l.in >= 1 && l.out >= 1, where, "in and out must be >= 1");
         check(l.in == prev, where,
               "in = " + std::to_string(l.in) + " but the " + (k ? "previous layer has out = " : "network has inputs = ") +
