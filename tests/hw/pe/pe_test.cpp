@@ -18,7 +18,6 @@ struct OnePe {
     map::MappedNetwork mapped;
     pe::PeConfig cfg;
     stats::Registry stats;
-    std::vector<proto::SpikePacket> sent;
     std::unique_ptr<pe::Pe> pe;
 
     explicit OnePe(const pe::PeConfig& c) : cfg(c) {
