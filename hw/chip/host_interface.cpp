@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "hw/pe/pe.h"
+#include "hw/pe/pe_if.h"
 #include "sw/common/error.h"
 #include "sw/snn/reference.h"
 #include "sw/stats/stats.h"

@@ -51,6 +51,8 @@ std::uint64_t Sram::access(std::uint64_t cycle, std::uint32_t addr, bool write) 
     return issue + (write ? m_cfg.write_latency_cycles : m_cfg.read_latency_cycles);
 }
 
+void Sram::count(bool write, std::uint64_t n) { (write ? m_writes : m_reads)->inc(n); }
+
 std::uint64_t Sram::conflicts() const { return m_conflicts->value(); }
 std::uint64_t Sram::stall_cycles() const { return m_stall_cycles->value(); }
 

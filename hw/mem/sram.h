@@ -36,6 +36,9 @@ class Sram {
     // write done): issue cycle + latency. Accesses to one bank must be issued in non-decreasing
     // cycle order (the pipeline stages guarantee it).
     std::uint64_t access(std::uint64_t cycle, std::uint32_t addr, bool write);
+    // Counts `n` accesses without scheduling them: for arrays whose ports the pipeline is built
+    // to never exceed (the accumulators' read-modify-write), so only their energy matters.
+    void count(bool write, std::uint64_t n);
     // The cycle an access issued at `cycle` to `addr` would start (no side effects).
     std::uint64_t issue_cycle(std::uint64_t cycle, std::uint32_t addr) const;
     std::uint32_t bank_of(std::uint32_t addr) const { return addr % m_cfg.banks; }
