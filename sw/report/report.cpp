@@ -67,6 +67,7 @@ nlohmann::json make_report_json(const RunTotals& t) {
         j["energy_breakdown_by_action_nj"] = act;
         j["pj_per_sop"] = t.synops ? total / static_cast<double>(t.synops) : 0.0;
         j["energy_table"] = {{"name", e.table_name}, {"file", e.table_file}, {"technology", e.technology}};
+        if (!e.pricing.is_null()) j["energy_pricing"] = e.pricing;
         if (t.cycles && t.clock_mhz > 0 && *t.cycles > 0)
             j["power_mw"] = total * 1e-12 / (static_cast<double>(*t.cycles) / (t.clock_mhz * 1e6)) * 1e3;
     } else {
