@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <vector>
 
 #include "sw/cfg/param.h"
@@ -146,6 +147,18 @@ void read_models(const YAML::Node& sec, const std::string& file, std::map<std::s
     }
 }
 
+std::string model_source(const ComponentModel& m, const Attributes& a) {
+    std::string s = "model '" + m.name() + "' (docs/energy.md) from";
+    const char* sep = " ";
+    for (const auto& [k, v] : a) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%s%s=%g", sep, k.c_str(), v);
+        s += buf;
+        sep = ", ";
+    }
+    return s;
+}
+
 }  // namespace
 
 EnergyTable EnergyTable::parse(const std::string& text, const std::string& file) {
@@ -221,8 +234,8 @@ Price EnergyTable::action_price(const stats::Component& c, const std::string& ac
         throw InputError("energy table '" + m_file + "': action '" + key + "' (counted by '" + c.path + "') is not one the model '" +
                          m.name() + "' bound to class '" + c.cls + "' prices (it prices " + join(acts) +
                          "); add a fixed entry for it with its pJ value and source");
-    const double pj = m.action_pj(action, resolve(c, mb->second, m)) * m_tech.dynamic_scale();
-    return Price{pj, true, m.name(), "model '" + m.name() + "' (docs/energy.md)"};
+    const Attributes a = resolve(c, mb->second, m);
+    return Price{m.action_pj(action, a) * m_tech.dynamic_scale(), true, m.name(), model_source(m, a)};
 }
 
 Price EnergyTable::leakage_price(const stats::Component& c) const {
@@ -233,8 +246,8 @@ Price EnergyTable::leakage_price(const stats::Component& c) const {
         throw InputError("energy table '" + m_file + "' has no leakage entry for component class '" + c.cls + "' (component '" +
                          c.path + "')" + (m ? " and its model '" + m->name() + "' does not estimate leakage" : std::string()) +
                          "; add it (mw: 0 is allowed, with a source)");
-    const double mw = m->leakage_mw(resolve(c, mb->second, *m));
-    return Price{mw * m_tech.leakage_scale(), true, m->name(), "model '" + m->name() + "' (docs/energy.md)"};
+    const Attributes a = resolve(c, mb->second, *m);
+    return Price{m->leakage_mw(a) * m_tech.leakage_scale(), true, m->name(), model_source(*m, a)};
 }
 
 EnergyTable EnergyTable::load(const std::string& path) { return parse(read_file(path), path); }

@@ -137,6 +137,23 @@ std::string make_report_md(const nlohmann::json& r) {
         o << "\n## " << sec << "\n\n| key | value |\n|---|---|\n";
         for (const auto& [k, v] : r[sec].items()) o << "| `" << k << "` | " << v.dump() << " |\n";
     }
+    if (r.contains("energy_pricing") && r["energy_pricing"].is_object()) {
+        const auto& p = r["energy_pricing"];
+        o << "\n## energy_pricing\n\nTable `" << p.value("table", "") << "`; origin `model` = derived from the "
+          << "component's attributes (docs/energy.md), `table` = fixed entry (override).\n\n"
+          << "| key | kind | origin | value | source |\n|---|---|---|---|---|\n";
+        for (const char* kind : {"actions", "leakage"}) {
+            if (!p.contains(kind)) continue;
+            const std::string unit = std::string(kind) == "actions" ? "pj" : "mw";
+            for (const auto& [k, v] : p[kind].items()) {
+                const std::string val = v.contains(unit) ? fmt(v[unit].get<double>(), 4) + " " + unit
+                                                         : fmt(v[unit + "_min"].get<double>(), 4) + ".." +
+                                                               fmt(v[unit + "_max"].get<double>(), 4) + " " + unit;
+                o << "| `" << k << "` | " << (unit == "pj" ? "pJ/event" : "mW/instance") << " | "
+                  << v.value("origin", "") << " | " << val << " | " << v.value("source", "") << " |\n";
+            }
+        }
+    }
     o << "\nSchema: docs/report.md (schema_version " << r.value("schema_version", 0) << ").\n";
     return o.str();
 }
