@@ -78,32 +78,33 @@ std::string join(const std::vector<std::string>& v) {
     return s;
 }
 
-void read_technology(const YAML::Node& n, const std::string& file, std::string& description, Technology& tech) {
+void read_technology(const YAML::Node& n, const std::string& file, std::string& description, Technology& tech,
+                     const std::string& key = "technology") {
     if (!n) return;
-    if (n.IsScalar()) {  // description only: no model may be used
+    if (n.IsScalar() && key == "technology") {  // description only: no model may be used
         description = n.Scalar();
         return;
     }
-    if (!n.IsMap()) throw InputError(at(file, n) + ": 'technology' must be text or {description, node_nm, vdd_v}");
+    if (!n.IsMap()) throw InputError(at(file, n) + ": '" + key + "' must be {description, node_nm, vdd_v}");
     for (const auto& kv : n) {
         const std::string k = kv.first.Scalar();
         if (k == "description") {
             description = kv.second.Scalar();
         } else if (k == "node_nm") {
-            tech.node_nm = number(kv.second, file, "technology.node_nm");
+            tech.node_nm = number(kv.second, file, key + ".node_nm");
             if (tech.node_nm < 3 || tech.node_nm > 350)
-                throw InputError(at(file, kv.second) + ": technology.node_nm must be in [3, 350] nm");
+                throw InputError(at(file, kv.second) + ": " + key + ".node_nm must be in [3, 350] nm");
         } else if (k == "vdd_v") {
-            tech.vdd_v = number(kv.second, file, "technology.vdd_v");
+            tech.vdd_v = number(kv.second, file, key + ".vdd_v");
             if (tech.vdd_v < 0.2 || tech.vdd_v > 5)
-                throw InputError(at(file, kv.second) + ": technology.vdd_v must be in [0.2, 5] V");
+                throw InputError(at(file, kv.second) + ": " + key + ".vdd_v must be in [0.2, 5] V");
         } else if (k != "source" && k != "note") {
-            throw InputError(at(file, kv.first) + ": unknown key 'technology." + k +
+            throw InputError(at(file, kv.first) + ": unknown key '" + key + "." + k +
                              "' (expected description, node_nm, vdd_v, source, note)");
         }
     }
-    if ((tech.node_nm > 0) != (tech.vdd_v > 0))
-        throw InputError(at(file, n) + ": technology needs both node_nm and vdd_v");
+    if ((tech.node_nm > 0) != (tech.vdd_v > 0) || (key != "technology" && !tech.stated()))
+        throw InputError(at(file, n) + ": " + key + " needs both node_nm and vdd_v");
 }
 
 void read_models(const YAML::Node& sec, const std::string& file, std::map<std::string, ModelBinding>& out) {
@@ -147,6 +148,12 @@ void read_models(const YAML::Node& sec, const std::string& file, std::map<std::s
     }
 }
 
+std::string fmt_tech(const Technology& t) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%g nm, %g V", t.node_nm, t.vdd_v);
+    return buf;
+}
+
 std::string model_source(const ComponentModel& m, const Attributes& a) {
     std::string s = "model '" + m.name() + "' (docs/energy.md) from";
     const char* sep = " ";
@@ -172,15 +179,21 @@ EnergyTable EnergyTable::parse(const std::string& text, const std::string& file)
     for (const auto& kv : root) {
         const std::string k = kv.first.Scalar();
         if (k != "name" && k != "technology" && k != "description" && k != "actions" && k != "leakage" &&
-            k != "models")
+            k != "models" && k != "fixed_entries_technology")
             throw InputError(at(file, kv.first) + ": unknown key '" + k +
-                             "' (expected name, technology, description, models, actions, leakage)");
+                             "' (expected name, technology, description, models, fixed_entries_technology, actions, "
+                             "leakage)");
     }
     EnergyTable t;
     t.m_file = file;
     t.m_name = root["name"] ? root["name"].Scalar() : file;
     read_technology(root["technology"], file, t.m_technology, t.m_tech);
     read_models(root["models"], file, t.m_models);
+    std::string unused;
+    read_technology(root["fixed_entries_technology"], file, unused, t.m_fixed_tech, "fixed_entries_technology");
+    if (t.m_fixed_tech.stated() && !t.m_tech.stated())
+        throw InputError(at(file, root["fixed_entries_technology"]) +
+                         ": fixed_entries_technology needs the table's technology: {node_nm, vdd_v}");
     if (!t.m_models.empty() && !t.m_tech.stated())
         throw InputError(at(file, root["models"]) +
                          ": 'models' need the table's technology: technology: {node_nm: <nm>, vdd_v: <V>}");
@@ -222,7 +235,11 @@ Attributes EnergyTable::resolve(const stats::Component& c, const ModelBinding& b
 
 Price EnergyTable::action_price(const stats::Component& c, const std::string& action) const {
     const std::string key = c.cls + "." + action;
-    if (auto it = m_actions.find(key); it != m_actions.end()) return Price{it->second.value, false, "", it->second.source};
+    if (auto it = m_actions.find(key); it != m_actions.end()) {
+        if (!m_fixed_tech.stated()) return Price{it->second.value, false, "", it->second.source};
+        return Price{it->second.value * m_tech.dynamic_scale() / m_fixed_tech.dynamic_scale(), false, "",
+                     it->second.source + " [scaled from " + fmt_tech(m_fixed_tech) + "]"};
+    }
     auto mb = m_models.find(c.cls);
     if (mb == m_models.end())
         throw InputError("energy table '" + m_file + "' has no entry for action '" + key + "' (counted by '" + c.path +
@@ -239,7 +256,11 @@ Price EnergyTable::action_price(const stats::Component& c, const std::string& ac
 }
 
 Price EnergyTable::leakage_price(const stats::Component& c) const {
-    if (auto it = m_leakage.find(c.cls); it != m_leakage.end()) return Price{it->second.value, false, "", it->second.source};
+    if (auto it = m_leakage.find(c.cls); it != m_leakage.end()) {
+        if (!m_fixed_tech.stated()) return Price{it->second.value, false, "", it->second.source};
+        return Price{it->second.value * m_tech.leakage_scale() / m_fixed_tech.leakage_scale(), false, "",
+                     it->second.source + " [scaled from " + fmt_tech(m_fixed_tech) + "]"};
+    }
     auto mb = m_models.find(c.cls);
     const ComponentModel* m = mb == m_models.end() ? nullptr : find_model(mb->second.model);
     if (!m || !m->estimates_leakage())

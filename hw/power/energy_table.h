@@ -53,6 +53,9 @@ class EnergyTable {
     const std::string& name() const { return m_name; }
     const std::string& technology() const { return m_technology; }  // description
     const Technology& tech() const { return m_tech; }                // node and Vdd (for models)
+    // Technology the fixed entries are stated at (`fixed_entries_technology:`); not stated = the
+    // table's own, no scaling. Otherwise fixed entries scale like the models' values.
+    const Technology& fixed_tech() const { return m_fixed_tech; }
     const std::string& file() const { return m_file; }
     const std::map<std::string, TableEntry>& actions() const { return m_actions; }
     const std::map<std::string, TableEntry>& leakage() const { return m_leakage; }
@@ -68,7 +71,7 @@ class EnergyTable {
   private:
     Attributes resolve(const stats::Component& c, const ModelBinding& b, const ComponentModel& m) const;
     std::string m_name, m_technology, m_file;
-    Technology m_tech;
+    Technology m_tech, m_fixed_tech;
     std::map<std::string, ModelBinding> m_models;  // component class -> model
     std::map<std::string, TableEntry> m_actions;   // "<class>.<action>"
     std::map<std::string, TableEntry> m_leakage;   // "<class>"

@@ -210,3 +210,24 @@ TEST_CASE("every energy table in configs/energy parses and states its technology
         CHECK(t.models().count("sram_synapse") == 1);
     }
 }
+
+TEST_CASE("fixed entries stated at another technology scale like the models; otherwise they are used as is", "[unit]") {
+    const char* text = R"(technology: {node_nm: 28, vdd_v: 0.5}
+fixed_entries_technology: {node_nm: 45, vdd_v: 0.9, source: "the default table's entries"}
+actions:
+  fifo.push: {pj: 0.3, source: "45 nm estimate"}
+leakage:
+  fifo: {mw: 0.001, source: "45 nm estimate"}
+)";
+    stats::Registry r;
+    r.action("pe0.f", "fifo", "push", "").inc(10);
+    const auto b = power::compute_energy(r, power::EnergyTable::parse(text, "t.yaml"), 1e-3);
+    CHECK(b.dynamic_pj == Approx(10 * 0.3 * (28.0 / 45) * (0.5 / 0.9) * (0.5 / 0.9)).epsilon(1e-12));
+    CHECK(b.leakage_pj == Approx(0.001 * (28.0 / 45) * (0.5 / 0.9) * 1e-3 * 1e-3 * 1e12).epsilon(1e-12));
+    CHECK_THAT(b.action_pricing.at("fifo.push").source, Catch::Contains("scaled from 45 nm, 0.9 V"));
+    std::string plain = text;
+    plain.erase(plain.find("fixed_entries_technology"), plain.find("actions:") - plain.find("fixed_entries_technology"));
+    CHECK(power::compute_energy(r, power::EnergyTable::parse(plain, "t.yaml"), 0.0).dynamic_pj == Approx(3.0));
+    CHECK_THROWS_WITH(power::EnergyTable::parse("technology: {node_nm: 28, vdd_v: 0.5}\nfixed_entries_technology: {node_nm: 45}\n", "e.yaml"),
+                      Catch::Contains("e.yaml:2") && Catch::Contains("needs both node_nm and vdd_v"));
+}
