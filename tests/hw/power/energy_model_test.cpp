@@ -204,7 +204,7 @@ TEST_CASE("unpriced actions, unknown models and attributes are errors naming the
 }
 
 TEST_CASE("every energy table in configs/energy parses and states its technology", "[unit]") {
-    for (const char* f : {"default-45nm.yaml"}) {
+    for (const char* f : {"default-45nm.yaml", "odin-28nm.yaml", "reckon-28nm.yaml"}) {
         const auto t = power::EnergyTable::load(std::string(SPIKETLM_SOURCE_DIR) + "/configs/energy/" + f);
         CHECK(t.tech().stated());
         CHECK(t.models().count("sram_synapse") == 1);
