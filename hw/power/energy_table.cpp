@@ -208,13 +208,9 @@ Attributes EnergyTable::resolve(const stats::Component& c, const ModelBinding& b
     Attributes out;
     std::vector<std::string> names;
     for (const auto& a : m.attributes()) names.push_back(a.name);
-    for (const auto& [k, v] : c.attributes) {
-        bool known = false;
-        for (const auto& a : m.attributes()) known = known || a.name == k;
-        if (!known)
-            throw InputError(who + ": unknown attribute '" + k + "' (the model reads " + join(names) + ")");
-        (void)v;
-    }
+    for (const auto& kv : c.attributes)
+        if (std::find(names.begin(), names.end(), kv.first) == names.end())
+            throw InputError(who + ": unknown attribute '" + kv.first + "' (the model reads " + join(names) + ")");
     for (const auto& a : m.attributes()) {
         double v = 0;
         if (auto it = c.attributes.find(a.name); it != c.attributes.end())
