@@ -111,6 +111,15 @@ std::string summary_text(const nlohmann::json& r) {
         for (const auto& [k, v] : r["energy_breakdown_nj"].items())
             o << "      " << k << std::string(k.size() < 16 ? 16 - k.size() : 1, ' ') << fmt(v.get<double>(), 3) << " nJ\n";
         o << "  pJ / synaptic op    " << fmt(r["pj_per_sop"].get<double>(), 3) << "\n";
+        if (r.contains("energy_pricing") && r["energy_pricing"].is_object()) {
+            int model = 0, fixed = 0;
+            for (const char* kind : {"actions", "leakage"}) {
+                const nlohmann::json entries = r["energy_pricing"].value(kind, nlohmann::json::object());
+                for (const auto& [k, v] : entries.items()) (v.value("origin", "") == "model" ? model : fixed) += 1;
+            }
+            o << "  energy prices       " << model << " from models, " << fixed
+              << " fixed table entries (report.md: energy_pricing)\n";
+        }
     }
     o << "  spikes / frame      " << fmt(r.value("spikes_per_frame", 0.0), 1) << "  (input "
       << fmt(r.value("input_spikes_per_frame", 0.0), 1) << ")\n";
