@@ -231,3 +231,14 @@ leakage:
     CHECK_THROWS_WITH(power::EnergyTable::parse("technology: {node_nm: 28, vdd_v: 0.5}\nfixed_entries_technology: {node_nm: 45}\n", "e.yaml"),
                       Catch::Contains("e.yaml:2") && Catch::Contains("needs both node_nm and vdd_v"));
 }
+
+TEST_CASE("neuron model: spike and noise-draw prices as documented", "[unit]") {
+    stats::Registry r;
+    r.add_component("pe0.neuron_unit", "neuron", "fc1");
+    r.action("pe0.neuron_unit", "neuron", "spike", "").inc(1);
+    r.action("pe0.neuron_unit", "neuron", "noise_draw", "").inc(1);
+    const auto b = power::compute_energy(r, power::EnergyTable::parse(k_models, "t.yaml"), 0.0);
+    CHECK(b.by_action_pj.at("neuron.spike") == Approx(3 * 24 * (0.1 / 32)));
+    // three SplitMix64 rounds, each two 64x64-b multiplies and a 64-b add
+    CHECK(b.by_action_pj.at("neuron.noise_draw") == Approx(3 * (2 * 64 * 64 * (3.1 / 1024) + 64 * (0.1 / 32))));
+}
