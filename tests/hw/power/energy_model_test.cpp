@@ -5,6 +5,8 @@
 #include <cmath>
 
 #include "hw/mem/sram.h"
+#include "hw/pe/pe_config.h"
+#include "sw/cfg/config.h"
 #include "hw/power/energy_table.h"
 #include "sw/common/error.h"
 #include "sw/stats/stats.h"
@@ -241,4 +243,27 @@ TEST_CASE("neuron model: spike and noise-draw prices as documented", "[unit]") {
     CHECK(b.by_action_pj.at("neuron.spike") == Approx(3 * 24 * (0.1 / 32)));
     // three SplitMix64 rounds, each two 64x64-b multiplies and a 64-b add
     CHECK(b.by_action_pj.at("neuron.noise_draw") == Approx(3 * (2 * 64 * 64 * (3.1 / 1024) + 64 * (0.1 / 32))));
+}
+
+TEST_CASE("chip.pe.synapse_words doubled on the default chip and table: sqrt(2) per read, 2x leakage", "[unit]") {
+    const std::string src = SPIKETLM_SOURCE_DIR;
+    const auto table = power::EnergyTable::load(src + "/configs/energy/default-45nm.yaml");
+    auto price = [&](const char* words) {
+        cfg::Config c;
+        c.load_file(src + "/configs/chips/yoso.yaml");
+        c.apply_set(std::string("chip.pe.synapse_words=") + words);
+        const pe::PeConfig p = pe::PeConfig::from(c);
+        stats::Registry r;
+        mem::Sram s("chip.pe.synapse_sram", p.synapse, r, "fc1");
+        const stats::Component& comp = *r.find_component("chip.pe.synapse_sram");
+        return std::make_pair(table.action_price(comp, "read"), table.leakage_price(comp));
+    };
+    const auto [read8k, leak8k] = price("8192");
+    const auto [read16k, leak16k] = price("16384");
+    CHECK(read8k.from_model);
+    CHECK(leak8k.from_model);
+    CHECK(read8k.value == Approx(doc_read_pj(8192, 64)));  // yoso.yaml: 64-b words, one bank, one port
+    CHECK(read16k.value / read8k.value == Approx(std::sqrt(2.0)).epsilon(1e-9));
+    CHECK(leak8k.value == Approx(doc_leak_mw(8192, 64)));
+    CHECK(leak16k.value / leak8k.value == Approx(2.0).epsilon(1e-9));
 }
