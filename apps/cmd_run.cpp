@@ -100,6 +100,7 @@ report::RunTotals run_chip(RunContext& ctx) {
     et.table_name = table.name();
     et.table_file = table.file();
     et.technology = table.technology();
+    et.pricing = power::pricing_json(e, table);
     t.energy = et;
     t.noc = chip.noc_totals();
     t.utilization["pe.busy_fraction"] = chip.pe_busy_fraction();

@@ -130,7 +130,9 @@ Chip::Chip(sc_core::sc_module_name name, const cfg::Config& config, const snn::N
     I.c_cycles = &stats.counter("chip.cycles", "cycles", "chip cycles over all frames");
     I.c_steps = &stats.counter("chip.timesteps", "steps", "timesteps simulated over all frames");
     I.h_frame_cycles = &stats.histogram("chip.frame_cycles", "cycles", "cycles per frame", 1000, 200);
-    stats.add_component("chip.barrier", "barrier", "control");
+    stats.add_component("chip.barrier", "barrier", "control",
+                        {{"mesh_width", static_cast<double>(I.noc_cfg.width)},
+                         {"mesh_height", static_cast<double>(I.noc_cfg.height)}});
     I.c_barriers = &stats.action("chip.barrier", "barrier", "sync", "timestep barriers (done-tree + broadcast)");
 
     for (std::uint32_t n = 0; n < I.noc_cfg.nodes(); ++n) {

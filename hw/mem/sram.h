@@ -3,7 +3,10 @@
 // read/write latency. Accesses are scheduled cycle by cycle by the owning pipeline stage; when
 // every port of the addressed bank is taken in that cycle the access waits (a bank conflict,
 // counted with the stall cycles). Reads and writes are action counters priced by the energy
-// table (`<energy_class>.read`, `<energy_class>.write`). Plain C++: used inside SystemC processes.
+// table (`<energy_class>.read`, `<energy_class>.write`); the component is registered with its
+// geometry as attributes (words, width_bits, banks, ports = ports per bank), from which the
+// `sram` energy model derives pJ per access and leakage (docs/energy.md). Plain C++: used inside
+// SystemC processes.
 #include <cstdint>
 #include <string>
 #include <vector>

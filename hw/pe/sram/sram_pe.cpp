@@ -79,7 +79,8 @@ SramPe::SramPe(const PeContext& ctx)
     stats.add_component(m_path + ".input_fifo", "fifo", g);
     stats.add_component(m_path + ".word_fifo", "fifo", g);
     stats.add_component(m_path + ".compute", "adder", g);
-    stats.add_component(m_path + ".neuron_unit", "neuron", g);
+    stats.add_component(m_path + ".neuron_unit", "neuron", g,
+                        {{"state_bits", static_cast<double>(m_layer.neuron.state_bits)}, {"decay_bits", 12.0}});
     m_fifo_push = &stats.action(m_path + ".input_fifo", "fifo", "push", "spike events written");
     m_fifo_pop = &stats.action(m_path + ".input_fifo", "fifo", "pop", "spike events read by LOAD");
     m_wfifo_push = &stats.action(m_path + ".word_fifo", "fifo", "push", "synapse words written (and read once)");
