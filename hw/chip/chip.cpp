@@ -221,6 +221,7 @@ FrameResult Chip::run_frame(const encode::SpikeTrain& input, std::uint64_t frame
     // Let the clock reach the end of the last barrier so the next frame starts after it.
     if (I.sched->now() < I.frame_end) I.sched->run_until(I.frame_end);
     FrameResult r = I.result;
+    r.start_cycle = I.frame_start;
     r.cycles = I.frame_end - I.frame_start;
     r.first_output_step = I.host->first_output_step();
     r.decision = I.net.decode == snn::Decode::first_spike ? I.host->decide_first_spike() : I.host->decide_count();

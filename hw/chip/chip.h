@@ -38,6 +38,7 @@ struct FrameResult {
     int decision = -1;
     int first_output_step = -1;
     std::uint32_t steps = 0;              // timesteps simulated
+    std::uint64_t start_cycle = 0;        // cycle the frame (its reset) started
     std::uint64_t cycles = 0;             // frame start (reset) to the end of the last barrier
     std::uint64_t input_spikes = 0;
     std::vector<std::uint64_t> spikes_per_layer;
