@@ -14,6 +14,8 @@
 #include <sstream>
 
 #include "hw/chip/chip.h"
+#include "hw/pe/pe_config.h"
+#include "hw/pe/sram/sram_pe.h"
 #include "sw/cfg/config.h"
 #include "sw/map/capacity.h"
 #include "sw/map/mapper.h"
@@ -258,9 +260,51 @@ snn::Network chain_network(std::mt19937_64& rng, std::uint32_t layers, std::uint
     return net;
 }
 
+// A PE kind that is only clocked, as a Verilated RTL PE behind a thin transactor would be: it
+// asks for a tick in every cycle until it is done (and after any input or control call), never
+// for a cycle in the future. Inside it runs the `sram` kind, whose own tick requests it drops.
+class PolledPe final : public pe::ProcessingElement, private pe::PeEnv {
+  public:
+    explicit PolledPe(const pe::PeContext& c)
+        : m_env(c.env), m_inner(pe::PeContext{c.path, c.config, c.mapped, c.image, c.layer, c.noise_seed, c.stats, *this}) {}
+    bool in_ready(Cycle now) override { return m_inner.in_ready(now); }
+    void in_push(Cycle now, std::uint32_t axon, std::uint32_t step) override {
+        m_inner.in_push(now, axon, step);
+        m_env.request_tick(now + 1);
+    }
+    void frame_reset(std::uint64_t frame, Cycle now) override {
+        m_inner.frame_reset(frame, now);
+        m_env.request_tick(now);
+    }
+    void step_start(std::uint32_t step, Cycle now) override {
+        m_inner.step_start(step, now);
+        m_env.request_tick(now + 1);
+    }
+    bool done(Cycle now) const override { return m_inner.done(now); }
+    void tick(Cycle now) override {
+        m_inner.tick(now);
+        if (!m_inner.done(now + 1)) m_env.request_tick(now + 1);
+    }
+    std::uint32_t node() const override { return m_inner.node(); }
+    std::uint64_t synops() const override { return m_inner.synops(); }
+    std::uint64_t busy_cycles() const override { return m_inner.busy_cycles(); }
+
+  private:
+    void request_tick(Cycle) override {}  // a clocked model has no future to announce
+    std::uint32_t out_credits() const override { return m_env.out_credits(); }
+    void out_reserve(std::uint32_t n) override { m_env.out_reserve(n); }
+    void out_push(proto::SpikePacket&& p) override { m_env.out_push(std::move(p)); }
+    void spike(const pe::EmittedSpike& s) override { m_env.spike(s); }
+    pe::PeEnv& m_env;
+    pe::SramPe m_inner;
+};
+const bool polled_registered = pe::PeRegistry::add(
+    "sram_polled", "test only: the sram kind clocked every cycle while busy",
+    [](const pe::PeContext& c) -> std::unique_ptr<pe::ProcessingElement> { return std::make_unique<PolledPe>(c); });
+
 // Runs `frames` frames through the chip and the oracle; exact: every frame, step and spike
 // cycle equal; otherwise the chip is never faster.
-void run_case(std::uint64_t seed, bool contention) {
+void run_case(std::uint64_t seed, bool contention, const std::string& kind = "sram") {
     std::mt19937_64 rng(seed);
     Params p;
     const std::uint32_t layers = 1 + static_cast<std::uint32_t>(rng() % 3);
@@ -301,7 +345,7 @@ void run_case(std::uint64_t seed, bool contention) {
     if (p.update_lanes > p.injection_depth) p.update_lanes = p.injection_depth;
 
     cfg::Config c;
-    c.load_string(p.yaml(), "oracle.yaml");
+    c.load_string(p.yaml() + "chip.pe.kind: " + kind + "\n", "oracle.yaml");
     stats::Registry stats;
     const auto mapped = map::map_network(net, map::capacity_from(c), map::mesh_from(c));
     chip::Chip chip("chip", c, net, mapped, stats, p.early_stop, net.seed);
@@ -359,6 +403,19 @@ void run_case(std::uint64_t seed, bool contention) {
     TEST_CASE("frame oracle: with contention the chip is never faster than the model, seed " #n, "[system]") { \
         run_case(n, true);                                                                                      \
     }
+
+TEST_CASE("frame oracle: a PE kind that is only clocked (like an RTL PE) gives the same cycles, seed 7", "[system]") {
+    run_case(7, false, "sram_polled");
+}
+TEST_CASE("frame oracle: a PE kind that is only clocked gives the same cycles under contention, seed 103",
+          "[system]") {
+    run_case(103, true, "sram_polled");
+}
+TEST_CASE("chip: an unknown PE kind is an error listing the registered kinds", "[unit]") {
+    cfg::Config c;
+    c.load_string("chip.pe.kind: nvm_future\n", "c.yaml");
+    CHECK_THROWS_WITH(pe::PeConfig::from(c), Catch::Contains("nvm_future") && Catch::Contains("sram"));
+}
 
 ORACLE_CASE(1)
 ORACLE_CASE(2)
