@@ -41,13 +41,16 @@ struct Flit {
 
 // One channel end as seen by the components: the sender calls send_flit / recv_credit, the
 // receiver calls recv_flit / send_credit. `now` is the caller's current cycle; recv_* returns
-// the next transaction that is visible in cycle `now` (in send order), if any.
+// the next transaction that is visible in cycle `now` (in send order), if any. `delay` > 0
+// enters the transaction into the channel `delay` cycles after `now` (a pipeline stage of the
+// sender decided in `now`: visible in now + delay + latency); a sender keeps its delays constant
+// per channel so transactions stay in order.
 class FlitChannelIf {
   public:
     virtual ~FlitChannelIf() = default;
-    virtual void send_flit(const Flit& f, Cycle now) = 0;
+    virtual void send_flit(const Flit& f, Cycle now, std::uint32_t delay = 0) = 0;
     virtual bool recv_flit(Cycle now, Flit& out) = 0;
-    virtual void send_credit(std::uint8_t vc, Cycle now) = 0;
+    virtual void send_credit(std::uint8_t vc, Cycle now, std::uint32_t delay = 0) = 0;
     virtual bool recv_credit(Cycle now, std::uint8_t& vc) = 0;
 };
 

@@ -66,19 +66,23 @@ void NetworkInterface::evaluate(Cycle now) {
     while (m_inj->recv_credit(now, cvc)) ++m_credits[cvc];
     m_inj->set_credit_wake(false);
 
-    // Start queued packets on free VCs.
-    while (!m_queue.empty() && m_queue.front().eligible <= now) {
+    // Start queued packets (at most ni_packets_in_flight at once) on free VCs that have a
+    // credit, round robin from the VC after the last one started.
+    unsigned active = 0;
+    for (unsigned v = 0; v < nvc; ++v) active += m_send[v].active;
+    while (!m_queue.empty() && m_queue.front().eligible <= now && active < m_cfg.ni_packets_in_flight) {
         unsigned v = 0;
         bool found = false;
         for (unsigned k = 0; k < nvc; ++k) {
             v = (m_start_rr + k) % nvc;
-            if (!m_send[v].active) {
+            if (!m_send[v].active && m_credits[v] > 0) {
                 found = true;
                 break;
             }
         }
         if (!found) break;
         m_start_rr = (v + 1) % nvc;
+        ++active;
         QueueEntry& e = m_queue.front();
         const PacketRecord& rec = m_shared.packets[e.handle];
         SendState& s = m_send[v];
@@ -109,13 +113,10 @@ void NetworkInterface::evaluate(Cycle now) {
     }
 
     // Send one flit per cycle.
-    bool sending = false;
     for (unsigned k = 0; k < nvc; ++k) {
         const unsigned v = (m_send_rr + k) % nvc;
         SendState& s = m_send[v];
-        if (!s.active) continue;
-        sending = true;
-        if (m_credits[v] <= 0) continue;
+        if (!s.active || m_credits[v] <= 0) continue;
         proto::Flit f;
         f.packet = s.handle;
         f.route = s.route;
@@ -183,23 +184,23 @@ void NetworkInterface::evaluate(Cycle now) {
     }
 
     Cycle next = proto::kNever;
-    if (sending) {
-        bool blocked = false;
-        for (unsigned v = 0; v < nvc; ++v)
-            if (m_send[v].active) {
-                if (m_credits[v] > 0) next = now + 1;
-                else blocked = true;
-            }
-        if (blocked) {  // wake on the next credit (credits are otherwise read lazily)
-            m_inj->set_credit_wake(true);
-            next = std::min(next, m_inj->next_credit());
+    bool need_credit = false;
+    unsigned still_active = 0;
+    for (unsigned v = 0; v < nvc; ++v)
+        if (m_send[v].active) {
+            ++still_active;
+            if (m_credits[v] > 0) next = now + 1;
+            else need_credit = true;
         }
-    }
-    if (!m_queue.empty()) {
-        const Cycle el = m_queue.front().eligible;
+    if (!m_queue.empty() && still_active < m_cfg.ni_packets_in_flight) {
         bool free_vc = false;
-        for (unsigned v = 0; v < nvc; ++v) free_vc |= !m_send[v].active;
-        if (free_vc) next = std::min(next, std::max(el, now + 1));  // else: a VC frees when its tail is sent
+        for (unsigned v = 0; v < nvc; ++v) free_vc |= !m_send[v].active && m_credits[v] > 0;
+        if (free_vc) next = std::min(next, std::max(m_queue.front().eligible, now + 1));
+        else need_credit = true;  // else: a packet slot frees when its tail is sent
+    }
+    if (need_credit) {  // wake on the next credit (credits are otherwise read lazily)
+        m_inj->set_credit_wake(true);
+        next = std::min(next, m_inj->next_credit());
     }
     next = std::min(next, m_ej->next_flit());
     if (next != proto::kNever) wake(next);

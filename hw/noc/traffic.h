@@ -79,8 +79,8 @@ class TrafficExperiment {
     // (config, seed, rate), not on the points run before.
     PointResult run_point(double rate);
     // After run_point: stops creating packets, runs until everything is delivered (at most
-    // `limit` cycles) and checks that every created packet arrived exactly once, in order per
-    // (source, destination, VC).
+    // `limit` cycles) and checks that every created packet arrived exactly once, and in order per
+    // (source, destination) when the mesh has one VC and a deterministic routing (xy, yx).
     Conservation flush_and_check(Cycle limit);
 
     const TrafficConfig& config() const { return m_cfg; }
