@@ -5,7 +5,9 @@
 #include <ctime>
 #include <cmath>
 #include <deque>
+#include <fstream>
 #include <functional>
+#include <sstream>
 
 #include "sw/cfg/param.h"
 #include "sw/common/error.h"
@@ -303,6 +305,43 @@ class TrafficExperiment::Source final : public sim::Clocked {
     std::vector<std::uint32_t> m_last_seq;  // per (source, destination), one VC only: last sequence + 1
     std::uint64_t m_out_of_order = 0, m_duplicates = 0;
 };
+
+std::vector<ReferencePoint> read_reference_curve(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw InputError(path + ": cannot open the reference curve");
+    std::vector<ReferencePoint> pts;
+    std::string line;
+    int col_off = -1, col_acc = -1, col_lat = -1;
+    for (int ln = 1; std::getline(in, line); ++ln) {
+        if (line.empty() || line[0] == '#') continue;
+        std::vector<std::string> f;
+        std::stringstream ss(line);
+        for (std::string t; std::getline(ss, t, ',');) f.push_back(t);
+        if (col_off < 0) {
+            for (std::size_t i = 0; i < f.size(); ++i) {
+                if (f[i] == "offered") col_off = static_cast<int>(i);
+                if (f[i] == "accepted") col_acc = static_cast<int>(i);
+                if (f[i] == "latency_avg") col_lat = static_cast<int>(i);
+            }
+            if (col_off < 0 || col_acc < 0 || col_lat < 0)
+                throw InputError(path + ":" + std::to_string(ln) +
+                                 ": header must name the columns offered, accepted and latency_avg");
+            continue;
+        }
+        const int need = std::max({col_off, col_acc, col_lat});
+        if (static_cast<int>(f.size()) <= need)
+            throw InputError(path + ":" + std::to_string(ln) + ": expected " + std::to_string(need + 1) +
+                             " columns, found " + std::to_string(f.size()));
+        try {
+            pts.push_back({std::stod(f[static_cast<std::size_t>(col_off)]), std::stod(f[static_cast<std::size_t>(col_acc)]),
+                           std::stod(f[static_cast<std::size_t>(col_lat)])});
+        } catch (const std::exception&) {
+            throw InputError(path + ":" + std::to_string(ln) + ": not a number in '" + line + "'");
+        }
+    }
+    if (pts.empty()) throw InputError(path + ": no data rows");
+    return pts;
+}
 
 TrafficExperiment::TrafficExperiment(Mesh& mesh, TrafficConfig cfg) : m_mesh(mesh), m_cfg(std::move(cfg)) {
     if (m_cfg.pattern == Pattern::Transpose && mesh.config().width != mesh.config().height)

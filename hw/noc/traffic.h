@@ -70,6 +70,14 @@ struct Conservation {
     }
 };
 
+// A measured latency-throughput curve of another simulator (e.g. BookSim2), read from a CSV
+// with `#` comment lines and a header naming at least offered, accepted and latency_avg
+// (configs/noc/reference/). Throws InputError naming the file and line.
+struct ReferencePoint {
+    double offered = 0, accepted = 0, latency_avg = 0;
+};
+std::vector<ReferencePoint> read_reference_curve(const std::string& path);
+
 class TrafficExperiment {
   public:
     TrafficExperiment(Mesh& mesh, TrafficConfig cfg);
@@ -84,6 +92,9 @@ class TrafficExperiment {
     Conservation flush_and_check(Cycle limit);
 
     const TrafficConfig& config() const { return m_cfg; }
+    // Seed of the following points (sim.seed of a repeated experiment).
+    void set_seed(std::uint64_t seed) { m_cfg.seed = seed; }
+    void set_drain_cycles(Cycle c) { m_cfg.drain_cycles = c; }
 
   private:
     class Source;
