@@ -24,7 +24,7 @@ Mesh::Mesh(sc_core::sc_module_name name, const NocConfig& cfg, sim::CycleSchedul
             const NodeId n = node(x, y);
             m_routers.push_back(RouterRegistry::create(
                 m_cfg.router, RouterParams{xy_name("router", x, y), n, m_cfg, routing, m_cfg.routing, m_shared, stats}));
-            m_nis.push_back(std::make_unique<NetworkInterface>(xy_name("ni", x, y).c_str(), n, m_cfg, m_shared));
+            m_nis.push_back(std::make_unique<NetworkInterface>(xy_name("ni", x, y).c_str(), n, m_cfg, m_shared, stats));
             sched.attach(*m_routers.back());
             sched.attach(*m_nis.back());
         }

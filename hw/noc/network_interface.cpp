@@ -6,10 +6,12 @@
 #include "hw/noc/link.h"
 #include "hw/noc/watchdog.h"
 #include "sw/common/error.h"
+#include "sw/stats/stats.h"
 
 namespace spiketlm::noc {
 
-NetworkInterface::NetworkInterface(sc_core::sc_module_name name, NodeId id, const NocConfig& cfg, NocShared& shared)
+NetworkInterface::NetworkInterface(sc_core::sc_module_name name, NodeId id, const NocConfig& cfg, NocShared& shared,
+                                   stats::Registry& stats)
     : sc_core::sc_module(name),
       m_id(id),
       m_cfg(cfg),
@@ -18,6 +20,12 @@ NetworkInterface::NetworkInterface(sc_core::sc_module_name name, NodeId id, cons
       m_credits(cfg.vcs, static_cast<std::int32_t>(cfg.buffer_depth)),
       m_eject(cfg.vcs) {
     for (auto& e : m_eject) e.buf.resize(cfg.buffer_depth);
+    const std::string path = this->name();
+    stats.add_component(path, "ni");
+    m_packet_in = &stats.action(path, "ni", "packet_in", "packets accepted into the injection queue");
+    m_flit_out = &stats.action(path, "ni", "flit_out", "flits packetized and sent to the router");
+    m_flit_in = &stats.action(path, "ni", "flit_in", "flits received into the ejection buffer");
+    m_packet_out = &stats.action(path, "ni", "packet_out", "packets handed to the endpoint");
 }
 
 bool NetworkInterface::inject(proto::SpikePacket p) {
@@ -45,6 +53,7 @@ bool NetworkInterface::inject(proto::SpikePacket p) {
     const std::uint32_t h = m_shared.packets.add(std::move(p), now, flits);
     m_queue.push_back({h, now + 1, 0});
     ++m_packets_injected;
+    m_packet_in->inc();
     if (m_shared.watchdog) m_shared.watchdog->arm(now);
     wake(now + 1);
     return true;
@@ -127,6 +136,7 @@ void NetworkInterface::evaluate(Cycle now) {
         m_inj->send_flit(f, now);
         --m_credits[v];
         ++m_flits_sent;
+        m_flit_out->inc();
         if (++s.seq == s.flits) s.active = false;
         m_send_rr = (v + 1) % nvc;
         break;
@@ -156,6 +166,7 @@ void NetworkInterface::evaluate(Cycle now) {
         e.buf[(e.head + e.count) % e.buf.size()] = f;
         ++e.count;
         ++m_flits_received;
+        m_flit_in->inc();
         m_shared.last_progress = now;
     }
     for (unsigned v = 0; v < nvc; ++v) {
@@ -170,6 +181,7 @@ void NetworkInterface::evaluate(Cycle now) {
                     break;
                 }
                 ++m_deliveries;
+                m_packet_out->inc();
                 m_hops_sum += fr.hops;
                 m_latency_sum += now - rec.injected;
                 if (m_shared.packets.delivered(fr.packet) && m_shared.packets.in_flight() == 0) {
