@@ -129,45 +129,50 @@ std::uint32_t IqRouter::busy_ports() const {
     return busy;
 }
 
-// Route computation: the head at the front of `ivc` gets its output port(s), one branch each.
+// Route computation: the head at the front of `ivc` gets its output port(s) from its header
+// bits, one branch each; a multicast bitmask is split by the routing function's first choice
+// per destination node.
 void IqRouter::route(InputVc& ivc, unsigned in_port) {
     const proto::Flit& f = ivc.at(0);
     if (!f.head())
         throw Error(std::string(name()) + ": protocol violation: body flit of packet " + std::to_string(f.packet) +
                     " at the front of an idle VC on port " + port_name(in_port));
+    const proto::PacketFormat& fmt = m_shared.format;
     ivc.nbranch = 0;
-    if (!(f.flags & proto::kDestSet)) {
+    if (!proto::get_bits(f.bits, fmt.pos_mcast(), 1)) {
+        const auto dest = static_cast<NodeId>(proto::get_bits(f.bits, fmt.pos_dest(), fmt.node_bits()));
         Branch& b = ivc.br[ivc.nbranch++];
         b = Branch{};
         RouteChoice c;
-        choose_route(f.route, in_port, c);
+        choose_route(dest, in_port, c);
         b.ncand = c.count;
         b.cand[0] = c.ports[0];
         b.cand[1] = c.ports[1];
-        b.route = f.route;
+        b.dest = dest;
     } else {
-        // Tree multicast: split the destination set by output port (first choice of the routing
-        // function for each destination), one branch per port.
-        std::vector<NodeId> groups[kPorts];
-        for (NodeId d : m_shared.dest_sets[f.route]) {
-            RouteChoice c;
-            groups[choose_route(d, in_port, c)].push_back(d);
-        }
-        m_shared.dest_sets.release(f.route);
+        const proto::Header h = fmt.decode_header(f.bits);
+        std::uint64_t masks[kPorts][proto::kFlitWords] = {};
+        for (unsigned w = 0; w < proto::kFlitWords; ++w)
+            for (std::uint64_t m = h.dest_mask[w]; m; m &= m - 1) {
+                const NodeId d = w * 64 + static_cast<NodeId>(__builtin_ctzll(m));
+                RouteChoice c;
+                const Port p = choose_route(d, in_port, c);
+                masks[p][d / 64] |= std::uint64_t{1} << (d % 64);
+            }
         for (unsigned p = 0; p < kPorts; ++p) {
-            if (groups[p].empty()) continue;
+            bool any = false;
+            for (unsigned w = 0; w < proto::kFlitWords; ++w) any |= masks[p][w] != 0;
+            if (!any) continue;
             Branch& b = ivc.br[ivc.nbranch++];
             b = Branch{};
             b.ncand = 1;
             b.cand[0] = static_cast<std::uint8_t>(p);
-            if (groups[p].size() == 1) {
-                b.route = groups[p][0];
-            } else {
-                b.route = m_shared.dest_sets.add();
-                m_shared.dest_sets[b.route] = std::move(groups[p]);
-                b.route_flags = proto::kDestSet;
-            }
+            b.multicast = true;
+            for (unsigned w = 0; w < proto::kFlitWords; ++w) b.mask[w] = masks[p][w];
         }
+        if (!ivc.nbranch)
+            throw Error(std::string(name()) + ": multicast packet " + std::to_string(f.packet) +
+                        " with an empty destination bitmask");
     }
     ivc.need_vc = ivc.nbranch;
     ivc.routed = true;
@@ -336,8 +341,8 @@ void IqRouter::traverse(std::uint32_t won, const Grant grants[kPorts], Cycle now
             if (br.done || !br.has_vc || !(grants[p].outputs & (1u << br.port))) continue;
             proto::Flit f = ivc.at(br.offset);
             if (f.head()) {
-                f.route = br.route;
-                f.flags = static_cast<std::uint8_t>((f.flags & ~proto::kDestSet) | br.route_flags);
+                if (br.multicast && ivc.nbranch > 1)  // this branch's share of the destinations
+                    m_shared.format.set_dest(f.bits, true, 0, br.mask);
                 if (br.port != kLocal) ++f.hops;
             }
             f.vc = br.out_vc;

@@ -5,8 +5,9 @@
 //
 //   route (RC)       a head flit at the front of its VC (arrived into an idle VC in cycle a, or
 //                    behind the previous packet's tail, switch-granted in cycle g: front = g + 1)
-//                    computes its output port(s) with the routing function; tree multicast
-//                    splits its destination set into one branch per output port;
+//                    computes its output port(s) from its header bits with the routing function;
+//                    a multicast head splits its destination bitmask into one branch per output
+//                    port (each head copy carries its branch's share of the bitmask);
 //   VC alloc (VA)    from front + rc_cycles on, each branch asks for any free output VC of its
 //                    port (held from head to tail); one iteration of separable iSLIP between
 //                    branches and output VCs; a branch that gets none retries the next cycle
@@ -61,8 +62,9 @@ class IqRouter final : public sc_core::sc_module, public RouterIf {
         bool done = false;           // tail granted
         std::uint16_t offset = 0;    // buffer position (from the front) of the next flit to send
         Cycle sa_ready = 0;          // first cycle switch allocation may grant this branch
-        std::uint32_t route = 0;     // route field of the head copy on this branch
-        std::uint8_t route_flags = 0;
+        bool multicast = false;      // the head copy carries `mask` (else the unicast `dest`)
+        NodeId dest = 0;
+        std::uint64_t mask[proto::kFlitWords] = {};
     };
     struct InputVc {
         proto::Flit* buf = nullptr;  // ring of `cap` flits inside m_slots

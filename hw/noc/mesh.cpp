@@ -14,9 +14,11 @@ std::string xy_name(const char* prefix, std::uint32_t x, std::uint32_t y) {
 }
 }  // namespace
 
-Mesh::Mesh(sc_core::sc_module_name name, const NocConfig& cfg, sim::CycleScheduler& sched, stats::Registry& stats)
+Mesh::Mesh(sc_core::sc_module_name name, const NocConfig& cfg, sim::CycleScheduler& sched, stats::Registry& stats,
+           const proto::EndpointFields& fields)
     : sc_core::sc_module(name), m_cfg(cfg), m_sched(sched) {
     m_cfg.validate();
+    m_shared.format = proto::PacketFormat(m_cfg.nodes(), m_cfg.flit_width_bits, m_cfg.multicast == Multicast::Tree, fields);
     const RoutingFunction routing = RoutingRegistry::find(m_cfg.routing);
     const std::uint32_t w = m_cfg.width, h = m_cfg.height;
     for (std::uint32_t y = 0; y < h; ++y)
@@ -110,7 +112,6 @@ void Mesh::reset() {
     for (auto& l : m_links) l->reset();
     m_watchdog->reset();
     m_shared.packets.clear();
-    m_shared.dest_sets.clear();
     m_shared.last_progress = 0;
 }
 

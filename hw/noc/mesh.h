@@ -36,10 +36,14 @@ class Link;
 
 class Mesh : public sc_core::sc_module {
   public:
-    Mesh(sc_core::sc_module_name name, const NocConfig& cfg, sim::CycleScheduler& sched, stats::Registry& stats);
+    // `fields`: the endpoint field widths of the packet format (the chip passes its own); a
+    // format that does not fit the flit is an InputError naming the field.
+    Mesh(sc_core::sc_module_name name, const NocConfig& cfg, sim::CycleScheduler& sched, stats::Registry& stats,
+         const proto::EndpointFields& fields = {});
     ~Mesh() override;
 
     const NocConfig& config() const { return m_cfg; }
+    const proto::PacketFormat& format() const { return m_shared.format; }
     sim::CycleScheduler& scheduler() { return m_sched; }
     std::uint32_t nodes() const { return m_cfg.nodes(); }
     NodeId node(std::uint32_t x, std::uint32_t y) const { return y * m_cfg.width + x; }

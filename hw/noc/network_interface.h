@@ -20,6 +20,7 @@
 // (a flit packetized and sent to the router; source multicast: every copy's flits), flit_in (a
 // flit received into the ejection buffer), packet_out (a packet handed to the endpoint, refused
 // offers not counted).
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -95,8 +96,8 @@ class NetworkInterface final : public sc_core::sc_module, public sim::Clocked {
     };
     struct SendState {
         bool active = false;
-        std::uint32_t handle = 0, route = 0;
-        std::uint8_t flags = 0;
+        std::uint32_t handle = 0;
+        proto::Header hdr;             // header of the packet (copy) being sent
         std::uint16_t seq = 0, flits = 0;
     };
     struct EjectVc {
@@ -104,7 +105,9 @@ class NetworkInterface final : public sc_core::sc_module, public sim::Clocked {
         std::uint16_t head = 0, count = 0;
         std::uint16_t hops = 0;        // of the packet being received
         bool blocked = false;          // endpoint refused the packet at the front
+        std::vector<std::array<std::uint64_t, proto::kFlitWords>> bits;  // flits received of that packet
     };
+    void check_bits(const EjectVc& e, std::uint32_t handle) const;
 
     NodeId m_id;
     const NocConfig& m_cfg;

@@ -38,8 +38,9 @@ const cfg::Param<std::string> p_router{"chip.noc.router", "iq_wormhole", "",
                                        "router kind by registered name (iq_wormhole: input-queued VC wormhole router)"};
 const cfg::Param<I> p_link{"chip.noc.link_latency", 1, "cycles", "router-to-router link latency (flits and credits)",
                            cfg::Range{1, 5}};
-const cfg::Param<I> p_fw{"chip.noc.flit_width_bits", 64, "bits", "flit (link) width used to packetize payloads",
-                         cfg::Range{8, 1024}};
+const cfg::Param<I> p_fw{"chip.noc.flit_width_bits", 64, "bits",
+                         "flit (link) width: the packet header must fit one flit (docs/noc.md, packet format)",
+                         cfg::Range{8, 128}};
 const cfg::Param<std::string> p_routing{"chip.noc.routing", "xy", "",
                                         "routing function by registered name: xy, yx, west_first"};
 const cfg::Param<std::string> p_mc{"chip.noc.multicast", "tree", "",
@@ -104,7 +105,7 @@ void NocConfig::validate() const {
     if (ni_packets_in_flight < 1 || ni_packets_in_flight > vcs)
         bad("ni_packets_in_flight", "must be in [1, chip.noc.vcs = " + std::to_string(vcs) + "]");
     if (link_latency < 1 || link_latency > 5) bad("link_latency", "must be in [1, 5] cycles");
-    if (flit_width_bits < 8) bad("flit_width_bits", "must be at least 8");
+    if (flit_width_bits < 8 || flit_width_bits > 128) bad("flit_width_bits", "must be in [8, 128] bits");
     if (injection_queue_depth < 1) bad("injection_queue_depth", "must be at least 1");
     if (watchdog_cycles < 10) bad("watchdog_cycles", "must be at least 10");
     if (!RouterRegistry::find(router))

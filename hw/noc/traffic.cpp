@@ -263,6 +263,7 @@ class TrafficExperiment::Source final : public sim::Clocked {
             pk.dst = p.dst;
             pk.src_neuron = p.seq;
             pk.tag = p.created;
+            pk.kind = proto::PacketKind::Synthetic;
             pk.flits = static_cast<std::uint16_t>(m_cfg.packet_flits);
             if (!ni.inject(std::move(pk))) break;  // the NI's ready callback brings us back
             s.backlog.pop_front();

@@ -19,14 +19,19 @@ using namespace spiketlm;
 
 namespace {
 
-// One VC, unicast only, XY by the mesh's routing function; a flit that arrived in cycle a leaves
+// One VC, unicast only, routes on the header's destination bits with the mesh's routing
+// function (an RTL router sees the same bits); a flit that arrived in cycle a leaves
 // in a + 1 at the earliest (one register), one flit per output per cycle, credits as the
 // protocol says. It does not compute its next event: it polls itself every cycle while busy.
 class PolledRouter final : public sc_core::sc_module, public noc::RouterIf {
   public:
     static int built;
     explicit PolledRouter(const noc::RouterParams& p)
-        : sc_core::sc_module(sc_core::sc_module_name(p.name.c_str())), m_id(p.id), m_cfg(p.cfg), m_routing(p.routing) {
+        : sc_core::sc_module(sc_core::sc_module_name(p.name.c_str())),
+          m_id(p.id),
+          m_cfg(p.cfg),
+          m_fmt(p.shared.format),
+          m_routing(p.routing) {
         ++built;
         reset();
     }
@@ -61,7 +66,9 @@ class PolledRouter final : public sc_core::sc_module, public noc::RouterIf {
             if (m_buf[p].empty() || m_buf[p].front().at >= now) continue;
             proto::Flit f = m_buf[p].front().f;
             if (m_route[p] < 0) {
-                const unsigned o = output_for(f.route, static_cast<noc::Port>(p));
+                if (proto::get_bits(f.bits, m_fmt.pos_mcast(), 1)) throw Error("test_polled: unicast only");
+                const auto dest = static_cast<noc::NodeId>(proto::get_bits(f.bits, m_fmt.pos_dest(), m_fmt.node_bits()));
+                const unsigned o = output_for(dest, static_cast<noc::Port>(p));
                 if (m_owner[o] >= 0) continue;
                 m_owner[o] = static_cast<int>(p);
                 m_route[p] = static_cast<int>(o);
@@ -97,6 +104,7 @@ class PolledRouter final : public sc_core::sc_module, public noc::RouterIf {
     }
     noc::NodeId m_id;
     const noc::NocConfig& m_cfg;
+    const proto::PacketFormat& m_fmt;
     noc::RoutingFunction m_routing;
     noc::Link* m_in[noc::kPorts] = {};
     noc::Link* m_out[noc::kPorts] = {};

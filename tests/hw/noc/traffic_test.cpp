@@ -76,6 +76,7 @@ TEST_CASE("noc: 8x8 uniform saturation throughput lies within 60-100 % of the 4/
     cfg.vcs = 2;
     cfg.buffer_depth = 8;
     cfg.routing = "xy";
+    cfg.multicast = noc::Multicast::Source;  // unicast traffic; keeps the header within a 64-bit flit
     noc::Mesh mesh("noc", cfg, sched, stats);
     noc::TrafficConfig t = short_traffic(noc::Pattern::Uniform);
     t.warmup_cycles = 2000;

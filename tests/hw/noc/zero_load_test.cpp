@@ -58,6 +58,8 @@ TEST_CASE("noc: zero-load latency equals the formula for every pair on 4x4 and 8
         auto b = std::make_unique<Bench>();
         b->cfg.width = b->cfg.height = cases[i].k;
         b->cfg.routing = cases[i].routing;
+        // unicast only; an 8x8 tree-multicast header (64-bit node bitmask) would not fit 64-bit flits
+        b->cfg.multicast = noc::Multicast::Source;
         if (cases[i].rc >= 0) {
             b->cfg.explicit_stages = true;
             b->cfg.rc_cycles = static_cast<std::uint32_t>(cases[i].rc);
@@ -134,7 +136,9 @@ TEST_CASE("noc: packetization from payload words and link width, and idle cycles
         flits = d.flits;
         return true;
     });
-    // 32 header bits + 5 words * 32 = 192 bits = 3 flits of 64 bits
+    // 3x2 mesh, tree multicast: header 2 + 1 + 6 (node bitmask) + 3 (source) + 16 + 16 = 44 bits;
+    // + 5 payload words * 32 = 204 bits = 4 flits of 64 bits
+    CHECK(mesh.format().header_bits() == 44);
     proto::SpikePacket p;
     p.src = 0;
     p.dst = 5;
@@ -147,14 +151,16 @@ TEST_CASE("noc: packetization from payload words and link width, and idle cycles
     CHECK_FALSE(mesh.quiescent());
     sched.run_while_busy(5000);
     CHECK(mesh.quiescent());
-    CHECK(flits == 3);
-    CHECK(lat == noc::zero_load_latency(cfg, 3, 3));
+    CHECK(flits == 4);
+    CHECK(lat == noc::zero_load_latency(cfg, 3, 4));
     // After delivery nothing runs: a long idle stretch costs no evaluations.
     const auto ev = sched.evaluations();
     sched.run_until(sched.now() + 1000000);
     CHECK(sched.evaluations() == ev);
-    CHECK(proto::packet_flits(0, 64) == 1);
-    CHECK(proto::packet_flits(1, 64) == 1);
-    CHECK(proto::packet_flits(2, 64) == 2);
-    CHECK(proto::packet_flits(1, 16) == 4);
+    const auto& f = mesh.format();
+    CHECK(f.flits(0) == 1);   // 44 bits
+    CHECK(f.flits(0) == 1);
+    CHECK(f.flits(1) == 2);   // 76 bits
+    CHECK(f.flits(2) == 2);   // 108 bits
+    CHECK(f.flits(3) == 3);   // 140 bits
 }
