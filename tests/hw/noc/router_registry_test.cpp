@@ -26,8 +26,11 @@ namespace {
 class PolledRouter final : public sc_core::sc_module, public noc::RouterIf {
   public:
     static int built;
-    explicit PolledRouter(const noc::RouterParams& p)
+    // flip_axon_bit: corrupts bit 0 of the axon field of every head flit it forwards (to check
+    // that the destination NI's decode-and-compare catches bits that disagree with the packet).
+    explicit PolledRouter(const noc::RouterParams& p, bool flip_axon_bit = false)
         : sc_core::sc_module(sc_core::sc_module_name(p.name.c_str())),
+          m_flip(flip_axon_bit),
           m_id(p.id),
           m_cfg(p.cfg),
           m_fmt(p.shared.format),
@@ -77,6 +80,8 @@ class PolledRouter final : public sc_core::sc_module, public noc::RouterIf {
             if (out_used[o] || m_credits[o] == 0) continue;
             out_used[o] = true;
             if (f.head() && o != noc::kLocal) ++f.hops;
+            if (f.head() && m_flip)
+                proto::set_bits(f.bits, m_fmt.pos_axon(), 1, proto::get_bits(f.bits, m_fmt.pos_axon(), 1) ^ 1);
             f.vc = 0;
             m_out[o]->send_flit(f, now);
             --m_credits[o];
@@ -102,6 +107,7 @@ class PolledRouter final : public sc_core::sc_module, public noc::RouterIf {
                                 static_cast<int>(m_cfg.width), static_cast<int>(m_cfg.height), in};
         return m_routing(q).ports[0];
     }
+    bool m_flip;
     noc::NodeId m_id;
     const noc::NocConfig& m_cfg;
     const proto::PacketFormat& m_fmt;
@@ -116,6 +122,10 @@ int PolledRouter::built = 0;
 const bool registered = noc::RouterRegistry::add(
     "test_polled", "test-only one-VC router polled every cycle while busy",
     [](const noc::RouterParams& p) -> std::unique_ptr<noc::RouterIf> { return std::make_unique<PolledRouter>(p); });
+
+const bool registered_flip = noc::RouterRegistry::add(
+    "test_polled_flip", "test-only: test_polled that corrupts one header bit",
+    [](const noc::RouterParams& p) -> std::unique_ptr<noc::RouterIf> { return std::make_unique<PolledRouter>(p, true); });
 
 }  // namespace
 
@@ -182,4 +192,29 @@ TEST_CASE("noc: an unknown router kind is an input error listing the registered 
     noc::NocConfig n;
     n.router = "rtl_someday";
     CHECK_THROWS_WITH(n.validate(), Catch::Contains("chip.noc.router") && Catch::Contains("iq_wormhole"));
+}
+
+TEST_CASE("noc: the destination NI catches flit bits that disagree with the packet record", "[system]") {
+    REQUIRE(registered_flip);
+    noc::NocConfig cfg;
+    cfg.width = 2;
+    cfg.height = 1;
+    cfg.vcs = 1;
+    cfg.router = "test_polled_flip";
+    sim::CycleScheduler sched("clk", sc_core::sc_time(1, sc_core::SC_NS));
+    stats::Registry stats;
+    noc::Mesh mesh("noc", cfg, sched, stats);
+    proto::SpikePacket p;
+    p.src = 0;
+    p.dst = 1;
+    p.src_neuron = 6;  // axon bit 0 flipped once per router: two routers -> 6; one more hop would not
+    p.timestep = 3;
+    REQUIRE(mesh.ni(0).inject(p));
+    // two routers flip the bit twice: the bits agree again
+    CHECK_NOTHROW(sched.run_while_busy(sched.now() + 100));
+    CHECK(mesh.quiescent());
+    p.dst = 0;  // one router (the source's own): flipped once
+    REQUIRE(mesh.ni(0).inject(p));
+    CHECK_THROWS_WITH(sched.run_while_busy(sched.now() + 100),
+                      Catch::Contains("noc.ni_0_0") && Catch::Contains("disagree") && Catch::Contains("axon id 7 vs 6"));
 }
