@@ -101,7 +101,10 @@ void IqRouter::read_inputs(Cycle now) {
             if (ivc.count == cap)
                 throw Error(std::string(name()) + ": input buffer overflow on port " + port_name(p) + " VC " +
                             std::to_string(f.vc) + " (credit protocol violated)");
-            if (ivc.count == 0) ivc.front = now;  // a head into an idle VC starts route computation now
+            if (ivc.count == 0 && f.head()) {  // a head into an idle VC starts route computation now
+                ivc.front = now;
+                m_in[p].need_va |= 1u << f.vc;
+            }
             unsigned k = ivc.head + ivc.count;
             if (k >= cap) k -= cap;
             ivc.buf[k] = f;
@@ -196,14 +199,13 @@ void IqRouter::route_and_allocate_vcs(std::uint32_t busy, Cycle now) {
     std::uint32_t want_ports = 0;
     for (std::uint32_t bp = busy; bp; bp &= bp - 1) {
         const unsigned p = ctz(bp);
-        for (std::uint32_t occ = m_in[p].occupied; occ; occ &= occ - 1) {
-            const unsigned v = ctz(occ);
+        for (std::uint32_t nv = m_in[p].need_va & m_in[p].occupied; nv; nv &= nv - 1) {
+            const unsigned v = ctz(nv);
             InputVc& ivc = m_in[p].vcs[v];
             if (!ivc.routed) {
                 if (ivc.front + m_st.rc > now) continue;
                 route(ivc, p);
             }
-            if (!ivc.need_vc) continue;
             for (unsigned b = 0; b < ivc.nbranch; ++b) {
                 const Branch& br = ivc.br[b];
                 if (br.has_vc || br.done) continue;
@@ -260,7 +262,7 @@ void IqRouter::route_and_allocate_vcs(std::uint32_t busy, Cycle now) {
         br.out_vc = static_cast<std::uint8_t>(best_ov);
         br.has_vc = true;
         br.sa_ready = now + m_st.va;
-        --ivc.need_vc;
+        if (--ivc.need_vc == 0) m_in[p].need_va &= ~(1u << v);
         m_out[best_o].owner[best_ov] = static_cast<std::int16_t>(p * 16 + v);
         m_va_grant_rr[best_o][best_ov] = static_cast<std::uint8_t>((idx + 1) % n_in);
         m_va_accept_rr[idx] = static_cast<std::uint8_t>((static_cast<unsigned>(best_o) * nvc + static_cast<unsigned>(best_ov) + 1) % n_out);
@@ -371,6 +373,7 @@ void IqRouter::traverse(std::uint32_t won, const Grant grants[kPorts], Cycle now
                 ivc.routed = false;
                 ivc.nbranch = 0;
                 ivc.front = now + 1;  // the next head (if any) is routed from the next cycle on
+                if (ivc.count) m_in[p].need_va |= 1u << v;
                 break;
             }
         }
@@ -478,7 +481,7 @@ std::string IqRouter::dump(Cycle now) const {
 
 void IqRouter::reset() {
     for (unsigned p = 0; p < kPorts; ++p) {
-        m_in[p].occupied = 0;
+        m_in[p].occupied = m_in[p].need_va = 0;
         m_in[p].vc_rr = m_in[p].accept_rr = 0;
         for (unsigned v = 0; v < 16; ++v) {
             m_out[p].credits[v] = static_cast<std::int32_t>(m_cfg.buffer_depth);

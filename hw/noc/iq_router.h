@@ -85,6 +85,7 @@ class IqRouter final : public sc_core::sc_module, public RouterIf {
         Link* link = nullptr;
         InputVc* vcs = nullptr;      // `vcs` entries inside m_vcs
         std::uint32_t occupied = 0;  // bit v: VC v holds flits
+        std::uint32_t need_va = 0;   // bit v: VC v's front head still needs route computation / a VC
         std::uint8_t vc_rr = 0;      // switch allocation: VC priority
         std::uint8_t accept_rr = 0;  // iSLIP accept pointer (output ports)
     };
