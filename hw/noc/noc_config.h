@@ -22,7 +22,7 @@ struct NocConfig {
     bool explicit_stages = false;                 // true: rc/va/sa/st_cycles below, not router_pipeline
     std::uint32_t rc_cycles = 0, va_cycles = 0, sa_cycles = 1, st_cycles = 0;
     std::uint32_t link_latency = 1;               // cycles on a router-to-router link (flits and credits)
-    std::uint32_t flit_width_bits = 64;           // link width: packetization of payload words
+    std::uint32_t flit_width_bits = 64;           // link width (8..128): the packet header must fit one flit
     std::string routing = "xy";                   // routing function, by registered name
     Multicast multicast = Multicast::Tree;
     std::uint64_t watchdog_cycles = 100000;       // no ejection for this long with packets in flight: error

@@ -11,8 +11,8 @@
 // on until every measured packet is delivered or `drain_cycles` pass: then the point is
 // saturated).
 //
-// Synthetic packets use SpikePacket fields as: src_neuron = sequence number per source,
-// tag = creation cycle.
+// Synthetic packets have kind Synthetic (no endpoint fields in their bits) and use SpikePacket
+// fields as simulator bookkeeping: src_neuron = sequence number per source, tag = creation cycle.
 #include <cstdint>
 #include <functional>
 #include <memory>
