@@ -56,6 +56,15 @@ struct Chip::Impl final : public sim::Clocked {
         : noc_cfg(noc::NocConfig::from(c)), pe_cfg(pe::PeConfig::from(c)), timing(pe::ChipTiming::from(c)), net(n),
           mapped(m), early_stop(es) {}
 
+    // The output layer's membrane value from its payload word (fields.payload_bits, two's complement).
+    std::uint32_t payload_bits = 32;
+    std::int32_t payload_to_v(std::uint32_t w) const {
+        if (payload_bits >= 32) return static_cast<std::int32_t>(w);
+        const std::uint32_t sign = 1u << (payload_bits - 1);
+        w &= (1u << payload_bits) - 1;
+        return static_cast<std::int32_t>((w ^ sign)) - static_cast<std::int32_t>(sign);
+    }
+
     // Something may have finished in cycle `now`: look at the done-tree in the next cycle.
     void poke(Cycle now) {
         if (state == State::resetting || state == State::running) wake(now + 1);
@@ -125,7 +134,23 @@ Chip::Chip(sc_core::sc_module_name name, const cfg::Config& config, const snn::N
                          "): an update group claims an injection slot for each of its spikes at once");
     const sc_core::sc_time period(1e6 / I.timing.clock_mhz, sc_core::SC_PS);
     I.sched = std::make_unique<sim::CycleScheduler>("clock", period);
-    I.mesh = std::make_unique<noc::Mesh>("noc", I.noc_cfg, *I.sched, stats);
+    // The packet format's endpoint fields (docs/noc.md): axon ids up to the widest layer or input
+    // vector, the timestep, and the output layer's membrane value as the payload word.
+    proto::EndpointFields fields;
+    {
+        auto bits_for = [](std::uint64_t values) {
+            std::uint32_t b = 1;
+            while (b < 32 && (std::uint64_t{1} << b) < values) ++b;
+            return b;
+        };
+        std::uint64_t ids = static_cast<std::uint64_t>(net.inputs);
+        for (const auto& l : net.layers) ids = std::max<std::uint64_t>(ids, static_cast<std::uint64_t>(l.out));
+        fields.axon_bits = bits_for(ids);
+        fields.step_bits = bits_for(static_cast<std::uint64_t>(std::max(net.timesteps, 1)));
+        fields.payload_bits = static_cast<std::uint32_t>(net.layers.back().neuron.state_bits);
+        I.payload_bits = fields.payload_bits;
+    }
+    I.mesh = std::make_unique<noc::Mesh>("noc", I.noc_cfg, *I.sched, stats, fields);
     I.sched->attach(I);
     I.c_cycles = &stats.counter("chip.cycles", "cycles", "chip cycles over all frames");
     I.c_steps = &stats.counter("chip.timesteps", "steps", "timesteps simulated over all frames");
@@ -171,9 +196,10 @@ Chip::Chip(sc_core::sc_module_name name, const cfg::Config& config, const snn::N
         Tile* t = I.tiles[n].get();
         I.mesh->ni(n).set_eject_handler([&imp, t](const noc::Delivery& d) {
             const auto& p = d.packet;
-            if (p.tag == pe::kSpikeToHost) {
+            if (p.kind == proto::PacketKind::OutputSpike) {
                 if (!t->host()) throw Error("an output spike reached a node without the host interface");
-                imp.host->deliver(p.timestep, p.src_neuron, p.payload.empty() ? 0 : static_cast<std::int32_t>(p.payload[0]));
+                if (p.payload.empty()) throw Error("an output spike arrived without its membrane value");
+                imp.host->deliver(p.timestep, p.src_neuron, imp.payload_to_v(p.payload[0]));
             } else {
                 if (!t->pe()) throw Error("a spike reached node " + std::to_string(d.node) + ", which holds no PE");
                 if (!t->deliver_to_pe(d.now, p.src_neuron, p.timestep)) return false;

@@ -51,10 +51,6 @@ using proto::kNever;
 
 struct PeConfig;
 
-// Packet kinds a PE emits (SpikePacket::tag): to the next layer's PEs, or to the host (output
-// layer; the payload holds the membrane value at firing for tie breaks).
-enum PacketKind : std::uint64_t { kSpikeToPe = 0, kSpikeToHost = 1 };
-
 // A spike emitted by a PE (for traces and the host).
 struct EmittedSpike {
     std::uint32_t layer, neuron, step;

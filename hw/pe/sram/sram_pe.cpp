@@ -287,8 +287,14 @@ void SramPe::update_group(Cycle now) {
             p.dst = set[0];
         else
             p.dests = set;
-        p.tag = m_to_host ? kSpikeToHost : kSpikeToPe;
-        if (m_to_host) p.payload.push_back(static_cast<std::uint32_t>(vfire[j]));
+        // To the next layer's PEs, or to the host (output layer, with the membrane value at
+        // firing for tie breaks, as a state_bits two's-complement payload word).
+        p.kind = m_to_host ? proto::PacketKind::OutputSpike : proto::PacketKind::Spike;
+        if (m_to_host) {
+            const std::uint32_t bits = static_cast<std::uint32_t>(m_layer.neuron.state_bits);
+            const std::uint32_t mask = bits >= 32 ? ~0u : ((1u << bits) - 1);
+            p.payload.push_back(static_cast<std::uint32_t>(vfire[j]) & mask);
+        }
         m_store.push_back({ready, std::move(p)});
         m_env.spike({m_image.layer, gid, m_update_step, vfire[j], now});
     }

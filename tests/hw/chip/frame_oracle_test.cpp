@@ -37,14 +37,16 @@ struct Params {
     std::uint32_t axon_lat = 1, syn_lat = 1, state_lat = 1, route_lat = 1;
     std::uint32_t barrier = 4, host_rate = 1;
     std::uint32_t router_pipeline = 1, link_latency = 1, flit_width = 64, buffer_depth = 16;
-    std::uint32_t input_fifo_depth = 4096, injection_depth = 4096;
+    std::uint32_t input_fifo_depth = 4096, injection_depth = 4096, vcs = 4;
     bool early_stop = false;
+    // Packet format (docs/noc.md): header bits H and the output payload word's bits W.
+    std::uint32_t header_bits = 0, payload_bits = 0;
 
     std::string yaml() const {
         std::ostringstream y;
         y << "chip:\n  barrier_cycles: " << barrier << "\n  host_node: " << host_node
           << "\n  host_inject_per_cycle: " << host_rate << "\n  noc:\n    width: " << width << "\n    height: " << height
-          << "\n    vcs: 2\n    buffer_depth: " << buffer_depth << "\n    router_pipeline: " << router_pipeline
+          << "\n    vcs: " << vcs << "\n    buffer_depth: " << buffer_depth << "\n    router_pipeline: " << router_pipeline
           << "\n    link_latency: " << link_latency << "\n    flit_width_bits: " << flit_width
           << "\n    injection_queue_depth: " << injection_depth << "\n  pe:\n    neurons: " << neurons_per_pe
           << "\n    route_entries: " << neurons_per_pe << "\n    synapse_words: 65536\n    synapse_word_bits: "
@@ -59,8 +61,23 @@ struct Params {
 Cycle ceil_div(Cycle a, Cycle b) { return (a + b - 1) / b; }
 
 // docs/noc.md: packetization and the zero-load latency of one packet (inject() to delivery).
+std::uint32_t bits_for(std::uint64_t values) {
+    std::uint32_t b = 1;
+    while ((std::uint64_t{1} << b) < values) ++b;
+    return b;
+}
+void set_format(Params& p, const snn::Network& net) {
+    const std::uint32_t nodes = p.width * p.height;
+    std::uint64_t ids = static_cast<std::uint64_t>(net.inputs);
+    for (const auto& l : net.layers) ids = std::max<std::uint64_t>(ids, static_cast<std::uint64_t>(l.out));
+    // kind 2 + multicast flag 1 + destination bitmask (tree multicast) + source + axon + step
+    p.header_bits = 3 + nodes + std::max<std::uint32_t>(1, bits_for(nodes)) + bits_for(ids) +
+                    bits_for(static_cast<std::uint64_t>(net.timesteps));
+    p.payload_bits = static_cast<std::uint32_t>(net.layers.back().neuron.state_bits);
+}
 std::uint32_t flits_of(const Params& p, std::uint32_t payload_words) {
-    return static_cast<std::uint32_t>(std::max<Cycle>(1, ceil_div(32 + 32ull * payload_words, p.flit_width)));
+    return static_cast<std::uint32_t>(
+        std::max<Cycle>(1, ceil_div(p.header_bits + Cycle{payload_words} * p.payload_bits, p.flit_width)));
 }
 Cycle zero_load(const Params& p, std::uint32_t hops, std::uint32_t flits) {
     return Cycle{hops + 1} * p.router_pipeline + Cycle{hops} * p.link_latency + (flits - 1) + 3;
@@ -318,7 +335,10 @@ void run_case(std::uint64_t seed, bool contention, const std::string& kind = "sr
     p.route_lat = 1 + static_cast<std::uint32_t>(rng() % 3);
     p.barrier = 1 + static_cast<std::uint32_t>(rng() % 6);
     p.host_rate = 1 + static_cast<std::uint32_t>(rng() % 3);
-    p.router_pipeline = 1 + static_cast<std::uint32_t>(rng() % 3);
+    // Router pipelines of 1-2 stages: with route computation as a stage of its own (3 and more),
+    // back-to-back packets of one stream can queue behind each other in a VC for the head's RC
+    // and VA cycles (docs/noc.md): a contention the model leaves out (the contended cases use 3).
+    p.router_pipeline = contention ? 3 : 1 + static_cast<std::uint32_t>(rng() % 2);
     p.link_latency = 1 + static_cast<std::uint32_t>(rng() % 2);
     p.synapse_word_bits = rng() % 2 ? 64 : 32;
     p.flit_width = rng() % 3 ? 64 : 32;  // 32-bit flits: output spikes take two
@@ -343,6 +363,7 @@ void run_case(std::uint64_t seed, bool contention, const std::string& kind = "sr
     }
     auto net = chain_network(rng, layers, contention ? 12 : 40, 8 + static_cast<int>(rng() % 8), p.early_stop);
     if (p.update_lanes > p.injection_depth) p.update_lanes = p.injection_depth;
+    set_format(p, net);
 
     cfg::Config c;
     c.load_string(p.yaml() + "chip.pe.kind: " + kind + "\n", "oracle.yaml");
