@@ -4,7 +4,7 @@ BUILD  := build/$(PRESET)
 JOBS   ?= $(shell nproc)
 CLI    := $(BUILD)/bin/spiketlm
 
-.PHONY: all deps data configure build test test-unit demo paper bench docs clean
+.PHONY: all deps data configure build test test-unit test-asan mutate demo paper bench docs clean
 
 all: build
 
@@ -20,7 +20,8 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
-test: build
+# Tests that need the datasets fail without them (never skip): fetch them first.
+test: data build
 	@cd $(BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 900
 
 test-unit: build
