@@ -27,6 +27,17 @@ test: data build
 test-unit: build
 	@cd $(BUILD) && ctest -j $(JOBS) --output-on-failure -L unit
 
+# Every test under AddressSanitizer + UndefinedBehaviorSanitizer (with LeakSanitizer), in its own
+# build tree; not part of `make test` (slow). Options in CMakePresets.json's asan test preset.
+test-asan: data deps
+	@test -f build/asan/build.ninja || cmake --preset asan
+	@cmake --build build/asan -j $(JOBS)
+	@ctest --preset asan -j $(JOBS) --timeout 3600
+
+# Mutation testing (docs/testing.md): builds in build/mutate, never touches the working tree.
+mutate: data deps
+	@python3 scripts/mutate.py --jobs $(JOBS)
+
 demo: data build
 	@scripts/demo.sh $(CLI)
 

@@ -109,10 +109,12 @@ def sync_tree(dst):
         with open(d, "wb") as fd:
             fd.write(data)
         shutil.copymode(s, d)
-    for dirpath, _, names in os.walk(dst):
+    for dirpath, dirs, names in os.walk(dst):
+        if os.path.relpath(dirpath, dst) == ".":
+            dirs[:] = [d for d in dirs if d not in ("build", "data")]
         for n in names:
             rel = os.path.relpath(os.path.join(dirpath, n), dst)
-            if rel not in keep and not rel.startswith("data" + os.sep):
+            if rel not in keep and not rel.startswith(("data" + os.sep, "build" + os.sep)):
                 os.remove(os.path.join(dirpath, n))
     # The datasets (git-ignored) are shared, not copied.
     if os.path.isdir(os.path.join(ROOT, "data")) and not os.path.lexists(os.path.join(dst, "data")):
@@ -200,7 +202,9 @@ def main():
         return 0 if bad == 0 else 1
 
     src = os.path.join(args.scratch, "src")
-    build = os.path.join(args.scratch, "build")
+    # build/release inside the copy, as in the working tree: compiler command lines relative to
+    # the source (ccache's CCACHE_BASEDIR) then match the normal build's and hit its cache.
+    build = os.path.join(src, "build", "release")
     log = os.path.join(args.scratch, "mutate.log")
     os.makedirs(src, exist_ok=True)
     open(log, "w").close()
