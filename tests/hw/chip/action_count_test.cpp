@@ -46,18 +46,19 @@ snn::Network hand_network() {
     return net;
 }
 
-// 2x2 mesh; a PE holds 3 neurons; a 16-bit synapse word packs two 8-bit weights.
-// By hand: fc1 (5 neurons) -> groups of 3 and 2 (2 and 1 synapse words per axon);
-// fc2 (3 neurons) -> one group of 3 (2 words per axon).
+// 2x2 mesh; a PE holds 3 neurons; a 16-bit synapse word packs two 8-bit weights; the update
+// engine handles 2 neurons per cycle (one state word).
+// By hand: fc1 (5 neurons) -> groups of 3 and 2 (2 and 1 synapse words per axon, 2 and 1 state
+// words); fc2 (3 neurons) -> one group of 3 (2 words per axon, 2 state words).
 const char* k_chip = R"(
 chip:
   noc: {width: 2, height: 2}
-  pe: {neurons: 3, synapse_words: 64, synapse_word_bits: 16, axon_entries: 16, route_entries: 3}
+  pe: {neurons: 3, synapse_words: 64, synapse_word_bits: 16, axon_entries: 16, route_entries: 3, update_lanes: 2}
 )";
 struct GroupByHand {
-    std::uint32_t layer, neurons, words_per_axon;
+    std::uint32_t layer, neurons, words_per_axon, state_words;
 };
-const std::vector<GroupByHand> k_groups = {{0, 3, 2}, {0, 2, 1}, {1, 3, 2}};
+const std::vector<GroupByHand> k_groups = {{0, 3, 2, 2}, {0, 2, 1, 1}, {1, 3, 2, 2}};
 
 // Sum of every counter named `<component path>.<suffix>` (e.g. "compute.synop"), whatever the
 // chip's path prefix; fails when there is none (a renamed action must be renamed here too).
@@ -147,6 +148,11 @@ TEST_CASE("chip action counts: adds, synapse and axon reads, FIFO traffic, updat
     CHECK(sum_of(stats, "neuron_unit.spike") == ref_spikes[0] + ref_spikes[1]);
     CHECK(sum_of(stats, "spike_buffer.push") == ref_spikes[0] + ref_spikes[1]);
     CHECK(sum_of(stats, "spike_buffer.pop") == ref_spikes[0] + ref_spikes[1]);
+    // docs/pe.md: each spike reads its routing entry once; the state SRAM is written once per
+    // state word at frame reset and once per state word (update group) in every step.
+    CHECK(sum_of(stats, "route_sram.read") == ref_spikes[0] + ref_spikes[1]);
+    const std::uint64_t state_words = 2 + 1 + 2;
+    CHECK(sum_of(stats, "state_sram.write") == static_cast<std::uint64_t>(frames) * state_words + steps * state_words);
 }
 
 TEST_CASE("chip action counts: single-spike ReL-PSP neurons stop updating once they fired", "[system]") {
