@@ -246,7 +246,10 @@ def main():
                 f.write(original.replace(m["find"], m["replace"], 1))
             rc, out = run(build_cmd, src, log=log)
             if rc != 0:
-                status, first = "no-build", out.strip().splitlines()[-1] if out.strip() else ""
+                lines = [ln.strip() for ln in out.splitlines() if ln.strip()]
+                errors = [ln for ln in lines if "error:" in ln]
+                status = "no-build"
+                first = errors[0] if errors else (lines[-1] if lines else "")
             else:
                 quick = set(m.get("tests", "").split()) if m.get("tests") else set()
                 ok, first = suite.run(suite.numbers(quick)) if quick else (True, "")
