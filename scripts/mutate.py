@@ -9,12 +9,14 @@ is replaced there, the scratch tree is built incrementally in a persistent build
 the ctest suite runs with --stop-on-failure and a per-test timeout. Outcomes:
 
   killed    a test failed (the first failing test is named)
-  survived  every test passed
+  survived  every test passed (a survivor's list entry says why it is harmless, `harmless:`,
+            or which test being written elsewhere is meant to kill it, `pending:`)
   stale     the fragment no longer occurs exactly once (the list needs refreshing; not counted)
   no-build  the mutant does not compile (not counted: the compiler, not a test, caught it)
 
-The kill rate is killed / (killed + survived). Exit 0 when it reaches --target (default 95 %)
-and every survivor carries a `harmless:` annotation, else 1.
+The kill rate is killed / (killed + survived); pending survivors count as survivors. Exit 0
+when it reaches --target (default 95 %) and every survivor carries a `harmless:` or `pending:`
+annotation, else 1.
 
 Tests run in two phases, both with --stop-on-failure: first the test binaries named in the
 mutant's `tests:` (the quick kill), then the rest of the suite. A mutant that survives has
@@ -281,13 +283,19 @@ def main():
     if survived:
         print("survivors:")
         for m, _ in survived:
-            why = m.get("harmless", "")
-            print(f"  {m['id']} ({m['file']}): {m['desc']}\n    harmless because: {why or 'NOT ANNOTATED'}")
-            if not why:
+            if m.get("harmless"):
+                print(f"  {m['id']} ({m['file']}): {m['desc']}\n    harmless because: {m['harmless']}")
+            elif m.get("pending"):
+                print(f"  {m['id']} ({m['file']}): {m['desc']}\n    NOT YET CAUGHT; pending: {m['pending']}")
+            else:
+                print(f"  {m['id']} ({m['file']}): {m['desc']}\n    NOT ANNOTATED")
                 unexplained.append(m["id"])
     if unexplained:
         print("survivors without a `harmless:` reason: " + ", ".join(unexplained) +
               " (add a test that kills them, or say why they cannot matter)")
+    killed_pending = [m["id"] for m, s, _, _ in results if s == "killed" and m.get("pending")]
+    if killed_pending:
+        print("killed now, drop their `pending:` note: " + ", ".join(killed_pending))
     return 0 if judged and rate >= args.target and not unexplained else 1
 
 

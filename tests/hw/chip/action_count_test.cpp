@@ -151,6 +151,9 @@ TEST_CASE("chip action counts: adds, synapse and axon reads, FIFO traffic, updat
     // docs/pe.md: each spike reads its routing entry once; the state SRAM is written once per
     // state word at frame reset and once per state word (update group) in every step.
     CHECK(sum_of(stats, "route_sram.read") == ref_spikes[0] + ref_spikes[1]);
+    // The host writes every input spike into the NoC once and receives every output spike once.
+    CHECK(sum_of(stats, "input_spike") == input_spikes);
+    CHECK(sum_of(stats, "output_spike") == ref_spikes[1]);
     const std::uint64_t state_words = 2 + 1 + 2;
     CHECK(sum_of(stats, "state_sram.write") == static_cast<std::uint64_t>(frames) * state_words + steps * state_words);
 }
