@@ -4,7 +4,7 @@ BUILD  := build/$(PRESET)
 JOBS   ?= $(shell nproc)
 CLI    := $(BUILD)/bin/spiketlm
 
-.PHONY: all deps data configure build test test-unit demo paper bench docs clean
+.PHONY: all deps data configure build test test-unit test-asan mutate demo paper bench docs clean
 
 all: build
 
@@ -20,11 +20,23 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
-test: build
+# Tests that need the datasets fail without them (never skip): fetch them first.
+test: data build
 	@cd $(BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 900
 
 test-unit: build
 	@cd $(BUILD) && ctest -j $(JOBS) --output-on-failure -L unit
+
+# Every test under AddressSanitizer + UndefinedBehaviorSanitizer (with LeakSanitizer), in its own
+# build tree; not part of `make test` (slow). Options in CMakePresets.json's asan test preset.
+test-asan: data deps
+	@test -f build/asan/build.ninja || cmake --preset asan
+	@cmake --build build/asan -j $(JOBS)
+	@ctest --preset asan -j $(JOBS) --timeout 3600
+
+# Mutation testing (docs/testing.md): builds in build/mutate, never touches the working tree.
+mutate: data deps
+	@python3 scripts/mutate.py --jobs $(JOBS)
 
 demo: data build
 	@scripts/demo.sh $(CLI)

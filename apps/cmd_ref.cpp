@@ -32,9 +32,7 @@ report::RunTotals run_reference(RunContext& ctx) {
     const data::ImageSet set = data::load_split(rp.dataset, rp.data_dir, rp.split);
     const auto first = static_cast<std::size_t>(rp.first_frame);
     const auto frames = static_cast<std::size_t>(rp.frames);
-    if (first + frames > set.count())
-        throw InputError("run.first_frame + run.frames = " + std::to_string(first + frames) + " but " + set.name +
-                         " has " + std::to_string(set.count()) + " images");
+    check_frame_range(rp, set.count(), set.name);
     const std::uint64_t seed = master_seed(ctx.config);
     ctx.dir.log("model " + rp.model + ": " + std::to_string(model.net.layers.size()) + " layers, " +
                 std::to_string(model.net.timesteps) + " timesteps, encoding " + model.net.encoding.kind +

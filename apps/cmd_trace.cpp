@@ -10,6 +10,7 @@ namespace {
 
 struct TraceArgs {
     std::string a, b, out;
+    bool timing = false;
 };
 
 void setup(CLI::App& root) {
@@ -17,15 +18,18 @@ void setup(CLI::App& root) {
     auto* cmd = root.add_subcommand("trace", "spike traces: compare and export");
     cmd->require_subcommand(1);
     auto* d = cmd->add_subcommand(
-        "diff", "compare two spike traces on (frame, step, layer, neuron); exit 0 when equal, 1 otherwise");
+        "diff", "compare two spike traces on (frame, step, layer, neuron), with --timing also on cycle; exit 0 when "
+        "equal, 1 otherwise");
     d->add_option("a", args.a, "first trace (.spk)")->required();
     d->add_option("b", args.b, "second trace (.spk)")->required();
+    d->add_flag("--timing", args.timing,
+                "also compare the cycle of every spike (both traces must come from timed runs)");
     d->callback([] {
         const auto ta = traces::read_trace(args.a);
         const auto tb = traces::read_trace(args.b);
-        const auto r = traces::diff(ta.records, tb.records, args.a, args.b);
+        const auto r = traces::diff(ta.records, tb.records, args.a, args.b, args.timing);
         if (r.equal) {
-            std::cout << "traces equal: " << r.compared << " spikes\n";
+            std::cout << "traces equal: " << r.compared << " spikes" << (args.timing ? ", same cycles" : "") << "\n";
             return;
         }
         std::cout << r.message << "\n";

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "sw/cfg/param.h"
+#include "sw/common/error.h"
 #include "sw/common/seed.h"
 #include "sw/io/run_dir.h"
 #include "sw/stats/stats.h"
@@ -31,6 +32,19 @@ const cfg::Param<std::int64_t> p_threads{"run.threads", 0, "threads",
 RunParams RunParams::from(const cfg::Config& c) {
     return RunParams{p_name(c),   p_model(c),  p_dataset(c), p_data_dir(c), p_split(c),
                      p_frames(c), p_first(c), p_threads(c)};
+}
+
+void check_frame_range(const RunParams& p, std::size_t images, const std::string& set_name) {
+    const auto first = static_cast<std::size_t>(p.first_frame);
+    const auto frames = static_cast<std::size_t>(p.frames);
+    if (first >= images)
+        throw InputError("run.first_frame = " + std::to_string(first) + " but " + set_name + " has only " +
+                         std::to_string(images) + " images" +
+                         (images > 0 ? " (indices 0.." + std::to_string(images - 1) + ")" : std::string()));
+    if (frames > images - first)
+        throw InputError("run.frames (--frames) = " + std::to_string(frames) + " from run.first_frame = " +
+                         std::to_string(first) + " but " + set_name + " has " + std::to_string(images) +
+                         " images: at most " + std::to_string(images - first) + " frames are available");
 }
 
 void RunOptions::add_to(CLI::App& cmd) {

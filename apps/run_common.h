@@ -45,4 +45,9 @@ struct RunParams {
     static RunParams from(const cfg::Config& c);
 };
 
+// Both commands run exactly the frames asked for: throws InputError naming run.first_frame /
+// run.frames (--frames), the requested and the available counts when the split of `set_name`
+// (holding `images` images) has fewer.
+void check_frame_range(const RunParams& p, std::size_t images, const std::string& set_name);
+
 }  // namespace spiketlm::app

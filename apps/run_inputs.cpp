@@ -14,10 +14,7 @@ RunInputs::RunInputs(const RunParams& p, const cfg::Config& c)
       m_seed(master_seed(c)),
       m_first(static_cast<std::size_t>(p.first_frame)),
       m_count(static_cast<std::size_t>(p.frames)) {
-    if (m_first >= m_images.count())
-        throw InputError("run.first_frame " + std::to_string(m_first) + " is beyond the " +
-                         std::to_string(m_images.count()) + " images of " + m_images.name);
-    if (m_first + m_count > m_images.count()) m_count = m_images.count() - m_first;
+    check_frame_range(p, m_images.count(), m_images.name);
 }
 
 encode::SpikeTrain RunInputs::encode(std::size_t k) const {

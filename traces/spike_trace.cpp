@@ -130,21 +130,53 @@ std::string to_csv(const Trace& t) {
     return out;
 }
 
-DiffResult diff(std::vector<SpikeRecord> a, std::vector<SpikeRecord> b, const std::string& na, const std::string& nb) {
-    std::sort(a.begin(), a.end());
-    std::sort(b.begin(), b.end());
+namespace {
+void require_cycles(const std::vector<SpikeRecord>& recs, const std::string& name) {
+    for (const auto& r : recs)
+        if (r.cycle == SpikeRecord::kNoCycle)
+            throw InputError("trace '" + name + "' has no cycle for its spike at " + describe(r) +
+                             ": a timing comparison needs traces of timed runs (`spiketlm run`), not of the "
+                             "functional reference");
+}
+}  // namespace
+
+DiffResult diff(std::vector<SpikeRecord> a, std::vector<SpikeRecord> b, const std::string& na, const std::string& nb,
+                bool timing) {
+    if (timing) {
+        require_cycles(a, na);
+        require_cycles(b, nb);
+    }
+    // Cycle breaks ties so that repeated records pair up the same way every time.
+    const auto order = [](const SpikeRecord& x, const SpikeRecord& y) {
+        return std::tie(x.frame, x.step, x.layer, x.neuron, x.cycle) < std::tie(y.frame, y.step, y.layer, y.neuron, y.cycle);
+    };
+    std::sort(a.begin(), a.end(), order);
+    std::sort(b.begin(), b.end(), order);
+    const auto at_cycle = [timing](const SpikeRecord& x) {
+        return timing ? " (cycle " + std::to_string(x.cycle) + ")" : std::string();
+    };
     DiffResult r;
     std::size_t i = 0, j = 0;
     while (i < a.size() || j < b.size()) {
         if (i < a.size() && j < b.size() && a[i].same_spike(b[j])) {
+            if (timing && a[i].cycle != b[j].cycle) {
+                r.equal = false;
+                r.cycle_difference = true;
+                r.message = "first difference: the spike at " + describe(a[i]) + " is at cycle " +
+                            std::to_string(a[i].cycle) + " in " + na + " but at cycle " + std::to_string(b[j].cycle) +
+                            " in " + nb + " (after " + std::to_string(r.compared) + " equal spikes)";
+                return r;
+            }
             ++i, ++j, ++r.compared;
             continue;
         }
         r.equal = false;
         if (j >= b.size() || (i < a.size() && a[i] < b[j]))
-            r.message = "first difference: " + na + " has a spike at " + describe(a[i]) + " that " + nb + " lacks";
+            r.message = "first difference: " + na + " has a spike at " + describe(a[i]) + at_cycle(a[i]) + " that " +
+                        nb + " lacks";
         else
-            r.message = "first difference: " + nb + " has a spike at " + describe(b[j]) + " that " + na + " lacks";
+            r.message = "first difference: " + nb + " has a spike at " + describe(b[j]) + at_cycle(b[j]) + " that " +
+                        na + " lacks";
         r.message += " (after " + std::to_string(r.compared) + " equal spikes; " + na + ": " +
                      std::to_string(a.size()) + " spikes, " + nb + ": " + std::to_string(b.size()) + ")";
         return r;

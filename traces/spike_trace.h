@@ -1,8 +1,8 @@
 #pragma once
 // Spike traces: (frame, timestep, layer, neuron, pe, cycle) records in a compact binary file
 // (`.spk`, format in docs/traces.md), CSV export, and the comparison used for golden checks.
-// Only (frame, step, layer, neuron) take part in a comparison: pe and cycle are information
-// (the functional reference has neither).
+// A comparison matches spikes on (frame, step, layer, neuron); with timing it also compares the
+// cycle of every matched spike (pe is information only; the functional reference has no cycle).
 #include <cstdint>
 #include <fstream>
 #include <string>
@@ -55,11 +55,14 @@ std::string to_csv(const Trace& t);
 
 struct DiffResult {
     bool equal = true;
-    std::uint64_t compared = 0;  // spikes matched before the first difference (or in total)
-    std::string message;         // the first difference, human readable ("" when equal)
+    bool cycle_difference = false;  // the first difference is a spike both have at different cycles
+    std::uint64_t compared = 0;      // spikes matched before the first difference (or in total)
+    std::string message;             // the first difference, human readable ("" when equal)
 };
-// Compares two traces in canonical order; reports the first divergence.
+// Compares two traces in canonical order; reports the first divergence. With `timing`, a spike
+// present in both must also carry the same cycle; a record without a cycle (kNoCycle, as the
+// reference writes) then throws InputError naming the trace (name_a or name_b).
 DiffResult diff(std::vector<SpikeRecord> a, std::vector<SpikeRecord> b, const std::string& name_a = "A",
-                const std::string& name_b = "B");
+                const std::string& name_b = "B", bool timing = false);
 
 }  // namespace spiketlm::traces

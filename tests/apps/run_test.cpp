@@ -1,5 +1,6 @@
 // `spiketlm run` end to end on a small generated model and real Fashion-MNIST frames (the Debian
-// dataset package that setup-deps installs): the chip reproduces the reference's trace and
+// dataset package that setup-deps installs; a missing package fails the tests, it never skips them):
+// the chip reproduces the reference's trace and
 // accuracy, reports energy equal to Σ counts × table entries (recomputed here from stats.csv and
 // the table, independently of hw/power), is deterministic, and leaves no report.json when a run
 // fails or is killed.
@@ -32,9 +33,9 @@ const char* k_fmnist = "/usr/share/datasets/fashion-mnist";
 // A run directory layout: model/, data/fashion-mnist -> Debian's files, run.yaml.
 struct Setup {
     std::string dir = test::scratch_dir("run");
-    bool ok = fs::exists(std::string(k_fmnist) + "/t10k-images-idx3-ubyte.gz");
     explicit Setup(snn::NeuronKind kind = snn::NeuronKind::lif, int frames = 40) {
-        if (!ok) return;
+        test::require_file(std::string(k_fmnist) + "/t10k-images-idx3-ubyte.gz",
+                           "install the Debian package dataset-fashion-mnist (make data)");
         snn::RandomNetworkSpec spec;
         spec.sizes = {784, 60, 10};
         spec.kind = kind;
@@ -70,10 +71,6 @@ struct Setup {
 
 TEST_CASE("run: the chip's trace and accuracy equal the reference's on real frames", "[system]") {
     Setup s(snn::NeuronKind::lif, 60);
-    if (!s.ok) {
-        WARN("Fashion-MNIST package not installed: skipped");
-        return;
-    }
     const auto chip = s.run("run", "chip");
     REQUIRE(chip.exit_code == 0);
     const auto ref = s.run("ref", "ref");
@@ -92,10 +89,6 @@ TEST_CASE("run: the chip's trace and accuracy equal the reference's on real fram
 
 TEST_CASE("run: report energy equals the sum over stats.csv of count x table entry, plus leakage", "[system]") {
     Setup s(snn::NeuronKind::relpsp, 20);
-    if (!s.ok) {
-        WARN("Fashion-MNIST package not installed: skipped");
-        return;
-    }
     REQUIRE(s.run("run", "chip").exit_code == 0);
     const auto rep = s.report("chip");
     // The prices the run used (fixed table entries and model-derived ones, report.json's
@@ -148,10 +141,6 @@ TEST_CASE("run: report energy equals the sum over stats.csv of count x table ent
 
 TEST_CASE("run: same config and seed give identical report.json (timing aside) and traces", "[system]") {
     Setup s(snn::NeuronKind::lif, 25);
-    if (!s.ok) {
-        WARN("Fashion-MNIST package not installed: skipped");
-        return;
-    }
     REQUIRE(s.run("run", "a").exit_code == 0);
     REQUIRE(s.run("run", "b").exit_code == 0);
     auto a = s.report("a"), b = s.report("b");
@@ -167,12 +156,33 @@ TEST_CASE("run: same config and seed give identical report.json (timing aside) a
     CHECK(test::read_text(s.dir + "/a/spikes.spk") != test::read_text(s.dir + "/c/spikes.spk"));
 }
 
+TEST_CASE("run: trace diff --timing finds no divergence between identical runs and names one between router "
+          "pipelines", "[system]") {
+    Setup s(snn::NeuronKind::lif, 4);
+    REQUIRE(s.run("run", "p1", "--set chip.noc.router_pipeline=1").exit_code == 0);
+    REQUIRE(s.run("run", "p1b", "--set chip.noc.router_pipeline=1").exit_code == 0);
+    REQUIRE(s.run("run", "p3", "--set chip.noc.router_pipeline=3").exit_code == 0);
+    const std::string p1 = s.dir + "/p1/spikes.spk", p1b = s.dir + "/p1b/spikes.spk", p3 = s.dir + "/p3/spikes.spk";
+    auto d = test::run_cli("trace diff --timing " + p1 + " " + p1b);
+    INFO(d.output);
+    CHECK(d.exit_code == 0);
+    CHECK_THAT(d.output, Catch::Contains("same cycles"));
+    // The pipeline changes when spikes happen in cycles, not which spikes happen.
+    d = test::run_cli("trace diff " + p1 + " " + p3);
+    CHECK(d.exit_code == 0);
+    d = test::run_cli("trace diff --timing " + p1 + " " + p3);
+    CHECK(d.exit_code == 1);
+    CHECK_THAT(d.output, Catch::Contains("first difference: the spike at frame ") && Catch::Contains(" in " + p1 + " but at cycle ") &&
+                             Catch::Contains(" in " + p3));
+    // The reference has no cycles: --timing refuses it by name.
+    REQUIRE(s.run("ref", "ref").exit_code == 0);
+    d = test::run_cli("trace diff --timing " + p1 + " " + s.dir + "/ref/spikes.spk");
+    CHECK(d.exit_code == 2);
+    CHECK_THAT(d.output, Catch::Contains(s.dir + "/ref/spikes.spk") && Catch::Contains("no cycle"));
+}
+
 TEST_CASE("run: a failing run (bad model, chip too small) leaves no report.json and exits non-zero", "[system]") {
     Setup s(snn::NeuronKind::lif, 5);
-    if (!s.ok) {
-        WARN("Fashion-MNIST package not installed: skipped");
-        return;
-    }
     // The network does not fit a 1x1 mesh: bad input, exit 2, the layer is named.
     auto r = s.run("run", "small", "--set chip.noc.width=1 --set chip.noc.height=1");
     CHECK(r.exit_code == 2);
@@ -189,10 +199,6 @@ TEST_CASE("run: a failing run (bad model, chip too small) leaves no report.json 
 
 TEST_CASE("run: a run killed half-way leaves no report.json", "[system]") {
     Setup s(snn::NeuronKind::lif, 10000);
-    if (!s.ok) {
-        WARN("Fashion-MNIST package not installed: skipped");
-        return;
-    }
     const std::string out = s.dir + "/killed";
     const pid_t pid = fork();
     REQUIRE(pid >= 0);
@@ -217,10 +223,6 @@ TEST_CASE("run: a run killed half-way leaves no report.json", "[system]") {
 
 TEST_CASE("run: an STDBP-trained Fashion-MNIST ReL-PSP network is spike-exact on the chip (300 frames)", "[slow]") {
     Setup s(snn::NeuronKind::lif, 300);
-    if (!s.ok) {
-        WARN("Fashion-MNIST package not installed: skipped");
-        return;
-    }
     // The demo model, one epoch: a real trained network (not random weights).
     const auto tr = test::run_cli("train --dataset fashion-mnist --model " + test::source_dir() +
                                   "/configs/models/relpsp-demo.yaml --epochs 1 --data-dir " + s.dir + "/data --out " +

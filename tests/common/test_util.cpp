@@ -1,5 +1,7 @@
 #include "common/test_util.h"
 
+#include <catch2/catch.hpp>
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -54,5 +56,9 @@ CmdResult run_cmd(const std::string& cmdline) {
 CmdResult run_cli(const std::string& args) { return run_cmd(std::string(SPIKETLM_CLI) + " --quiet " + args); }
 
 std::string source_dir() { return SPIKETLM_SOURCE_DIR; }
+
+void require_file(const std::string& path, const std::string& how) {
+    if (!std::filesystem::exists(path)) FAIL("required file " << path << " is missing: " << how);
+}
 
 }  // namespace spiketlm::test

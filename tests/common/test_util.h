@@ -20,4 +20,8 @@ CmdResult run_cli(const std::string& args);
 
 std::string source_dir();
 
+// Fails the current test (never skips it) when a file a test depends on is missing; `how` says
+// how to get it (e.g. "run `make data` (scripts/get-data.sh)"). Call inside a TEST_CASE.
+void require_file(const std::string& path, const std::string& how);
+
 }  // namespace spiketlm::test

@@ -88,3 +88,69 @@ TEST_CASE("trace diff CLI: exit 0 when equal, 1 with the first difference otherw
     CHECK(r.exit_code == 0);
     CHECK(test::read_text(dir + "/b.csv") == "frame,step,layer,neuron,pe,cycle\n0,2,0,2,1,7\n0,1,0,1,0,3\n");
 }
+
+TEST_CASE("trace diff --timing: identical timed traces are equal, in any record order", "[unit]") {
+    std::vector<SpikeRecord> a = {{0, 1, 0, 3, 2, 100}, {0, 1, 0, 1, 0, 90}, {1, 2, 1, 0, 4, 200}};
+    std::vector<SpikeRecord> b = {{1, 2, 1, 0, 4, 200}, {0, 1, 0, 1, 0, 90}, {0, 1, 0, 3, 2, 100}};
+    const auto d = traces::diff(a, b, "a", "b", true);
+    CHECK(d.equal);
+    CHECK_FALSE(d.cycle_difference);
+    CHECK(d.compared == 3);
+}
+
+TEST_CASE("trace diff --timing: a changed cycle is named with frame, step, layer, neuron and both cycles", "[unit]") {
+    std::vector<SpikeRecord> a = {{0, 1, 0, 1, 0, 90}, {0, 1, 0, 3, 2, 100}, {0, 4, 1, 2, 1, 300}, {1, 0, 0, 0, 0, 7}};
+    auto b = a;
+    b[2].cycle = 301;  // first cycle difference in canonical order
+    b[3].cycle = 9;    // a later one must not be the one reported
+    // Without timing the spikes are the same.
+    CHECK(traces::diff(a, b, "ref", "chip").equal);
+    const auto d = traces::diff(a, b, "fast.spk", "slow.spk", true);
+    CHECK_FALSE(d.equal);
+    CHECK(d.cycle_difference);
+    CHECK(d.compared == 2);
+    CHECK(d.message ==
+          "first difference: the spike at frame 0 step 4 layer 1 neuron 2 is at cycle 300 in fast.spk but at cycle 301 "
+          "in slow.spk (after 2 equal spikes)");
+}
+
+TEST_CASE("trace diff --timing: a missing spike before the first cycle difference is reported first", "[unit]") {
+    std::vector<SpikeRecord> a = {{0, 1, 0, 1, 0, 90}, {0, 2, 0, 5, 0, 95}, {0, 3, 0, 1, 0, 120}};
+    std::vector<SpikeRecord> b = {{0, 1, 0, 1, 0, 90}, {0, 3, 0, 1, 0, 121}};
+    const auto d = traces::diff(a, b, "a", "b", true);
+    CHECK_FALSE(d.equal);
+    CHECK_FALSE(d.cycle_difference);
+    CHECK_THAT(d.message, Catch::Contains("a has a spike at frame 0 step 2 layer 0 neuron 5 (cycle 95) that b lacks"));
+}
+
+TEST_CASE("trace diff --timing: a trace without cycles is refused with its name", "[unit]") {
+    std::vector<SpikeRecord> timed = {{0, 1, 0, 1, 0, 90}};
+    std::vector<SpikeRecord> untimed = {{0, 1, 0, 1}};
+    CHECK_THROWS_AS(traces::diff(timed, untimed, "chip.spk", "ref.spk", true), InputError);
+    CHECK_THROWS_WITH(traces::diff(timed, untimed, "chip.spk", "ref.spk", true),
+                      Catch::Contains("'ref.spk'") && Catch::Contains("no cycle") &&
+                          Catch::Contains("frame 0 step 1 layer 0 neuron 1"));
+    CHECK_THROWS_WITH(traces::diff(untimed, timed, "ref.spk", "chip.spk", true), Catch::Contains("'ref.spk'"));
+    CHECK(traces::diff(timed, untimed, "chip.spk", "ref.spk").equal);  // without timing: fine
+}
+
+TEST_CASE("trace diff --timing CLI: exit 0 on equal cycles, 1 naming the spike and both cycles, 2 without cycles",
+          "[system]") {
+    const auto dir = test::scratch_dir("trace");
+    write_trace(dir + "/a.spk", {{0, 1, 0, 1, 0, 40}, {0, 2, 0, 2, 1, 77}}, "chip");
+    write_trace(dir + "/same.spk", {{0, 2, 0, 2, 1, 77}, {0, 1, 0, 1, 0, 40}}, "chip");
+    write_trace(dir + "/late.spk", {{0, 1, 0, 1, 0, 40}, {0, 2, 0, 2, 1, 78}}, "chip");
+    write_trace(dir + "/ref.spk", {{0, 1, 0, 1}, {0, 2, 0, 2}}, "reference");
+    auto r = test::run_cli("trace diff --timing " + dir + "/a.spk " + dir + "/same.spk");
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.output, Catch::Contains("traces equal: 2 spikes, same cycles"));
+    r = test::run_cli("trace diff " + dir + "/a.spk " + dir + "/late.spk");
+    CHECK(r.exit_code == 0);  // without --timing: unchanged behaviour
+    r = test::run_cli("trace diff --timing " + dir + "/a.spk " + dir + "/late.spk");
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.output, Catch::Contains("frame 0 step 2 layer 0 neuron 2 is at cycle 77 in " + dir +
+                                         "/a.spk but at cycle 78 in " + dir + "/late.spk"));
+    r = test::run_cli("trace diff --timing " + dir + "/a.spk " + dir + "/ref.spk");
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains(dir + "/ref.spk") && Catch::Contains("no cycle"));
+}

@@ -76,11 +76,28 @@ TEST_CASE("sim: the cycle scheduler evaluates only requested cycles and skips id
     CHECK(sched.active_cycles() == 11);  // cycle 10 runs t and b, cycle 13 a and late
     CHECK(sched.idle());
     CHECK(sched.now() == 300000);
+}
 
+// Its own process, without SC_THREADs: an exception unwinding the main stack after a QuickThreads
+// coroutine (Poker above) has run leaves ASan with wrong stack bounds (SystemC's coroutine
+// switches are not annotated for ASan: google/sanitizers#189), a false stack-buffer-underflow.
+TEST_CASE("sim: an exception thrown by a model comes out of run_until unchanged", "[system]") {
+    sim::CycleScheduler sched("clk", sc_core::sc_time(1, sc_core::SC_NS));
+    Ticker t;
+    t.plan = {2, 4};
+    sched.attach(t);
+    t.wake(t.plan[0]);
     Thrower th;
     sched.attach(th);
-    th.wake(300005);
-    CHECK_THROWS_AS(sched.run_until(400000), InputError);
+    th.wake(7);
+    std::string caught;
+    try {
+        sched.run_until(100);
+    } catch (const InputError& e) {  // the model's type, not a SystemC report
+        caught = e.what();
+    }
+    CHECK(caught == "thrower failed in cycle 7");
+    CHECK(t.ran == std::vector<proto::Cycle>{2, 4});
 }
 
 TEST_CASE("sim: waking a component for the current or a past cycle inside a cycle is an error", "[system]") {

@@ -1,5 +1,5 @@
 // Model directories and .npz files: round trips, NumPy interoperability in both directions
-// (skipped with a warning when python3-numpy is absent), and malformed files with clear errors.
+// (python3-numpy is a dependency: without it those tests fail), and malformed files with clear errors.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -62,9 +62,9 @@ const std::string& python() {
     return py;
 }
 
-bool have_numpy() {
-    if (python().empty()) WARN("python3-numpy not available: NumPy interoperability not checked");
-    return !python().empty();
+// python3-numpy is a dependency (scripts/setup-deps.sh): its absence fails the test, never skips it.
+void require_numpy() {
+    if (python().empty()) FAIL("no python3 with NumPy on PATH or at /usr/bin/python3: install python3-numpy (make deps)");
 }
 
 std::string expect_input_error(const std::function<void()>& f) {
@@ -153,7 +153,7 @@ TEST_CASE("model file: float model checkpoint round trip", "[unit]") {
 }
 
 TEST_CASE("npz: NumPy reads our archive with the exact values", "[unit]") {
-    if (!have_numpy()) return;
+    require_numpy();
     const auto dir = test::scratch_dir("npz-out");
     NpzArchive a;
     a["w16"] = NpyArray::from_int16({2, 3}, {1, -2, 3, -32768, 32767, 0});
@@ -185,7 +185,7 @@ TEST_CASE("npz: NumPy reads our archive with the exact values", "[unit]") {
 }
 
 TEST_CASE("npz: archives written by np.savez and np.savez_compressed load here", "[unit]") {
-    if (!have_numpy()) return;
+    require_numpy();
     const auto dir = test::scratch_dir("npz-in");
     const std::string py =
         "import numpy as np, sys\n"
@@ -330,7 +330,7 @@ TEST_CASE("model file errors: unknown, missing and mistyped keys in model.yaml w
 
 TEST_CASE("model file: a hand-written model (flow style, defaults, int8 weights from np.savez_compressed) loads",
           "[unit]") {
-    if (!have_numpy()) return;
+    require_numpy();
     const auto dir = test::scratch_dir("pymodel");
     const std::string py =
         "import numpy as np, sys\n"

@@ -200,6 +200,33 @@ TEST_CASE("spiketlm ref: run.early_stop=on stops frames after the first output s
     CHECK(f.ref("toomany", "--frames 25").exit_code == 2);
 }
 
+TEST_CASE("spiketlm ref and run refuse more frames than the split holds, with the same message", "[unit]") {
+    Fixture f;  // 24 test images
+    for (const char* cmd : {"ref", "run"}) {
+        INFO(cmd);
+        const auto go = [&](const std::string& out, const std::string& extra) {
+            return test::run_cli(std::string(cmd) + " --config " + f.config + " --out " + f.dir + "/" + out + " " + extra);
+        };
+        auto r = go(std::string(cmd) + "-25", "--frames 25");
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.output, Catch::Contains("run.frames (--frames) = 25 from run.first_frame = 0") &&
+                                 Catch::Contains("has 24 images: at most 24 frames are available"));
+        CHECK_FALSE(std::filesystem::exists(f.dir + "/" + cmd + "-25/report.json"));
+        r = go(std::string(cmd) + "-tail", "--frames 5 --set run.first_frame=20");
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.output, Catch::Contains("run.frames (--frames) = 5 from run.first_frame = 20") &&
+                                 Catch::Contains("at most 4 frames"));
+        r = go(std::string(cmd) + "-first", "--frames 1 --set run.first_frame=24");
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.output, Catch::Contains("run.first_frame = 24") && Catch::Contains("has only 24 images"));
+        // Exactly the frames that are there: runs, and reports that many.
+        r = go(std::string(cmd) + "-4", "--frames 4 --set run.first_frame=20");
+        INFO(r.output);
+        REQUIRE(r.exit_code == 0);
+        CHECK(f.report(std::string(cmd) + "-4")["frames"] == 4);
+    }
+}
+
 TEST_CASE("spiketlm ref: malformed model directories exit 2 naming the culprit", "[unit]") {
     Fixture f;
     const auto expect_bad = [&](const std::string& what, const std::string& text) {

@@ -64,3 +64,30 @@ TEST_CASE("map: fan-in beyond the axon table and weights wider than a word are e
                       Catch::Contains("layer 'fc1'") && Catch::Contains("synapse words"));
     CHECK_THROWS_WITH(map::partition_and_place({{"w", 4, 4, 128}}, pe, mesh), Catch::Contains("128 bits"));
 }
+
+TEST_CASE("map: capacities are exact bounds: a fan-in of axon_entries fits, one more does not", "[unit]") {
+    map::PeCapacity pe;
+    pe.neurons = 8;
+    pe.axon_entries = 100;
+    pe.synapse_words = 100;  // one word per axon
+    pe.synapse_word_bits = 64;
+    map::MeshShape mesh{2, 2, 0};
+    // Fan-in 100 = axon_entries: fits, one word per axon -> up to 8 neurons per group.
+    const auto p = map::partition_and_place({{"fc1", 100, 8, 8}}, pe, mesh);
+    REQUIRE(p.groups.size() == 1);
+    CHECK(p.groups[0].synapse_words == 100);
+    // Fan-in 101: the axon table is one entry short (the synapse SRAM would hold it).
+    pe.synapse_words = 202;
+    CHECK_THROWS_WITH(map::partition_and_place({{"fc1", 101, 8, 8}}, pe, mesh),
+                      Catch::Contains("layer 'fc1'") && Catch::Contains("fan-in 101") && Catch::Contains("a PE has 100"));
+    // Synapse words: fan-in 100 needs 100 words for one neuron; 99 is one short.
+    pe.synapse_words = 99;
+    CHECK_THROWS_WITH(map::partition_and_place({{"fc1", 100, 8, 8}}, pe, mesh),
+                      Catch::Contains("layer 'fc1'") && Catch::Contains("at least 100 synapse words"));
+    // Neurons per PE: 9 neurons with 8 per PE take two groups (5 + 4).
+    pe.synapse_words = 1000;
+    const auto q = map::partition_and_place({{"fc1", 100, 9, 8}}, pe, mesh);
+    REQUIRE(q.groups.size() == 2);
+    CHECK(q.groups[0].neurons == 5);
+    CHECK(q.groups[1].neurons == 4);
+}

@@ -44,6 +44,26 @@ TEST_CASE("quantize: weight scale, rounding and threshold by hand", "[unit]") {
     CHECK_THROWS_AS(quantize(f, QuantOptions{}), InputError);
 }
 
+TEST_CASE("quantize: a non-integer theta / (s delta) rounds up (ceil), never to nearest or down", "[unit]") {
+    // docs/neuron.md: theta_q = ceil(theta / (s * Delta)). Here s = 0.5 / 127 and Delta = 0.1, so
+    // theta / (s * Delta) = 2540 * theta.
+    snn::FloatNetwork f;
+    f.input_window = 1.0f;
+    f.input_threshold = 0.0f;
+    f.layers = {{"out", 2, 1, {0.5f, 0.2f}, 0.3001f}};
+    QuantOptions o;
+    o.steps = 10;
+    o.weight_bits = 8;
+    // 2540 * 0.3001 = 762.254: nearest would give 762, ceil gives 763.
+    CHECK(quantize(f, o).net.layers[0].neuron.theta == 763);
+    // 2540 * 0.3011 = 764.794: floor would give 764, ceil gives 765.
+    f.layers[0].theta = 0.3011f;
+    CHECK(quantize(f, o).net.layers[0].neuron.theta == 765);
+    // 2540 * 0.0001 = 0.254: ceil gives 1 (and the datapath never goes below 1).
+    f.layers[0].theta = 0.0001f;
+    CHECK(quantize(f, o).net.layers[0].neuron.theta == 1);
+}
+
 TEST_CASE("quantize: float forward fires at (theta + sum_C w t) / sum_C w over the causal set", "[unit]") {
     snn::FloatNetwork f;
     f.input_window = 1.0f;

@@ -293,3 +293,55 @@ TEST_CASE("neuron: the fast datapath equals the general one wherever it applies"
     p = NeuronParams::defaults(NeuronKind::stochastic);
     CHECK(!has_simple_datapath(p));  // noise
 }
+
+TEST_CASE("neuron: a threshold-noise neuron fires at exactly v == theta + noise and not one below", "[unit]") {
+    // docs/neuron.md: fire when v >= theta + noise. One update from rest with decay_i = 0 and
+    // decay_v = 4096 gives v = acc, so acc sets v exactly.
+    NeuronParams p = NeuronParams::defaults(NeuronKind::stochastic);
+    p.noise = NoiseMode::threshold;
+    p.noise_bits = 4;
+    p.noise_shift = 2;
+    p.theta = 100;
+    p.decay_i = 0;
+    p.decay_v = kDecayOne;
+    p.bias = 0;
+    p.refractory = 0;
+    p.single_spike = false;
+    // Noise word 0x7: +7 << 2 = +28 -> effective threshold 128. Word 0x8: -8 << 2 = -32 -> 68.
+    // Word 0x0: no noise -> 100.
+    const struct {
+        std::uint32_t word;
+        std::int64_t threshold;
+    } cases[] = {{0x7u, 128}, {0x8u, 68}, {0x0u, 100}, {0xFFFFFFF1u, 104}};
+    for (const auto& c : cases) {
+        INFO("noise word " << c.word << ", effective threshold " << c.threshold);
+        REQUIRE(p.theta + threshold_noise(p, c.word) == c.threshold);
+        NeuronState at, below;
+        std::int32_t vf = -1;
+        CHECK(update_neuron(at, p, c.threshold, c.word, vf));
+        CHECK(vf == c.threshold);
+        CHECK(at.v == 0);  // reset to v_reset
+        CHECK_FALSE(update_neuron(below, p, c.threshold - 1, c.word, vf));
+        CHECK(below.v == c.threshold - 1);
+    }
+}
+
+TEST_CASE("neuron: a Bernoulli neuron at v == theta fires for noise below 32768 and not at 32768", "[unit]") {
+    NeuronParams p = NeuronParams::defaults(NeuronKind::stochastic);
+    p.noise = NoiseMode::bernoulli;
+    p.noise_shift = 8;
+    p.theta = 100;
+    p.decay_i = 0;
+    p.decay_v = kDecayOne;
+    p.bias = 0;
+    p.single_spike = false;
+    std::int32_t vf = 0;
+    NeuronState a, b, c;
+    // p16 = 32768 at v == theta: fire iff (noise & 0xFFFF) < 32768; the high half is ignored.
+    CHECK(update_neuron(a, p, 100, 0xABCD7FFFu, vf));
+    CHECK_FALSE(update_neuron(b, p, 100, 0x00008000u, vf));
+    // One above theta: p16 = 32768 + 256.
+    CHECK(update_neuron(c, p, 101, 0x000080FFu, vf));
+    NeuronState d;
+    CHECK_FALSE(update_neuron(d, p, 101, 0x00008100u, vf));
+}

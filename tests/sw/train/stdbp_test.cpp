@@ -183,22 +183,23 @@ std::vector<long> signature(const std::vector<SampleTrace>& tr, const LossSpec& 
 
 }  // namespace
 
-TEST_CASE("STDBP gradients match central finite differences where causal sets are stable", "[unit]") {
-    Problem p = small_problem();
+namespace {
+
+struct FdCounts {
+    int checked = 0, skipped = 0, nonzero = 0;
+};
+
+// Central finite differences of the batch loss against the analytic gradient for every weight
+// whose perturbation leaves the discrete state (signature) unchanged.
+FdCounts finite_difference_check(Problem& p) {
     Workers workers(1);
     auto tr = traces_of(p);
     Gradients g;
     const double loss0 = batch_gradient(p.net, p.loss, tr, g, workers);
     const auto sig0 = signature(tr, p.loss);
     REQUIRE(std::isfinite(loss0));
-    // The problem must exercise both layers: some hidden neurons fire, outputs fire before the cap.
-    int out_fired = 0;
-    for (const auto& s : tr)
-        for (double t : s.layers[1].t) out_fired += t < p.loss.time_cap;
-    REQUIRE(out_fired >= 6);
-
     const double h = 1e-6;
-    int checked = 0, skipped = 0, nonzero = 0;
+    FdCounts n;
     for (std::size_t l = 0; l < p.net.layers.size(); ++l)
         for (std::size_t k = 0; k < p.net.layers[l].w.size(); ++k) {
             Gradients scratch;
@@ -213,20 +214,100 @@ TEST_CASE("STDBP gradients match central finite differences where causal sets ar
             const auto sm = signature(tm, p.loss);
             p.net.layers[l].w[k] = w0;
             if (sp != sig0 || sm != sig0) {
-                ++skipped;
+                ++n.skipped;
                 continue;
             }
             const double fd = (lp - lm) / (2 * h);
             const double an = g.dw[l][k];
-            if (an != 0.0) ++nonzero;
+            if (an != 0.0) ++n.nonzero;
             const double rel = std::abs(fd - an) / std::max(1e-6, std::max(std::abs(fd), std::abs(an)));
             INFO("layer " << l << " weight " << k << " analytic " << an << " numeric " << fd);
             CHECK(rel <= 1e-4);
-            ++checked;
+            ++n.checked;
         }
-    CHECK(checked >= 35);  // of 45 weights
-    CHECK(nonzero >= 20);
-    CHECK(skipped <= 10);
+    return n;
+}
+
+// Neurons (over all samples and layers) whose hinge term is active: fired or not, a non-empty
+// causal set with weight sum below hinge_min_sum.
+int active_hinges(const Problem& p) {
+    Workers workers(1);
+    auto tr = traces_of(p);
+    Gradients g;
+    batch_gradient(p.net, p.loss, tr, g, workers);
+    int n = 0;
+    for (const auto& s : tr)
+        for (const auto& l : s.layers)
+            for (std::size_t j = 0; j < l.t.size(); ++j) n += l.ncausal[j] > 0 && l.wsum[j] < p.loss.hinge_min_sum;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("STDBP gradients match central finite differences where causal sets are stable", "[unit]") {
+    Problem p = small_problem();
+    {
+        // The problem must exercise both layers: some hidden neurons fire, outputs fire before the cap.
+        Workers workers(1);
+        auto tr = traces_of(p);
+        Gradients g;
+        batch_gradient(p.net, p.loss, tr, g, workers);
+        int out_fired = 0;
+        for (const auto& s : tr)
+            for (double t : s.layers[1].t) out_fired += t < p.loss.time_cap;
+        REQUIRE(out_fired >= 6);
+    }
+    const auto n = finite_difference_check(p);
+    CHECK(n.checked >= 35);  // of 45 weights
+    CHECK(n.nonzero >= 20);
+    CHECK(n.skipped <= 10);
+}
+
+TEST_CASE("STDBP gradients match finite differences with the hinge penalty active", "[unit]") {
+    // The same problem with a hinge floor above most causal weight sums: the hinge term's
+    // contribution to loss and gradient is now checked too.
+    Problem p = small_problem();
+    p.loss.hinge_min_sum = 3.0;
+    p.loss.hinge_weight = 0.5;
+    const int active = active_hinges(p);
+    INFO(active << " active hinge terms");
+    REQUIRE(active >= 20);  // of 4 samples x 8 neurons
+    const auto n = finite_difference_check(p);
+    CHECK(n.checked >= 35);
+    CHECK(n.nonzero >= 20);
+}
+
+TEST_CASE("STDBP hinge penalty by hand: loss lambda/n (m - sum_C w), gradient -lambda/n per causal weight",
+          "[unit]") {
+    // One layer, 2 inputs at t = 0 and 0.5, 2 output neurons, theta 1. beta = 0 makes the
+    // cross-entropy log 2 with zero gradient, so only the hinge remains.
+    // Neuron 0 (w 0.5, 0.3): causal set both inputs (0.5 t reaches 1 only at 2 > 0.5), sum 0.8 < 1:
+    //   hinge active, loss 0.1 / 2 * (1 - 0.8) = 0.01, dL/dw = -0.05 for both weights.
+    // Neuron 1 (w 0.6, 0.6): sum 1.2 >= 1: inactive, zero gradient.
+    Net net;
+    Layer l;
+    l.in = 2, l.out = 2, l.theta = 1.0;
+    l.w = {0.5, 0.3, 0.6, 0.6};
+    net.layers.push_back(l);
+    LossSpec loss;
+    loss.beta = 0.0;
+    loss.time_cap = 100.0;
+    loss.hinge_weight = 0.1;
+    loss.hinge_min_sum = 1.0;
+    std::vector<SampleTrace> tr(1);
+    tr[0].layers.resize(1);
+    tr[0].label = 1;
+    set_inputs({0, 1}, {0.0, 0.5}, tr[0].layers[0]);
+    Workers workers(1);
+    Gradients g;
+    const double mean_loss = batch_gradient(net, loss, tr, g, workers);
+    REQUIRE(tr[0].layers[0].ncausal[0] == 2);
+    CHECK(tr[0].layers[0].t[0] == Approx(1.15 / 0.8));
+    CHECK(mean_loss == Approx(std::log(2.0) + 0.01).epsilon(1e-12));
+    CHECK(g.dw[0][0] == Approx(-0.05).epsilon(1e-12));
+    CHECK(g.dw[0][1] == Approx(-0.05).epsilon(1e-12));
+    CHECK(g.dw[0][2] == 0.0);
+    CHECK(g.dw[0][3] == 0.0);
 }
 
 TEST_CASE("batch gradients are identical for 1 and 2 threads", "[unit]") {

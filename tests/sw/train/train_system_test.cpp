@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -88,6 +89,32 @@ TEST_CASE("one epoch on a few hundred samples beats chance clearly", "[system]")
     CHECK(m.loss > 0);
     CHECK(m.dead_fraction < 0.5);
     CHECK(t.evaluate(test).accuracy() == Approx(m.test_accuracy));
+}
+
+TEST_CASE("gradient-norm clipping scales every batch gradient down to the clip norm", "[unit]") {
+    // With Adam a gradient's scale mostly cancels, except against eps = 1e-8: clipped to a norm
+    // of 1e-12, every element is far below eps and a step moves a weight by at most about
+    // lr_t * 1e-12 / 1e-8 (lr_t <= ~6e-4 here), while unclipped steps move weights by ~lr_t.
+    const auto train = synthetic(64, 6), test = synthetic(20, 7);
+    const auto max_change = [&](double clip, double& clipped_fraction) {
+        auto spec = small_spec();
+        spec.clip_grad_norm = clip;
+        Trainer t(spec, 1);
+        const Net before = t.net();
+        clipped_fraction = t.train_epoch(train, test).clipped_fraction;
+        double m = 0;
+        for (std::size_t l = 0; l < before.layers.size(); ++l)
+            for (std::size_t k = 0; k < before.layers[l].w.size(); ++k)
+                m = std::max(m, std::abs(t.net().layers[l].w[k] - before.layers[l].w[k]));
+        return m;
+    };
+    double f_off = -1, f_tiny = -1;
+    const double free_change = max_change(0.0, f_off);
+    const double clipped_change = max_change(1e-12, f_tiny);
+    CHECK(f_off == 0.0);
+    CHECK(f_tiny == 1.0);  // 4 batches of 16, all clipped
+    CHECK(free_change > 1e-4);
+    CHECK(clipped_change < 1e-6);
 }
 
 TEST_CASE("training is reproducible, thread-count independent, and resumes exactly", "[system]") {
