@@ -23,7 +23,8 @@ namespace {
 
 struct NocArgs {
     ConfigOptions config;
-    std::string rates, out;
+    std::string rates, out, reference;
+    std::vector<std::uint64_t> seeds;
 };
 
 // "a:b:step" (inclusive of b within rounding) or "r1,r2,...".
@@ -73,31 +74,60 @@ void run(const NocArgs& args) {
     noc::Mesh mesh("noc", ncfg, sched, stats);
     noc::TrafficExperiment exp(mesh, tcfg);
 
+    const std::vector<std::uint64_t> seeds = args.seeds.empty() ? std::vector<std::uint64_t>{tcfg.seed} : args.seeds;
+    std::vector<noc::ReferencePoint> ref;
+    if (!args.reference.empty()) ref = noc::read_reference_curve(args.reference);
+
     std::string csv = "offered_rate,accepted_rate,latency_avg,latency_p50,latency_p99,hops_avg\n";
-    std::string table;
-    double sat = 0, wall = 0;
+    std::string table, cmp;
+    double sat = 0, wall = 0, ref_sat = 0;
+    for (const auto& p : ref) ref_sat = std::max(ref_sat, p.accepted);
     std::uint64_t cycles = 0;
-    Progress prog("noc", tcfg.rates.size(), "points");
+    Progress prog("noc", tcfg.rates.size() * seeds.size(), "points");
     for (std::size_t i = 0; i < tcfg.rates.size(); ++i) {
-        const auto r = exp.run_point(tcfg.rates[i]);
+        // mean over the seeds (one seed: the point itself)
+        noc::PointResult r;
+        std::uint64_t measured = 0;
+        bool saturated = false;
+        for (std::size_t s = 0; s < seeds.size(); ++s) {
+            exp.set_seed(seeds[s]);
+            const auto q = exp.run_point(tcfg.rates[i]);
+            const double w = 1.0 / static_cast<double>(seeds.size());
+            r.offered_rate = q.offered_rate;
+            r.accepted_rate += w * q.accepted_rate;
+            r.latency_avg += w * q.latency_avg;
+            r.latency_p50 += w * q.latency_p50;
+            r.latency_p99 += w * q.latency_p99;
+            r.hops_avg += w * q.hops_avg;
+            measured += q.measured_packets;
+            saturated |= q.saturated;
+            wall += q.wall_s;
+            cycles += q.cycles;
+            prog.update(i * seeds.size() + s + 1);
+        }
         csv += fmt::format("{:.6f},{:.6f},{:.3f},{:.1f},{:.1f},{:.4f}\n", r.offered_rate, r.accepted_rate, r.latency_avg,
                            r.latency_p50, r.latency_p99, r.hops_avg);
         table += fmt::format("| {:.4f} | {:.4f} | {:.2f} | {:.0f} | {:.0f} | {:.3f} | {} | {} |\n", r.offered_rate,
-                             r.accepted_rate, r.latency_avg, r.latency_p50, r.latency_p99, r.hops_avg,
-                             r.measured_packets, r.saturated ? "yes" : "no");
+                             r.accepted_rate, r.latency_avg, r.latency_p50, r.latency_p99, r.hops_avg, measured,
+                             saturated ? "yes" : "no");
         sat = std::max(sat, r.accepted_rate);
-        wall += r.wall_s;
-        cycles += r.cycles;
-        prog.update(i + 1);
+        for (const auto& p : ref)
+            if (std::abs(p.offered - r.offered_rate) < 1e-9)
+                cmp += fmt::format("| {:.3f} | {:.4f} | {:.4f} | {:+.1f} % | {:.1f} | {:.1f} | {:+.1f} % |\n", p.offered,
+                                   p.accepted, r.accepted_rate, 100 * (r.accepted_rate / p.accepted - 1), p.latency_avg,
+                                   r.latency_avg, 100 * (r.latency_avg / p.latency_avg - 1));
     }
     prog.finish();
 
     const double bound = 4.0 / std::max(ncfg.width, ncfg.height);
     std::string md = "# NoC experiment\n\n";
-    md += fmt::format("Mesh {}x{}, routing {}, {} VCs x {} flits, router pipeline {} cycles, link latency {} cycles, "
-                      "{}-flit packets, pattern {}, seed {}.\n\n",
-                      ncfg.width, ncfg.height, ncfg.routing, ncfg.vcs, ncfg.buffer_depth, ncfg.router_pipeline,
-                      ncfg.link_latency, tcfg.packet_flits, noc::pattern_name(tcfg.pattern), tcfg.seed);
+    const auto st = ncfg.stages();
+    std::string seed_list;
+    for (auto s : seeds) seed_list += (seed_list.empty() ? "" : ", ") + std::to_string(s);
+    md += fmt::format("Mesh {}x{}, routing {}, {} VCs x {} flits, router stages rc/va/sa/st = {}/{}/{}/{} cycles, link "
+                      "latency {} cycles, {}-flit packets, pattern {}, seed(s) {} (figures: mean over the seeds).\n\n",
+                      ncfg.width, ncfg.height, ncfg.routing, ncfg.vcs, ncfg.buffer_depth, st.rc, st.va, st.sa, st.st,
+                      ncfg.link_latency, tcfg.packet_flits, noc::pattern_name(tcfg.pattern), seed_list);
     md += fmt::format("Phases: warm-up {} cycles, measurement {} cycles, drain up to {} cycles. Rates in "
                       "flits/node/cycle, latencies in cycles from packet creation to tail delivery.\n\n",
                       tcfg.warmup_cycles, tcfg.measure_cycles, tcfg.drain_cycles);
@@ -108,11 +138,21 @@ void run(const NocArgs& args) {
                       sat, 100.0 * sat / bound, bound);
     md += fmt::format("Zero-load latency of a {}-flit packet over H hops: (H+1)*{} + H*{} + {} + 3 cycles "
                       "(docs/noc.md).\n\n",
-                      tcfg.packet_flits, ncfg.router_pipeline, ncfg.link_latency, tcfg.packet_flits - 1);
+                      tcfg.packet_flits, st.head(), ncfg.link_latency, tcfg.packet_flits - 1);
     md += fmt::format("Simulated {} cycles in {:.2f} s ({:.0f} cycles/s, {:.3g} router-cycles/s). Statistics in "
                       "stats.csv are totals over all points.\n",
                       cycles, wall, wall > 0 ? cycles / wall : 0.0, wall > 0 ? cycles * double(mesh.nodes()) / wall : 0.0);
 
+    if (!ref.empty()) {
+        if (cmp.empty()) throw InputError("--reference: no offered rate of " + args.reference + " was run (--rates)");
+        std::string c = "| offered | accepted (ref) | accepted | diff | latency (ref) | latency | diff |\n"
+                        "|---|---|---|---|---|---|---|\n" + cmp;
+        c += fmt::format("\nSaturation throughput (highest accepted rate): reference {:.4f}, this run {:.4f} ({:+.1f} "
+                         "%).\n",
+                         ref_sat, sat, 100 * (sat / ref_sat - 1));
+        md += "\n## Against " + args.reference + "\n\n" + c;
+        std::cout << c;
+    }
     const std::string dir = args.out + "/";
     write_file_atomic(dir + "config.effective.yaml", c.effective_yaml());
     write_file_atomic(dir + "stats.csv", stats.to_csv());
@@ -128,6 +168,10 @@ void setup(CLI::App& root) {
     args.config.add_to(*cmd, false);
     cmd->add_option("--rates", args.rates, "offered rates a:b:step or r1,r2,... (flits/node/cycle; default noc.rates)");
     cmd->add_option("--out,-o", args.out, "output directory (noc.csv, report.md, stats.csv)")->required();
+    cmd->add_option("--seeds", args.seeds, "run every rate with each of these seeds and report the means (default sim.seed)")
+        ->delimiter(',');
+    cmd->add_option("--reference", args.reference,
+                    "CSV of another simulator's curve (offered, accepted, latency_avg): adds a comparison table");
     // the root --quiet flag is parsed before this callback runs (main does not forward it)
     static const CLI::Option* quiet = root.get_option_no_throw("--quiet");
     cmd->callback([] {

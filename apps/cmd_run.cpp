@@ -100,15 +100,9 @@ report::RunTotals run_chip(RunContext& ctx) {
     et.table_name = table.name();
     et.table_file = table.file();
     et.technology = table.technology();
+    et.pricing = power::pricing_json(e, table);
     t.energy = et;
-    const auto ns = chip.noc_summary();
-    report::NocTotals nt;
-    nt.packets = ns.packets;
-    nt.flit_hops = ns.flit_hops;
-    nt.hops_sum = ns.hops_sum;
-    nt.latency_sum_cycles = ns.latency_sum_cycles;
-    nt.deliveries = ns.deliveries;
-    t.noc = nt;
+    t.noc = chip.noc_totals();
     t.utilization["pe.busy_fraction"] = chip.pe_busy_fraction();
     t.sim_events = chip.scheduler_evaluations();
     return t;

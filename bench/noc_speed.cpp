@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
     cfg.vcs = 2;
     cfg.buffer_depth = 8;
     cfg.routing = "xy";
+    cfg.multicast = noc::Multicast::Source;  // unicast traffic: the header fits a 64-bit flit
     noc::TrafficConfig t;
     t.pattern = noc::Pattern::Uniform;
     t.packet_flits = 4;

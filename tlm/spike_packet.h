@@ -12,6 +12,9 @@ using NodeId = std::uint32_t;   // mesh node (router + NI + endpoint), row-major
 using Cycle = std::uint64_t;    // clock cycles of the owning clock domain
 constexpr Cycle kNever = ~Cycle{0};
 
+// Packet kind, carried in the header bits (tlm/packet_format.h).
+enum class PacketKind : std::uint8_t { Spike = 0, OutputSpike = 1, Synthetic = 2 };
+
 struct SpikePacket {
     NodeId src = 0;                   // source node (PE)
     std::uint32_t src_neuron = 0;     // source neuron / axon id (what the receiver looks up)
@@ -22,21 +25,13 @@ struct SpikePacket {
     std::vector<NodeId> dests;
     std::vector<std::uint32_t> payload;  // extra 32-bit words (weights, graded spikes, ...)
     std::uint16_t flits = 0;          // 0: the NI packetizes from header + payload bits
-    std::uint64_t tag = 0;            // free for the endpoint (traffic generators: sequence number)
+    std::uint64_t tag = 0;            // free for the endpoint, not carried in bits (traffic: creation cycle)
+    PacketKind kind = PacketKind::Spike;
 
     bool is_multicast() const { return !dests.empty(); }
     std::size_t destination_count() const { return dests.empty() ? 1 : dests.size(); }
 };
 
-// Header bits a packet carries in its head flit before payload (routing + source + timestep);
-// see docs/noc.md (packetization).
-constexpr std::uint32_t kHeaderBits = 32;
-
-// Flits of a packet with `payload_words` 32-bit words on `flit_width_bits`-wide links.
-inline std::uint16_t packet_flits(std::size_t payload_words, std::uint32_t flit_width_bits) {
-    const std::uint64_t bits = kHeaderBits + 32ull * payload_words;
-    const std::uint64_t f = (bits + flit_width_bits - 1) / flit_width_bits;
-    return static_cast<std::uint16_t>(f == 0 ? 1 : f);
-}
+// Packetization (header and payload bits -> flits): tlm/packet_format.h.
 
 }  // namespace spiketlm::proto

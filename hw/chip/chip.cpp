@@ -6,7 +6,8 @@
 #include "hw/chip/host_interface.h"
 #include "hw/noc/mesh.h"
 #include "hw/noc/noc_config.h"
-#include "hw/pe/pe.h"
+#include "hw/chip/tile.h"
+#include "hw/pe/pe_if.h"
 #include "hw/pe/pe_config.h"
 #include "hw/sim/cycle_scheduler.h"
 #include "sw/cfg/config.h"
@@ -19,70 +20,12 @@ namespace spiketlm::chip {
 
 using proto::kNever;
 
-namespace {
-
-// One mesh node's endpoint: its NI, its PE (if the mapper placed one here) and, at the host
-// node, the host interface. Work happens in the commit phase, after the NI's evaluate of the
-// same cycle (so the injection-queue space it sees is well defined).
-class Tile final : public sc_core::sc_module, public sim::Clocked {
-  public:
-    Tile(sc_core::sc_module_name name, noc::NetworkInterface& ni) : sc_module(name), m_ni(ni) { use_commit(); }
-
-    void evaluate(Cycle) override {}
-    void commit(Cycle now) override {
-        Cycle next = kNever;
-        if (pe && pe->updating() && now >= m_update_at) {
-            m_update_at = pe->update(now);
-            if (m_update_at == kNever && on_update_done) on_update_done(now);
-        }
-        if (pe && pe->updating()) next = std::min(next, std::max(m_update_at, now + 1));
-        // The spike buffer drains first, one packet per cycle; the host writes after it.
-        if (pe && pe->has_packet()) {
-            if (m_ni.can_inject()) {
-                if (!m_ni.inject(pe->pop_packet())) throw Error("NI refused a packet it had room for (model bug)");
-            }
-            if (pe->has_packet()) next = std::min(next, now + 1);
-            if (!pe->has_packet() && on_drained) on_drained(now);
-        }
-        if (host) next = std::min(next, host->inject(now));
-        if (m_refused && pe) {
-            const Cycle free = pe->next_slot_free(now);
-            if (free != kNever && free <= now + 1) {
-                m_refused = false;
-                m_ni.resume_ejection();
-            } else if (free != kNever) {
-                next = std::min(next, free - 1);
-            }
-        }
-        if (next != kNever) wake(next);
-    }
-
-    void start_update(std::uint32_t step, Cycle now) {
-        m_update_at = pe->begin_update(step, now);
-        wake(m_update_at);
-    }
-    void start_host(Cycle now) { wake(now + 1); }
-    void refused(Cycle now) {
-        m_refused = true;
-        wake(now + 1);
-    }
-
-    pe::Pe* pe = nullptr;
-    HostInterface* host = nullptr;
-    std::function<void(Cycle)> on_update_done;
-    std::function<void(Cycle)> on_drained;
-
-  private:
-    noc::NetworkInterface& m_ni;
-    Cycle m_update_at = kNever;
-    bool m_refused = false;
-};
-
-}  // namespace
-
 // The timestep controller and everything the chip owns.
 struct Chip::Impl final : public sim::Clocked {
-    enum class State { idle, start_step, running, done };
+    // resetting: frame reset running, step 0 starts when every PE is done;
+    // running: a timestep is running, the barrier closes when the chip is done;
+    // barrier: the done-tree and broadcast, the next step starts when it ends.
+    enum class State { idle, resetting, running, barrier, done };
 
     noc::NocConfig noc_cfg;
     pe::PeConfig pe_cfg;
@@ -93,17 +36,17 @@ struct Chip::Impl final : public sim::Clocked {
     std::unique_ptr<sim::CycleScheduler> sched;
     std::unique_ptr<noc::Mesh> mesh;
     std::vector<std::unique_ptr<Tile>> tiles;
-    std::vector<std::unique_ptr<pe::Pe>> pes;
+    std::vector<pe::ProcessingElement*> pes;
     std::unique_ptr<HostInterface> host;
     std::function<void(const ChipSpike&)> spike_cb;
 
     State state = State::idle;
     std::uint32_t step = 0;
     std::uint64_t frame = 0;
-    Cycle frame_start = 0, frame_end = 0, step_at = 0;
+    Cycle frame_start = 0, frame_end = 0;
+    Cycle last_delivery = 0;  // cycle of the latest delivery (any node)
     FrameResult result;
     std::uint64_t total_cycles = 0;
-    NocSummary noc;
     stats::Counter* c_cycles = nullptr;
     stats::Counter* c_steps = nullptr;
     stats::Counter* c_barriers = nullptr;
@@ -113,42 +56,47 @@ struct Chip::Impl final : public sim::Clocked {
         : noc_cfg(noc::NocConfig::from(c)), pe_cfg(pe::PeConfig::from(c)), timing(pe::ChipTiming::from(c)), net(n),
           mapped(m), early_stop(es) {}
 
-    void poke(Cycle now) {
-        if (state == State::running) wake(now + 1);
+    // The output layer's membrane value from its payload word (fields.payload_bits, two's complement).
+    std::uint32_t payload_bits = 32;
+    std::int32_t payload_to_v(std::uint32_t w) const {
+        if (payload_bits >= 32) return static_cast<std::int32_t>(w);
+        const std::uint32_t sign = 1u << (payload_bits - 1);
+        w &= (1u << payload_bits) - 1;
+        return static_cast<std::int32_t>((w ^ sign)) - static_cast<std::int32_t>(sign);
     }
 
-    bool all_quiet(Cycle now, Cycle& retry) const {
-        retry = kNever;
+    // Something may have finished in cycle `now`: look at the done-tree in the next cycle.
+    void poke(Cycle now) {
+        if (state == State::resetting || state == State::running) wake(now + 1);
+    }
+
+    // The done-tree in cycle `now` (docs/pe.md, barrier): the host has written the step's
+    // inputs, every packet was delivered in an earlier cycle, and every PE is done.
+    bool chip_done(Cycle now) const {
         if (!host->done_injecting()) return false;
-        bool quiet = true;
-        for (const auto& p : pes) {
-            if (p->quiet(now)) continue;
-            quiet = false;
-            if (!p->updating() && p->busy_until() > now) retry = std::min(retry, p->busy_until());
-        }
-        if (!mesh->quiescent()) return false;
-        return quiet;
+        if (!mesh->quiescent() || last_delivery >= now) return false;
+        for (const auto* p : pes)
+            if (!p->done(now)) return false;
+        return true;
+    }
+
+    void start_step(Cycle now) {
+        for (auto* p : pes) p->step_start(step, now);
+        host->begin_step(step);
+        tiles[mapped.host_node]->start_host(now);
+        state = State::running;
     }
 
     void evaluate(Cycle now) override {
         switch (state) {
-            case State::start_step: {
-                step_at = now;
-                for (std::size_t k = 0; k < tiles.size(); ++k)
-                    if (tiles[k]->pe) tiles[k]->start_update(step, now);
-                host->begin_step(step);
-                tiles[mapped.host_node]->start_host(now);
-                state = State::running;
-                wake(now + 1);
+            case State::resetting:
+                if (chip_done(now)) start_step(now);
                 break;
-            }
+            case State::barrier:
+                start_step(now);
+                break;
             case State::running: {
-                Cycle retry;
-                if (!all_quiet(now, retry)) {
-                    // Deliveries, update ends and host progress poke us; PE pipelines we revisit.
-                    if (retry != kNever) wake(retry);
-                    break;
-                }
+                if (!chip_done(now)) break;  // PEs, deliveries and the host poke us
                 c_barriers->inc();
                 const Cycle next = now + timing.barrier_cycles;
                 ++result.steps;
@@ -159,7 +107,7 @@ struct Chip::Impl final : public sim::Clocked {
                     break;
                 }
                 ++step;
-                state = State::start_step;
+                state = State::barrier;
                 wake(next);
                 break;
             }
@@ -180,68 +128,83 @@ Chip::Chip(sc_core::sc_module_name name, const cfg::Config& config, const snn::N
                          std::to_string(mapped.mesh_height) + " mesh, the chip has " + std::to_string(I.noc_cfg.width) +
                          "x" + std::to_string(I.noc_cfg.height) + " (remap for this chip)");
     if (I.timing.barrier_cycles < 1) throw InputError("chip.barrier_cycles must be at least 1");
+    if (I.noc_cfg.injection_queue_depth < I.pe_cfg.update_lanes)
+        throw InputError("chip.noc.injection_queue_depth (" + std::to_string(I.noc_cfg.injection_queue_depth) +
+                         ") must be at least chip.pe.update_lanes (" + std::to_string(I.pe_cfg.update_lanes) +
+                         "): an update group claims an injection slot for each of its spikes at once");
     const sc_core::sc_time period(1e6 / I.timing.clock_mhz, sc_core::SC_PS);
     I.sched = std::make_unique<sim::CycleScheduler>("clock", period);
-    I.mesh = std::make_unique<noc::Mesh>("noc", I.noc_cfg, *I.sched, stats);
+    // The packet format's endpoint fields (docs/noc.md): axon ids up to the widest layer or input
+    // vector, the timestep, and the output layer's membrane value as the payload word.
+    proto::EndpointFields fields;
+    {
+        auto bits_for = [](std::uint64_t values) {
+            std::uint32_t b = 1;
+            while (b < 32 && (std::uint64_t{1} << b) < values) ++b;
+            return b;
+        };
+        std::uint64_t ids = static_cast<std::uint64_t>(net.inputs);
+        for (const auto& l : net.layers) ids = std::max<std::uint64_t>(ids, static_cast<std::uint64_t>(l.out));
+        fields.axon_bits = bits_for(ids);
+        fields.step_bits = bits_for(static_cast<std::uint64_t>(std::max(net.timesteps, 1)));
+        fields.payload_bits = static_cast<std::uint32_t>(net.layers.back().neuron.state_bits);
+        I.payload_bits = fields.payload_bits;
+    }
+    I.mesh = std::make_unique<noc::Mesh>("noc", I.noc_cfg, *I.sched, stats, fields);
     I.sched->attach(I);
     I.c_cycles = &stats.counter("chip.cycles", "cycles", "chip cycles over all frames");
     I.c_steps = &stats.counter("chip.timesteps", "steps", "timesteps simulated over all frames");
     I.h_frame_cycles = &stats.histogram("chip.frame_cycles", "cycles", "cycles per frame", 1000, 200);
-    stats.add_component("chip.barrier", "barrier", "control");
+    stats.add_component("chip.barrier", "barrier", "control",
+                        {{"mesh_width", static_cast<double>(I.noc_cfg.width)},
+                         {"mesh_height", static_cast<double>(I.noc_cfg.height)}});
     I.c_barriers = &stats.action("chip.barrier", "barrier", "sync", "timestep barriers (done-tree + broadcast)");
 
     for (std::uint32_t n = 0; n < I.noc_cfg.nodes(); ++n) {
         const std::string tname = "tile_" + std::to_string(n % I.noc_cfg.width) + "_" + std::to_string(n / I.noc_cfg.width);
-        I.tiles.push_back(std::make_unique<Tile>(tname.c_str(), I.mesh->ni(n)));
+        I.tiles.push_back(std::make_unique<Tile>(tname.c_str(), I.mesh->ni(n), stats));
         I.sched->attach(*I.tiles.back());
     }
     auto& imp = I;
     for (const auto& img : mapped.pes) {
         Tile& t = *I.tiles.at(img.node);
-        pe::Pe::Port port;
         const std::uint32_t node = img.node;
-        port.on_spike = [&imp, node](const pe::EmittedSpike& s) {
+        t.on_spike = [&imp, node](const pe::EmittedSpike& s) {
             ++imp.result.spikes_per_layer.at(s.layer);
             if (imp.spike_cb) imp.spike_cb({imp.frame, s.step, s.layer, s.neuron, node, s.cycle});
         };
-        const std::string path = std::string(this->name()) + "." + t.name() + ".pe";
-        I.pes.push_back(std::make_unique<pe::Pe>(path, I.pe_cfg, mapped, img, net.layers.at(img.layer), noise_seed,
-                                                 stats, std::move(port)));
-        t.pe = I.pes.back().get();
-        t.on_update_done = [&imp](Cycle now) { imp.poke(now); };
-        t.on_drained = [&imp](Cycle now) { imp.poke(now); };
+        t.on_done = [&imp](Cycle now) { imp.poke(now); };
+        const pe::PeContext ctx{std::string(t.name()) + ".pe", I.pe_cfg, mapped, img, net.layers.at(img.layer),
+                                noise_seed, stats, t};
+        t.set_pe(pe::PeRegistry::create(I.pe_cfg.kind, ctx));
+        I.pes.push_back(t.pe());
     }
     {
         Tile& t = *I.tiles.at(mapped.host_node);
         noc::NetworkInterface& ni = I.mesh->ni(mapped.host_node);
         HostInterface::Port port;
-        port.space = [&ni] { return ni.injection_space(); };
+        port.space = [&t] { return std::size_t{t.out_credits()}; };
         port.send = [&ni](proto::SpikePacket&& p) {
             if (!ni.inject(std::move(p))) throw Error("host injected into a full NI queue (model bug)");
         };
         I.host = std::make_unique<HostInterface>(std::string(this->name()) + ".host", mapped,
                                                  static_cast<std::uint32_t>(net.outputs()),
                                                  I.timing.host_inject_per_cycle, stats, std::move(port));
-        t.host = I.host.get();
+        t.set_host(I.host.get());
     }
     for (std::uint32_t n = 0; n < I.noc_cfg.nodes(); ++n) {
         Tile* t = I.tiles[n].get();
         I.mesh->ni(n).set_eject_handler([&imp, t](const noc::Delivery& d) {
             const auto& p = d.packet;
-            if (p.tag == pe::kSpikeToHost) {
-                if (!t->host) throw Error("an output spike reached a node without the host interface");
-                imp.host->deliver(p.timestep, p.src_neuron, p.payload.empty() ? 0 : static_cast<std::int32_t>(p.payload[0]));
+            if (p.kind == proto::PacketKind::OutputSpike) {
+                if (!t->host()) throw Error("an output spike reached a node without the host interface");
+                if (p.payload.empty()) throw Error("an output spike arrived without its membrane value");
+                imp.host->deliver(p.timestep, p.src_neuron, imp.payload_to_v(p.payload[0]));
             } else {
-                if (!t->pe) throw Error("a spike reached node " + std::to_string(d.node) + ", which holds no PE");
-                if (!t->pe->can_accept(d.now)) {
-                    t->refused(d.now);
-                    return false;
-                }
-                t->pe->accept(d.now, p.src_neuron, p.timestep);
+                if (!t->pe()) throw Error("a spike reached node " + std::to_string(d.node) + ", which holds no PE");
+                if (!t->deliver_to_pe(d.now, p.src_neuron, p.timestep)) return false;
             }
-            ++imp.noc.deliveries;
-            imp.noc.hops_sum += d.hops;
-            imp.noc.latency_sum_cycles += d.now - d.injected;
+            imp.last_delivery = d.now;
             imp.poke(d.now);
             return true;
         });
@@ -266,16 +229,13 @@ FrameResult Chip::run_frame(const encode::SpikeTrain& input, std::uint64_t frame
     I.step = 0;
     Cycle start = I.sched->now();
     I.frame_start = start;
-    Cycle reset = 1;
     std::uint64_t synops0 = 0;
-    for (auto& p : I.pes) {
-        synops0 += p->synops();
-        p->begin_frame(frame_index, start);
-        reset = std::max<Cycle>(reset, p->frame_reset_cycles());
-    }
     I.host->begin_frame(&input);
-    I.state = Impl::State::start_step;
-    I.wake(start + reset);
+    I.state = Impl::State::resetting;
+    for (auto* p : I.pes) {
+        synops0 += p->synops();
+        p->frame_reset(frame_index, start);  // each PE is done when its reset writes are
+    }
     I.sched->run_while_busy(kNever);
     if (I.state != Impl::State::done) {
         std::ostringstream os;
@@ -287,11 +247,12 @@ FrameResult Chip::run_frame(const encode::SpikeTrain& input, std::uint64_t frame
     // Let the clock reach the end of the last barrier so the next frame starts after it.
     if (I.sched->now() < I.frame_end) I.sched->run_until(I.frame_end);
     FrameResult r = I.result;
+    r.start_cycle = I.frame_start;
     r.cycles = I.frame_end - I.frame_start;
     r.first_output_step = I.host->first_output_step();
     r.decision = I.net.decode == snn::Decode::first_spike ? I.host->decide_first_spike() : I.host->decide_count();
     r.input_spikes = input.size();  // encoded (as the reference counts them); injected: host.input_spike
-    for (auto& p : I.pes) r.synops += p->synops();
+    for (auto* p : I.pes) r.synops += p->synops();
     r.synops -= synops0;
     I.total_cycles += r.cycles;
     I.c_cycles->inc(r.cycles);
@@ -303,17 +264,12 @@ FrameResult Chip::run_frame(const encode::SpikeTrain& input, std::uint64_t frame
 
 double Chip::clock_mhz() const { return m_impl->timing.clock_mhz; }
 std::uint64_t Chip::total_cycles() const { return m_impl->total_cycles; }
-NocSummary Chip::noc_summary() const {
-    NocSummary s = m_impl->noc;
-    s.flit_hops = m_impl->mesh->link_flits();
-    for (std::uint32_t n = 0; n < m_impl->noc_cfg.nodes(); ++n) s.packets += m_impl->mesh->ni(n).packets_injected();
-    return s;
-}
+report::NocTotals Chip::noc_totals() const { return m_impl->mesh->totals(); }
 double Chip::pe_busy_fraction() const {
     const auto& I = *m_impl;
     if (I.pes.empty() || I.total_cycles == 0) return 0;
     double sum = 0;
-    for (const auto& p : I.pes) sum += static_cast<double>(p->busy_cycles()) / static_cast<double>(I.total_cycles);
+    for (const auto* p : I.pes) sum += static_cast<double>(p->busy_cycles()) / static_cast<double>(I.total_cycles);
     return sum / static_cast<double>(I.pes.size());
 }
 std::uint64_t Chip::scheduler_evaluations() const { return m_impl->sched->evaluations(); }

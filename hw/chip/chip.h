@@ -15,6 +15,7 @@
 #include <systemc>
 
 #include "sw/encode/spike_train.h"
+#include "sw/report/report.h"
 
 namespace spiketlm {
 namespace cfg {
@@ -37,14 +38,11 @@ struct FrameResult {
     int decision = -1;
     int first_output_step = -1;
     std::uint32_t steps = 0;              // timesteps simulated
+    std::uint64_t start_cycle = 0;        // cycle the frame (its reset) started
     std::uint64_t cycles = 0;             // frame start (reset) to the end of the last barrier
     std::uint64_t input_spikes = 0;
     std::vector<std::uint64_t> spikes_per_layer;
     std::uint64_t synops = 0;
-};
-
-struct NocSummary {
-    std::uint64_t packets = 0, deliveries = 0, hops_sum = 0, latency_sum_cycles = 0, flit_hops = 0;
 };
 
 // A spike as the chip emits it (for traces): frame, step, layer, neuron, PE node, cycle.
@@ -67,7 +65,7 @@ class Chip : public sc_core::sc_module {
 
     double clock_mhz() const;
     std::uint64_t total_cycles() const;   // cycles of every frame run so far
-    NocSummary noc_summary() const;
+    report::NocTotals noc_totals() const;  // the mesh's totals (hw/noc: one count of each thing)
     double pe_busy_fraction() const;       // mean over PEs of LOAD/COMPUTE busy cycles / cycles
     std::uint64_t scheduler_evaluations() const;
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "hw/pe/pe.h"
+#include "hw/pe/pe_if.h"
 #include "sw/common/error.h"
 #include "sw/snn/reference.h"
 #include "sw/stats/stats.h"
@@ -46,7 +46,7 @@ Cycle HostInterface::inject(Cycle now) {
             p.dst = set[0];
         else
             p.dests = set;
-        p.tag = pe::kSpikeToPe;
+        p.kind = proto::PacketKind::Spike;
         m_port.send(std::move(p));
         m_inputs->inc();
         ++m_sent;

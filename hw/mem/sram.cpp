@@ -17,7 +17,12 @@ void SramConfig::validate(const std::string& path) const {
 Sram::Sram(std::string path, const SramConfig& cfg, stats::Registry& stats, const std::string& group)
     : m_path(std::move(path)), m_cfg(cfg), m_banks(cfg.banks) {
     m_cfg.validate(m_path);
-    stats.add_component(m_path, m_cfg.energy_class, group);
+    // Geometry for the energy model (hw/power/energy_model.h, docs/energy.md).
+    stats.add_component(m_path, m_cfg.energy_class, group,
+                        {{"words", static_cast<double>(m_cfg.words)},
+                         {"width_bits", static_cast<double>(m_cfg.width_bits)},
+                         {"banks", static_cast<double>(m_cfg.banks)},
+                         {"ports", static_cast<double>(m_cfg.ports_per_bank)}});
     m_reads = &stats.action(m_path, m_cfg.energy_class, "read", "word reads");
     m_writes = &stats.action(m_path, m_cfg.energy_class, "write", "word writes");
     m_conflicts = &stats.counter(m_path + ".bank_conflicts", "accesses", "accesses delayed because their bank's ports were taken");
@@ -50,6 +55,8 @@ std::uint64_t Sram::access(std::uint64_t cycle, std::uint32_t addr, bool write) 
     (write ? m_writes : m_reads)->inc();
     return issue + (write ? m_cfg.write_latency_cycles : m_cfg.read_latency_cycles);
 }
+
+void Sram::count(bool write, std::uint64_t n) { (write ? m_writes : m_reads)->inc(n); }
 
 std::uint64_t Sram::conflicts() const { return m_conflicts->value(); }
 std::uint64_t Sram::stall_cycles() const { return m_stall_cycles->value(); }

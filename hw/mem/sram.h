@@ -3,7 +3,10 @@
 // read/write latency. Accesses are scheduled cycle by cycle by the owning pipeline stage; when
 // every port of the addressed bank is taken in that cycle the access waits (a bank conflict,
 // counted with the stall cycles). Reads and writes are action counters priced by the energy
-// table (`<energy_class>.read`, `<energy_class>.write`). Plain C++: used inside SystemC processes.
+// table (`<energy_class>.read`, `<energy_class>.write`); the component is registered with its
+// geometry as attributes (words, width_bits, banks, ports = ports per bank), from which the
+// `sram` energy model derives pJ per access and leakage (docs/energy.md). Plain C++: used inside
+// SystemC processes.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -36,6 +39,9 @@ class Sram {
     // write done): issue cycle + latency. Accesses to one bank must be issued in non-decreasing
     // cycle order (the pipeline stages guarantee it).
     std::uint64_t access(std::uint64_t cycle, std::uint32_t addr, bool write);
+    // Counts `n` accesses without scheduling them: for arrays whose ports the pipeline is built
+    // to never exceed (the accumulators' read-modify-write), so only their energy matters.
+    void count(bool write, std::uint64_t n);
     // The cycle an access issued at `cycle` to `addr` would start (no side effects).
     std::uint64_t issue_cycle(std::uint64_t cycle, std::uint32_t addr) const;
     std::uint32_t bank_of(std::uint32_t addr) const { return addr % m_cfg.banks; }

@@ -63,11 +63,11 @@ class TimedQueue {
 };
 
 // Flits on a wire: at most one enters per cycle and the receiver drains each in the cycle it
-// becomes visible, so at most `latency` (<= 5) are in flight: fixed inline storage, no pointer
-// chase on the hot path.
+// becomes visible, so at most latency + the sender's stage delay are in flight: fixed inline
+// storage, no pointer chase on the hot path.
 class FlitPipe {
   public:
-    static constexpr unsigned kCap = 8;
+    static constexpr unsigned kCap = 16;  // latency (<= 5) + sender stage delays (<= 8) + 1
     void push(Cycle at, const Flit& f, const char* who) {
         if (m_count == kCap) throw_full(who);
         m_items[(m_head + m_count) & (kCap - 1)] = {at, f};
@@ -100,17 +100,19 @@ class Link final : public sc_core::sc_module, public proto::FlitChannelIf {
     Link(sc_core::sc_module_name name, std::uint32_t latency, std::uint32_t credit_latency, sim::Clocked& sender,
          sim::Clocked& receiver, stats::Counter* flit_action);
 
-    void send_flit(const Flit& f, Cycle now) override {
-        m_flits.push(now + m_latency, f, name());
+    void send_flit(const Flit& f, Cycle now, std::uint32_t delay = 0) override {
+        const Cycle at = now + delay + m_latency;
+        m_flits.push(at, f, name());
         *m_rx_mask |= m_rx_bit;
         if (m_flit_action) m_flit_action->inc();
-        m_receiver.wake(now + m_latency);
+        m_receiver.wake(at);
     }
     bool recv_flit(Cycle now, Flit& out) override { return m_flits.pop_visible(now, out); }
-    void send_credit(std::uint8_t vc, Cycle now) override {
-        m_credits.push(now + m_credit_latency, vc);
+    void send_credit(std::uint8_t vc, Cycle now, std::uint32_t delay = 0) override {
+        const Cycle at = now + delay + m_credit_latency;
+        m_credits.push(at, vc);
         *m_tx_mask |= m_tx_bit;
-        if (m_credit_wake) m_sender.wake(now + m_credit_latency);
+        if (m_credit_wake) m_sender.wake(at);
     }
     bool recv_credit(Cycle now, std::uint8_t& vc) override { return m_credits.pop_visible(now, vc); }
 
@@ -119,6 +121,7 @@ class Link final : public sc_core::sc_module, public proto::FlitChannelIf {
     std::size_t flits_on_wire() const { return m_flits.size(); }
     std::size_t credits_on_wire() const { return m_credits.size(); }
     std::uint32_t latency() const { return m_latency; }
+    std::uint32_t credit_latency() const { return m_credit_latency; }
     // Credits are consumed lazily (whenever the sender evaluates); only a sender that is blocked
     // on credits asks to be woken when one arrives.
     void set_credit_wake(bool on) { m_credit_wake = on; }

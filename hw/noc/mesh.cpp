@@ -14,28 +14,30 @@ std::string xy_name(const char* prefix, std::uint32_t x, std::uint32_t y) {
 }
 }  // namespace
 
-Mesh::Mesh(sc_core::sc_module_name name, const NocConfig& cfg, sim::CycleScheduler& sched, stats::Registry& stats)
+Mesh::Mesh(sc_core::sc_module_name name, const NocConfig& cfg, sim::CycleScheduler& sched, stats::Registry& stats,
+           const proto::EndpointFields& fields)
     : sc_core::sc_module(name), m_cfg(cfg), m_sched(sched) {
     m_cfg.validate();
+    m_shared.format = proto::PacketFormat(m_cfg.nodes(), m_cfg.flit_width_bits, m_cfg.multicast == Multicast::Tree, fields);
     const RoutingFunction routing = RoutingRegistry::find(m_cfg.routing);
     const std::uint32_t w = m_cfg.width, h = m_cfg.height;
     for (std::uint32_t y = 0; y < h; ++y)
         for (std::uint32_t x = 0; x < w; ++x) {
             const NodeId n = node(x, y);
-            m_routers.push_back(std::make_unique<Router>(xy_name("router", x, y).c_str(), n, m_cfg, routing, m_cfg.routing,
-                                                         m_shared, stats));
-            m_nis.push_back(std::make_unique<NetworkInterface>(xy_name("ni", x, y).c_str(), n, m_cfg, m_shared));
+            m_routers.push_back(RouterRegistry::create(
+                m_cfg.router, RouterParams{xy_name("router", x, y), n, m_cfg, routing, m_cfg.routing, m_shared, stats}));
+            m_nis.push_back(std::make_unique<NetworkInterface>(xy_name("ni", x, y).c_str(), n, m_cfg, m_shared, stats));
             sched.attach(*m_routers.back());
             sched.attach(*m_nis.back());
         }
     for (std::uint32_t y = 0; y < h; ++y)
         for (std::uint32_t x = 0; x < w; ++x) {
             const NodeId n = node(x, y);
-            Router& r = *m_routers[n];
+            RouterIf& r = *m_routers[n];
             NetworkInterface& ni = *m_nis[n];
-            auto inj = std::make_unique<Link>(xy_name("inj", x, y).c_str(), kNiChannelLatency, kNiChannelLatency, ni, r,
+            auto inj = std::make_unique<Link>(xy_name("inj", x, y).c_str(), kNiChannelLatency, kNiCreditLatency, ni, r,
                                               nullptr);
-            auto ej = std::make_unique<Link>(xy_name("ej", x, y).c_str(), kNiChannelLatency, kNiChannelLatency, r, ni,
+            auto ej = std::make_unique<Link>(xy_name("ej", x, y).c_str(), kNiChannelLatency, kNiCreditLatency, r, ni,
                                              nullptr);
             r.connect_input(kLocal, inj.get());
             r.connect_output(kLocal, ej.get());
@@ -51,7 +53,7 @@ Mesh::Mesh(sc_core::sc_module_name name, const NocConfig& cfg, sim::CycleSchedul
             for (const auto& d : dirs) {
                 const int nx = static_cast<int>(x) + d.dx, ny = static_cast<int>(y) + d.dy;
                 if (nx < 0 || ny < 0 || nx >= static_cast<int>(w) || ny >= static_cast<int>(h)) continue;
-                Router& peer = *m_routers[node(static_cast<std::uint32_t>(nx), static_cast<std::uint32_t>(ny))];
+                RouterIf& peer = *m_routers[node(static_cast<std::uint32_t>(nx), static_cast<std::uint32_t>(ny))];
                 const std::string lname = xy_name("link", x, y) + "_" + port_name(d.out);
                 const std::string path = std::string(this->name()) + "." + lname;
                 stats.add_component(path, "link");
@@ -110,7 +112,6 @@ void Mesh::reset() {
     for (auto& l : m_links) l->reset();
     m_watchdog->reset();
     m_shared.packets.clear();
-    m_shared.dest_sets.clear();
     m_shared.last_progress = 0;
 }
 

@@ -21,13 +21,14 @@
 #include "hw/noc/network_interface.h"
 #include "hw/noc/noc_config.h"
 #include "hw/noc/packet_store.h"
-#include "hw/noc/router.h"
+#include "hw/noc/router_if.h"
 #include "hw/noc/watchdog.h"
 #include "sw/report/report.h"
 
 namespace spiketlm::stats {
+class Counter;
 class Registry;
-}
+}  // namespace spiketlm::stats
 
 namespace spiketlm::noc {
 
@@ -35,10 +36,14 @@ class Link;
 
 class Mesh : public sc_core::sc_module {
   public:
-    Mesh(sc_core::sc_module_name name, const NocConfig& cfg, sim::CycleScheduler& sched, stats::Registry& stats);
+    // `fields`: the endpoint field widths of the packet format (the chip passes its own); a
+    // format that does not fit the flit is an InputError naming the field.
+    Mesh(sc_core::sc_module_name name, const NocConfig& cfg, sim::CycleScheduler& sched, stats::Registry& stats,
+         const proto::EndpointFields& fields = {});
     ~Mesh() override;
 
     const NocConfig& config() const { return m_cfg; }
+    const proto::PacketFormat& format() const { return m_shared.format; }
     sim::CycleScheduler& scheduler() { return m_sched; }
     std::uint32_t nodes() const { return m_cfg.nodes(); }
     NodeId node(std::uint32_t x, std::uint32_t y) const { return y * m_cfg.width + x; }
@@ -47,7 +52,7 @@ class Mesh : public sc_core::sc_module {
     std::uint32_t distance(NodeId a, NodeId b) const;  // minimal router-to-router hops
 
     NetworkInterface& ni(NodeId n) { return *m_nis.at(n); }
-    Router& router(NodeId n) { return *m_routers.at(n); }
+    RouterIf& router(NodeId n) { return *m_routers.at(n); }
 
     // Packets accepted by an NI and not yet delivered to every destination.
     std::uint64_t packets_in_flight() const { return m_shared.packets.in_flight(); }
@@ -70,7 +75,7 @@ class Mesh : public sc_core::sc_module {
     NocConfig m_cfg;
     sim::CycleScheduler& m_sched;
     NocShared m_shared;
-    std::vector<std::unique_ptr<Router>> m_routers;
+    std::vector<std::unique_ptr<RouterIf>> m_routers;
     std::vector<std::unique_ptr<NetworkInterface>> m_nis;
     std::vector<std::unique_ptr<Link>> m_links;
     std::vector<const stats::Counter*> m_link_counters;

@@ -6,10 +6,12 @@
 #include "hw/noc/link.h"
 #include "hw/noc/watchdog.h"
 #include "sw/common/error.h"
+#include "sw/stats/stats.h"
 
 namespace spiketlm::noc {
 
-NetworkInterface::NetworkInterface(sc_core::sc_module_name name, NodeId id, const NocConfig& cfg, NocShared& shared)
+NetworkInterface::NetworkInterface(sc_core::sc_module_name name, NodeId id, const NocConfig& cfg, NocShared& shared,
+                                   stats::Registry& stats)
     : sc_core::sc_module(name),
       m_id(id),
       m_cfg(cfg),
@@ -18,6 +20,12 @@ NetworkInterface::NetworkInterface(sc_core::sc_module_name name, NodeId id, cons
       m_credits(cfg.vcs, static_cast<std::int32_t>(cfg.buffer_depth)),
       m_eject(cfg.vcs) {
     for (auto& e : m_eject) e.buf.resize(cfg.buffer_depth);
+    const std::string path = this->name();
+    stats.add_component(path, "ni");
+    m_packet_in = &stats.action(path, "ni", "packet_in", "packets accepted into the injection queue");
+    m_flit_out = &stats.action(path, "ni", "flit_out", "flits packetized and sent to the router");
+    m_flit_in = &stats.action(path, "ni", "flit_in", "flits received into the ejection buffer");
+    m_packet_out = &stats.action(path, "ni", "packet_out", "packets handed to the endpoint");
 }
 
 bool NetworkInterface::inject(proto::SpikePacket p) {
@@ -39,12 +47,21 @@ bool NetworkInterface::inject(proto::SpikePacket p) {
         throw Error(std::string(name()) + ": destination " + std::to_string(p.dst) + " outside the " + std::to_string(n) +
                     "-node mesh");
     }
+    const proto::PacketFormat& fmt = m_shared.format;
+    fmt.header_of(p, false, 0);  // every field value fits its width (throws naming the field)
+    const std::uint16_t need = fmt.flits(p.payload.size());
+    if (p.flits && p.flits < need)
+        throw Error(std::string(name()) + ": packet of " + std::to_string(p.flits) + " flits cannot carry its " +
+                    std::to_string(fmt.header_bits()) + "-bit header and " + std::to_string(p.payload.size()) +
+                    " payload words (" + std::to_string(need) + " flits of " + std::to_string(fmt.flit_bits()) +
+                    " bits)");
     const Cycle now = scheduler().now();
-    const std::uint16_t flits = p.flits ? p.flits : proto::packet_flits(p.payload.size(), m_cfg.flit_width_bits);
+    const std::uint16_t flits = p.flits ? p.flits : need;
     if (m_shared.packets.in_flight() == 0) m_shared.last_progress = now;
     const std::uint32_t h = m_shared.packets.add(std::move(p), now, flits);
     m_queue.push_back({h, now + 1, 0});
     ++m_packets_injected;
+    m_packet_in->inc();
     if (m_shared.watchdog) m_shared.watchdog->arm(now);
     wake(now + 1);
     return true;
@@ -66,19 +83,23 @@ void NetworkInterface::evaluate(Cycle now) {
     while (m_inj->recv_credit(now, cvc)) ++m_credits[cvc];
     m_inj->set_credit_wake(false);
 
-    // Start queued packets on free VCs.
-    while (!m_queue.empty() && m_queue.front().eligible <= now) {
+    // Start queued packets (at most ni_packets_in_flight at once) on free VCs that have a
+    // credit, round robin from the VC after the last one started.
+    unsigned active = 0;
+    for (unsigned v = 0; v < nvc; ++v) active += m_send[v].active;
+    while (!m_queue.empty() && m_queue.front().eligible <= now && active < m_cfg.ni_packets_in_flight) {
         unsigned v = 0;
         bool found = false;
         for (unsigned k = 0; k < nvc; ++k) {
             v = (m_start_rr + k) % nvc;
-            if (!m_send[v].active) {
+            if (!m_send[v].active && m_credits[v] > 0) {
                 found = true;
                 break;
             }
         }
         if (!found) break;
         m_start_rr = (v + 1) % nvc;
+        ++active;
         QueueEntry& e = m_queue.front();
         const PacketRecord& rec = m_shared.packets[e.handle];
         SendState& s = m_send[v];
@@ -87,17 +108,16 @@ void NetworkInterface::evaluate(Cycle now) {
         s.handle = e.handle;
         s.flits = rec.flits;
         bool done = true;
+        const proto::PacketFormat& fmt = m_shared.format;
         if (!rec.packet.is_multicast()) {
-            s.route = rec.packet.dst;
+            s.hdr = fmt.header_of(rec.packet, false, rec.packet.dst);
         } else if (m_cfg.multicast == Multicast::Source) {
-            s.route = rec.packet.dests[e.next_dest++];
+            s.hdr = fmt.header_of(rec.packet, false, rec.packet.dests[e.next_dest++]);
             done = e.next_dest == rec.packet.dests.size();
         } else if (rec.packet.dests.size() == 1) {
-            s.route = rec.packet.dests[0];
+            s.hdr = fmt.header_of(rec.packet, false, rec.packet.dests[0]);
         } else {
-            s.route = m_shared.dest_sets.add();
-            m_shared.dest_sets[s.route] = m_shared.packets[e.handle].packet.dests;
-            s.flags = proto::kDestSet;
+            s.hdr = fmt.header_of(rec.packet, true, 0);
         }
         if (done) {
             m_queue.pop_front();
@@ -109,23 +129,20 @@ void NetworkInterface::evaluate(Cycle now) {
     }
 
     // Send one flit per cycle.
-    bool sending = false;
     for (unsigned k = 0; k < nvc; ++k) {
         const unsigned v = (m_send_rr + k) % nvc;
         SendState& s = m_send[v];
-        if (!s.active) continue;
-        sending = true;
-        if (m_credits[v] <= 0) continue;
+        if (!s.active || m_credits[v] <= 0) continue;
         proto::Flit f;
+        m_shared.format.encode_flit(s.hdr, m_shared.packets[s.handle].packet.payload, s.seq, f.bits);
         f.packet = s.handle;
-        f.route = s.route;
         f.seq = s.seq;
         f.vc = static_cast<std::uint8_t>(v);
-        f.flags = static_cast<std::uint8_t>((s.seq == 0 ? proto::kHead | s.flags : 0) |
-                                            (s.seq + 1 == s.flits ? proto::kTail : 0));
+        f.flags = static_cast<std::uint8_t>((s.seq == 0 ? proto::kHead : 0) | (s.seq + 1 == s.flits ? proto::kTail : 0));
         m_inj->send_flit(f, now);
         --m_credits[v];
         ++m_flits_sent;
+        m_flit_out->inc();
         if (++s.seq == s.flits) s.active = false;
         m_send_rr = (v + 1) % nvc;
         break;
@@ -139,22 +156,17 @@ void NetworkInterface::evaluate(Cycle now) {
             throw Error(std::string(name()) + ": ejection buffer overflow on VC " + std::to_string(f.vc) +
                         " (credit protocol violated)");
         if (f.head()) {
-            if (f.flags & proto::kDestSet) {
-                auto& set = m_shared.dest_sets[f.route];
-                if (set.size() != 1 || set[0] != m_id)
-                    throw Error(std::string(name()) + ": multicast branch ejected with a destination set of " +
-                                std::to_string(set.size()) + " nodes");
-                m_shared.dest_sets.release(f.route);
-            } else if (f.route != m_id) {
-                throw Error(std::string(name()) + ": packet for node " + std::to_string(f.route) + " ejected at node " +
-                            std::to_string(m_id) + " (routing error)");
-            }
             e.hops = f.hops;
+            e.bits.clear();
         }
+        e.bits.emplace_back();
+        std::copy(f.bits, f.bits + proto::kFlitWords, e.bits.back().begin());
+        if (f.tail()) check_bits(e, f.packet);
         f.hops = e.hops;
         e.buf[(e.head + e.count) % e.buf.size()] = f;
         ++e.count;
         ++m_flits_received;
+        m_flit_in->inc();
         m_shared.last_progress = now;
     }
     for (unsigned v = 0; v < nvc; ++v) {
@@ -169,6 +181,7 @@ void NetworkInterface::evaluate(Cycle now) {
                     break;
                 }
                 ++m_deliveries;
+                m_packet_out->inc();
                 m_hops_sum += fr.hops;
                 m_latency_sum += now - rec.injected;
                 if (m_shared.packets.delivered(fr.packet) && m_shared.packets.in_flight() == 0) {
@@ -183,26 +196,59 @@ void NetworkInterface::evaluate(Cycle now) {
     }
 
     Cycle next = proto::kNever;
-    if (sending) {
-        bool blocked = false;
-        for (unsigned v = 0; v < nvc; ++v)
-            if (m_send[v].active) {
-                if (m_credits[v] > 0) next = now + 1;
-                else blocked = true;
-            }
-        if (blocked) {  // wake on the next credit (credits are otherwise read lazily)
-            m_inj->set_credit_wake(true);
-            next = std::min(next, m_inj->next_credit());
+    bool need_credit = false;
+    unsigned still_active = 0;
+    for (unsigned v = 0; v < nvc; ++v)
+        if (m_send[v].active) {
+            ++still_active;
+            if (m_credits[v] > 0) next = now + 1;
+            else need_credit = true;
         }
-    }
-    if (!m_queue.empty()) {
-        const Cycle el = m_queue.front().eligible;
+    if (!m_queue.empty() && still_active < m_cfg.ni_packets_in_flight) {
         bool free_vc = false;
-        for (unsigned v = 0; v < nvc; ++v) free_vc |= !m_send[v].active;
-        if (free_vc) next = std::min(next, std::max(el, now + 1));  // else: a VC frees when its tail is sent
+        for (unsigned v = 0; v < nvc; ++v) free_vc |= !m_send[v].active && m_credits[v] > 0;
+        if (free_vc) next = std::min(next, std::max(m_queue.front().eligible, now + 1));
+        else need_credit = true;  // else: a packet slot frees when its tail is sent
+    }
+    if (need_credit) {  // wake on the next credit (credits are otherwise read lazily)
+        m_inj->set_credit_wake(true);
+        next = std::min(next, m_inj->next_credit());
     }
     next = std::min(next, m_ej->next_flit());
     if (next != proto::kNever) wake(next);
+}
+
+// The destination decodes the packet's bits and checks them against the packet record (the
+// cache the endpoint is handed): header fields, destination (this node), payload word slots.
+void NetworkInterface::check_bits(const EjectVc& e, std::uint32_t handle) const {
+    const proto::PacketFormat& fmt = m_shared.format;
+    const proto::SpikePacket& p = m_shared.packets[handle].packet;
+    const proto::Header h = fmt.decode_header(e.bits[0].data());
+    auto fail = [&](const std::string& what) {
+        throw Error(std::string(name()) + ": packet from node " + std::to_string(p.src) + ": decoded bits disagree with "
+                    "the packet record: " + what);
+    };
+    if (h.multicast) {
+        for (unsigned w = 0; w < proto::kFlitWords; ++w) {
+            const std::uint64_t own = w == m_id / 64 ? std::uint64_t{1} << (m_id % 64) : 0;
+            if (h.dest_mask[w] != own) fail("multicast bitmask is not exactly this node (routing error)");
+        }
+        if (std::find(p.dests.begin(), p.dests.end(), m_id) == p.dests.end()) fail("node not in the destination set");
+    } else if (h.dest != m_id) {
+        fail("destination " + std::to_string(h.dest) + " ejected at node " + std::to_string(m_id) + " (routing error)");
+    } else if (p.is_multicast() ? std::find(p.dests.begin(), p.dests.end(), m_id) == p.dests.end() : p.dst != m_id) {
+        fail("destination " + std::to_string(h.dest) + " not the record's");
+    }
+    if (h.kind != p.kind) fail("kind " + std::to_string(static_cast<int>(h.kind)));
+    if (h.src != p.src) fail("source " + std::to_string(h.src));
+    if (p.kind != proto::PacketKind::Synthetic) {
+        if (h.axon != p.src_neuron) fail("axon id " + std::to_string(h.axon) + " vs " + std::to_string(p.src_neuron));
+        if (h.step != p.timestep) fail("timestep " + std::to_string(h.step) + " vs " + std::to_string(p.timestep));
+    }
+    const std::vector<std::uint32_t> words = fmt.decode_payload(e.bits);
+    if (words.size() < p.payload.size()) fail("payload words " + std::to_string(words.size()));
+    for (std::size_t i = 0; i < words.size(); ++i)
+        if (words[i] != (i < p.payload.size() ? p.payload[i] : 0u)) fail("payload word " + std::to_string(i));
 }
 
 bool NetworkInterface::idle() const {

@@ -4,8 +4,9 @@
 // Injection: inject() queues a packet (unicast or multicast) in a bounded injection queue and
 // returns false, queueing nothing, when the queue is full (can_inject() is the ready signal; the
 // ready callback fires when space opens after a refusal). The NI packetizes (payload words ->
-// flits), picks a free VC for each packet (the packet keeps that VC index end to end) and sends
-// one flit per cycle into its router's local port, under credit flow control. With
+// flits) and sends one packet at a time (chip.noc.ni_packets_in_flight: more, interleaved on
+// different VCs), one flit per cycle, into its router's local port under credit flow control;
+// each packet takes a free VC with a credit, round robin from the VC after the last one used. With
 // `multicast: source` a multicast packet leaves as one unicast copy per destination; with
 // `multicast: tree` as one packet whose head carries the destination set.
 //
@@ -14,6 +15,12 @@
 // A handler that returns false refuses it: the tail stays in the NI buffer, flits behind it fill
 // the buffer and the router runs out of credits (back-pressure). The endpoint calls
 // resume_ejection() when it can take packets again.
+//
+// Energy actions (class `ni`): packet_in (a packet accepted into the injection queue), flit_out
+// (a flit packetized and sent to the router; source multicast: every copy's flits), flit_in (a
+// flit received into the ejection buffer), packet_out (a packet handed to the endpoint, refused
+// offers not counted).
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -26,6 +33,11 @@
 #include "hw/noc/packet_store.h"
 #include "hw/sim/cycle_scheduler.h"
 #include "tlm/flit.h"
+
+namespace spiketlm::stats {
+class Counter;
+class Registry;
+}  // namespace spiketlm::stats
 
 namespace spiketlm::noc {
 
@@ -46,7 +58,8 @@ using EjectHandler = std::function<bool(const Delivery&)>;
 
 class NetworkInterface final : public sc_core::sc_module, public sim::Clocked {
   public:
-    NetworkInterface(sc_core::sc_module_name name, NodeId id, const NocConfig& cfg, NocShared& shared);
+    NetworkInterface(sc_core::sc_module_name name, NodeId id, const NocConfig& cfg, NocShared& shared,
+                     stats::Registry& stats);
     void connect(Link* injection, Link* ejection) {
         m_inj = injection;
         m_ej = ejection;
@@ -83,8 +96,8 @@ class NetworkInterface final : public sc_core::sc_module, public sim::Clocked {
     };
     struct SendState {
         bool active = false;
-        std::uint32_t handle = 0, route = 0;
-        std::uint8_t flags = 0;
+        std::uint32_t handle = 0;
+        proto::Header hdr;             // header of the packet (copy) being sent
         std::uint16_t seq = 0, flits = 0;
     };
     struct EjectVc {
@@ -92,7 +105,9 @@ class NetworkInterface final : public sc_core::sc_module, public sim::Clocked {
         std::uint16_t head = 0, count = 0;
         std::uint16_t hops = 0;        // of the packet being received
         bool blocked = false;          // endpoint refused the packet at the front
+        std::vector<std::array<std::uint64_t, proto::kFlitWords>> bits;  // flits received of that packet
     };
+    void check_bits(const EjectVc& e, std::uint32_t handle) const;
 
     NodeId m_id;
     const NocConfig& m_cfg;
@@ -109,6 +124,10 @@ class NetworkInterface final : public sc_core::sc_module, public sim::Clocked {
     EjectHandler m_handler;
     std::uint64_t m_packets_injected = 0, m_deliveries = 0, m_flits_sent = 0, m_flits_received = 0;
     std::uint64_t m_hops_sum = 0, m_latency_sum = 0;
+    stats::Counter* m_packet_in;
+    stats::Counter* m_flit_out;
+    stats::Counter* m_flit_in;
+    stats::Counter* m_packet_out;
 };
 
 }  // namespace spiketlm::noc

@@ -1,11 +1,12 @@
 #pragma once
-// State shared by the components of one mesh: packets in flight (flits refer to them by handle),
-// destination sets of tree-multicast branches, in-flight counters for the barrier and the
-// watchdog's progress mark. Plain C++.
+// State shared by the components of one mesh: the packet format, packets in flight (flits refer
+// to them by handle: a cache for statistics and delivery), in-flight counters for the barrier
+// and the watchdog's progress mark. Plain C++.
 #include <cstdint>
 #include <functional>
 #include <vector>
 
+#include "tlm/packet_format.h"
 #include "tlm/spike_packet.h"
 
 namespace spiketlm::noc {
@@ -64,35 +65,9 @@ class PacketStore {
     std::uint64_t m_in_flight = 0;
 };
 
-// Destination sets carried by tree-multicast head flits (one per branch), recycled.
-class DestSetStore {
-  public:
-    std::uint32_t add() {
-        if (!m_free.empty()) {
-            auto h = m_free.back();
-            m_free.pop_back();
-            m_sets[h].clear();
-            return h;
-        }
-        m_sets.emplace_back();
-        return static_cast<std::uint32_t>(m_sets.size() - 1);
-    }
-    std::vector<NodeId>& operator[](std::uint32_t h) { return m_sets[h]; }
-    void release(std::uint32_t h) { m_free.push_back(h); }
-    std::size_t live() const { return m_sets.size() - m_free.size(); }
-    void clear() {
-        m_sets.clear();
-        m_free.clear();
-    }
-
-  private:
-    std::vector<std::vector<NodeId>> m_sets;
-    std::vector<std::uint32_t> m_free;
-};
-
 struct NocShared {
+    proto::PacketFormat format;              // the bits flits carry (set by the mesh)
     PacketStore packets;
-    DestSetStore dest_sets;
     Cycle last_progress = 0;                 // last cycle a flit was ejected (watchdog)
     std::uint64_t flits_in_network = 0;      // flits sent by NIs and not yet ejected
     class Watchdog* watchdog = nullptr;

@@ -5,7 +5,9 @@
 #include <ctime>
 #include <cmath>
 #include <deque>
+#include <fstream>
 #include <functional>
+#include <sstream>
 
 #include "sw/cfg/param.h"
 #include "sw/common/error.h"
@@ -134,7 +136,8 @@ class TrafficExperiment::Source final : public sim::Clocked {
         m_latencies.clear();
         m_hops_sum = m_measured_created = m_measured_delivered = m_accepted_flits = 0;
         m_delivered_flags.assign(m_nodes, {});
-        const std::uint64_t keys = std::uint64_t{m_nodes} * m_nodes * m_mesh.config().vcs;
+        // Order is promised only with one VC (packets of one pair on different VCs may overtake).
+        const std::uint64_t keys = m_mesh.config().vcs == 1 ? std::uint64_t{m_nodes} * m_nodes : 0;
         m_last_seq.assign(keys <= (1u << 22) ? keys : 0, 0);  // order check off on huge meshes
         m_out_of_order = m_duplicates = 0;
         for (NodeId n = 0; n < m_nodes; ++n) {
@@ -260,6 +263,7 @@ class TrafficExperiment::Source final : public sim::Clocked {
             pk.dst = p.dst;
             pk.src_neuron = p.seq;
             pk.tag = p.created;
+            pk.kind = proto::PacketKind::Synthetic;
             pk.flits = static_cast<std::uint16_t>(m_cfg.packet_flits);
             if (!ni.inject(std::move(pk))) break;  // the NI's ready callback brings us back
             s.backlog.pop_front();
@@ -279,7 +283,7 @@ class TrafficExperiment::Source final : public sim::Clocked {
         if (flag) ++m_duplicates;
         flag = 1;
         if (m_ordered && !m_last_seq.empty()) {
-            auto& last = m_last_seq[(static_cast<std::uint64_t>(p.src) * m_nodes + d.node) * m_mesh.config().vcs + d.vc];
+            auto& last = m_last_seq[static_cast<std::uint64_t>(p.src) * m_nodes + d.node];
             if (last > p.src_neuron + 1u) ++m_out_of_order;  // stored as seq + 1, 0 = none yet
             last = p.src_neuron + 1u;
         }
@@ -299,9 +303,46 @@ class TrafficExperiment::Source final : public sim::Clocked {
     std::vector<std::uint32_t> m_latencies;
     std::uint64_t m_hops_sum = 0, m_measured_created = 0, m_measured_delivered = 0, m_accepted_flits = 0;
     std::vector<std::vector<std::uint8_t>> m_delivered_flags;
-    std::vector<std::uint32_t> m_last_seq;  // per (source, destination, VC): last sequence + 1
+    std::vector<std::uint32_t> m_last_seq;  // per (source, destination), one VC only: last sequence + 1
     std::uint64_t m_out_of_order = 0, m_duplicates = 0;
 };
+
+std::vector<ReferencePoint> read_reference_curve(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw InputError(path + ": cannot open the reference curve");
+    std::vector<ReferencePoint> pts;
+    std::string line;
+    int col_off = -1, col_acc = -1, col_lat = -1;
+    for (int ln = 1; std::getline(in, line); ++ln) {
+        if (line.empty() || line[0] == '#') continue;
+        std::vector<std::string> f;
+        std::stringstream ss(line);
+        for (std::string t; std::getline(ss, t, ',');) f.push_back(t);
+        if (col_off < 0) {
+            for (std::size_t i = 0; i < f.size(); ++i) {
+                if (f[i] == "offered") col_off = static_cast<int>(i);
+                if (f[i] == "accepted") col_acc = static_cast<int>(i);
+                if (f[i] == "latency_avg") col_lat = static_cast<int>(i);
+            }
+            if (col_off < 0 || col_acc < 0 || col_lat < 0)
+                throw InputError(path + ":" + std::to_string(ln) +
+                                 ": header must name the columns offered, accepted and latency_avg");
+            continue;
+        }
+        const int need = std::max({col_off, col_acc, col_lat});
+        if (static_cast<int>(f.size()) <= need)
+            throw InputError(path + ":" + std::to_string(ln) + ": expected " + std::to_string(need + 1) +
+                             " columns, found " + std::to_string(f.size()));
+        try {
+            pts.push_back({std::stod(f[static_cast<std::size_t>(col_off)]), std::stod(f[static_cast<std::size_t>(col_acc)]),
+                           std::stod(f[static_cast<std::size_t>(col_lat)])});
+        } catch (const std::exception&) {
+            throw InputError(path + ":" + std::to_string(ln) + ": not a number in '" + line + "'");
+        }
+    }
+    if (pts.empty()) throw InputError(path + ": no data rows");
+    return pts;
+}
 
 TrafficExperiment::TrafficExperiment(Mesh& mesh, TrafficConfig cfg) : m_mesh(mesh), m_cfg(std::move(cfg)) {
     if (m_cfg.pattern == Pattern::Transpose && mesh.config().width != mesh.config().height)

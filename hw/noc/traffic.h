@@ -11,8 +11,8 @@
 // on until every measured packet is delivered or `drain_cycles` pass: then the point is
 // saturated).
 //
-// Synthetic packets use SpikePacket fields as: src_neuron = sequence number per source,
-// tag = creation cycle.
+// Synthetic packets have kind Synthetic (no endpoint fields in their bits) and use SpikePacket
+// fields as simulator bookkeeping: src_neuron = sequence number per source, tag = creation cycle.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -70,6 +70,14 @@ struct Conservation {
     }
 };
 
+// A measured latency-throughput curve of another simulator (e.g. BookSim2), read from a CSV
+// with `#` comment lines and a header naming at least offered, accepted and latency_avg
+// (configs/noc/reference/). Throws InputError naming the file and line.
+struct ReferencePoint {
+    double offered = 0, accepted = 0, latency_avg = 0;
+};
+std::vector<ReferencePoint> read_reference_curve(const std::string& path);
+
 class TrafficExperiment {
   public:
     TrafficExperiment(Mesh& mesh, TrafficConfig cfg);
@@ -79,11 +87,14 @@ class TrafficExperiment {
     // (config, seed, rate), not on the points run before.
     PointResult run_point(double rate);
     // After run_point: stops creating packets, runs until everything is delivered (at most
-    // `limit` cycles) and checks that every created packet arrived exactly once, in order per
-    // (source, destination, VC).
+    // `limit` cycles) and checks that every created packet arrived exactly once, and in order per
+    // (source, destination) when the mesh has one VC and a deterministic routing (xy, yx).
     Conservation flush_and_check(Cycle limit);
 
     const TrafficConfig& config() const { return m_cfg; }
+    // Seed of the following points (sim.seed of a repeated experiment).
+    void set_seed(std::uint64_t seed) { m_cfg.seed = seed; }
+    void set_drain_cycles(Cycle c) { m_cfg.drain_cycles = c; }
 
   private:
     class Source;

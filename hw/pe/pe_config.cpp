@@ -1,5 +1,7 @@
 #include "hw/pe/pe_config.h"
 
+#include "hw/pe/pe_if.h"
+
 #include "sw/cfg/config.h"
 #include "sw/cfg/param.h"
 #include "sw/common/error.h"
@@ -31,6 +33,11 @@ const cfg::Param<I> p_state_lat{"chip.pe.state_read_latency", 1, "cycles",
                                 "neuron-state SRAM read latency (update pipeline fill)", cfg::Range{1, 16}};
 const cfg::Param<I> p_route_lat{"chip.pe.route_read_latency", 1, "cycles", "routing-table SRAM read latency",
                                 cfg::Range{1, 16}};
+const cfg::Param<I> p_route_ports{"chip.pe.route_ports", 1, "ports",
+                                  "routing-table SRAM ports: spikes of one update group whose routing reads STORE issues per cycle",
+                                  cfg::Range{1, 4}};
+const cfg::Param<std::string> p_kind{"chip.pe.kind", "sram", "",
+                                     "PE kind by registered name (sram: LOAD/COMPUTE/STORE with SRAMs, docs/pe.md)"};
 const cfg::Param<I> p_state_bits{"chip.pe.state_word_bits", 64, "bits", "neuron-state SRAM word width (i, v, flags)",
                                  cfg::Range{8, 256}};
 const cfg::Param<I> p_barrier{"chip.barrier_cycles", 4, "cycles",
@@ -44,6 +51,10 @@ const cfg::Param<double> p_clock{"chip.clock_mhz", 200.0, "MHz", "chip clock (PE
 
 PeConfig PeConfig::from(const cfg::Config& c) {
     PeConfig p;
+    p.kind = p_kind(c);
+    if (!PeRegistry::find(p.kind))
+        throw ConfigError(c.origin(p_kind.name()).str(), p_kind.name(),
+                          "unknown PE kind '" + p.kind + "' (registered: " + PeRegistry::names_joined() + ")");
     p.capacity = map::capacity_from(c);
     p.input_fifo_depth = static_cast<std::uint32_t>(p_in_fifo(c));
     p.word_fifo_depth = static_cast<std::uint32_t>(p_word_fifo(c));
@@ -73,6 +84,7 @@ PeConfig PeConfig::from(const cfg::Config& c) {
     p.route.words = p.capacity.route_entries;
     p.route.width_bits = 32;  // destination-set id + axon id
     p.route.read_latency_cycles = static_cast<std::uint32_t>(p_route_lat(c));
+    p.route.ports_per_bank = static_cast<std::uint32_t>(p_route_ports(c));
     p.route.energy_class = "sram_route";
     p.validate();
     return p;

@@ -3,6 +3,7 @@
 // configuration. The capacities the mapper uses (neurons, synapse words, ...) are declared in
 // sw/map/capacity.cpp; this adds the timing. The timing contract is docs/pe.md.
 #include <cstdint>
+#include <string>
 
 #include "hw/mem/sram.h"
 #include "sw/map/partition.h"
@@ -14,13 +15,14 @@ class Config;
 namespace spiketlm::pe {
 
 struct PeConfig {
+    std::string kind = "sram";                // PE kind by registered name (hw/pe/pe_if.h)
     map::PeCapacity capacity;                 // from chip.pe.* (sw/map/capacity.cpp)
     std::uint32_t input_fifo_depth = 16;      // spike events waiting for LOAD
     std::uint32_t word_fifo_depth = 4;        // synapse words between LOAD and COMPUTE
     std::uint32_t load_words_per_cycle = 1;   // synapse word reads LOAD issues per cycle
     std::uint32_t lanes = 8;                  // weights COMPUTE accumulates per cycle
     std::uint32_t update_lanes = 4;           // neurons the update engine handles per cycle
-    mem::SramConfig synapse, axon, state, route;  // geometry + latency of the four SRAMs
+    mem::SramConfig synapse, axon, state, route;  // geometry + latency of the SRAMs (accumulators: capacity)
 
     static PeConfig from(const cfg::Config& c);
     void validate() const;  // throws InputError naming the key

@@ -18,6 +18,12 @@ const cfg::Param<I> p_axons{"chip.pe.axon_entries", 1024, "entries", "fan-in / a
                             cfg::Range{1, 1 << 24}};
 const cfg::Param<I> p_routes{"chip.pe.route_entries", 256, "entries", "routing table entries per PE (one per local neuron)",
                              cfg::Range{1, 1 << 20}};
+const cfg::Param<I> p_acc_slots{"chip.pe.acc_slots", 4, "slots",
+                                "accumulator timestep slots per neuron (a layer with delivery delay d needs d + 2)",
+                                cfg::Range{2, 64}};
+const cfg::Param<I> p_acc_bits{"chip.pe.acc_bits", 32, "bits",
+                               "accumulator width; the mapper checks the worst-case input sum of every neuron fits",
+                               cfg::Range{8, 64}};
 const cfg::Param<I> p_host{"chip.host_node", 0, "", "mesh node (y * width + x) whose router the host interface shares",
                            cfg::Range{0, 4095}};
 }  // namespace
@@ -29,6 +35,8 @@ PeCapacity capacity_from(const cfg::Config& c) {
     p.synapse_word_bits = static_cast<std::uint32_t>(p_syn_bits(c));
     p.axon_entries = static_cast<std::uint32_t>(p_axons(c));
     p.route_entries = static_cast<std::uint32_t>(p_routes(c));
+    p.acc_slots = static_cast<std::uint32_t>(p_acc_slots(c));
+    p.acc_bits = static_cast<std::uint32_t>(p_acc_bits(c));
     return p;
 }
 

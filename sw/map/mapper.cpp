@@ -61,6 +61,37 @@ void MappedNetwork::validate(const std::string& what) const {
     }
 }
 
+namespace {
+// Accumulators (docs/pe.md): a layer with delivery delay d keeps d + 2 timestep slots, and one
+// slot receives at most one event per axon, so its sum lies in [-(sum of |negative weights|),
+// sum of positive weights] of the neuron's fan-in; both must fit acc_bits (two's complement).
+void check_accumulators(const snn::Network& net, const PeCapacity& pe) {
+    for (const auto& l : net.layers) {
+        if (static_cast<std::uint32_t>(l.delay) + 2 > pe.acc_slots)
+            throw InputError("network does not fit the chip: layer '" + l.name + "' has delivery delay " + str(l.delay) +
+                             " and needs " + str(l.delay + 2) + " accumulator slots, chip.pe.acc_slots is " +
+                             str(pe.acc_slots));
+        const std::int64_t hi = pe.acc_bits >= 64 ? INT64_MAX : (std::int64_t{1} << (pe.acc_bits - 1)) - 1;
+        for (int n = 0; n < l.out; ++n) {
+            std::int64_t pos = 0, neg = 0;
+            for (int a = 0; a < l.in; ++a) {
+                const std::int64_t w = l.weight(n, a);
+                (w > 0 ? pos : neg) += w;
+            }
+            if (pos > hi || -neg > hi + 1) {
+                int bits = 1;
+                while (bits < 64 && ((std::int64_t{1} << (bits - 1)) - 1 < pos || (std::int64_t{1} << (bits - 1)) < -neg))
+                    ++bits;
+                throw InputError("network does not fit the chip: neuron " + str(n) + " of layer '" + l.name +
+                                 "' can accumulate a sum in [" + std::to_string(neg) + ", " + std::to_string(pos) +
+                                 "], which needs " + str(bits) + "-bit accumulators; chip.pe.acc_bits is " +
+                                 str(pe.acc_bits));
+            }
+        }
+    }
+}
+}  // namespace
+
 MappedNetwork map_network(const snn::Network& net, const PeCapacity& pe, const MeshShape& mesh) {
     net.validate();
     if (mesh.host_node >= mesh.nodes())
@@ -71,6 +102,7 @@ MappedNetwork map_network(const snn::Network& net, const PeCapacity& pe, const M
         shapes.push_back({l.name, static_cast<std::uint32_t>(l.in), static_cast<std::uint32_t>(l.out),
                           static_cast<std::uint32_t>(l.weight_bits)});
     const Placement place = partition_and_place(shapes, pe, mesh);
+    check_accumulators(net, pe);
 
     MappedNetwork m;
     m.network = net.name;

@@ -15,6 +15,8 @@ struct PeCapacity {
     std::uint32_t synapse_word_bits = 64;   // synapse SRAM word width
     std::uint32_t axon_entries = 1024;      // fan-in / axon table entries
     std::uint32_t route_entries = 256;      // routing table entries (one per local neuron)
+    std::uint32_t acc_slots = 4;            // accumulator timestep slots per neuron (layer delay + 2 needed)
+    std::uint32_t acc_bits = 32;            // accumulator width (the worst-case input sum must fit)
 };
 
 struct MeshShape {

@@ -67,6 +67,7 @@ nlohmann::json make_report_json(const RunTotals& t) {
         j["energy_breakdown_by_action_nj"] = act;
         j["pj_per_sop"] = t.synops ? total / static_cast<double>(t.synops) : 0.0;
         j["energy_table"] = {{"name", e.table_name}, {"file", e.table_file}, {"technology", e.technology}};
+        if (!e.pricing.is_null()) j["energy_pricing"] = e.pricing;
         if (t.cycles && t.clock_mhz > 0 && *t.cycles > 0)
             j["power_mw"] = total * 1e-12 / (static_cast<double>(*t.cycles) / (t.clock_mhz * 1e6)) * 1e3;
     } else {
@@ -110,6 +111,15 @@ std::string summary_text(const nlohmann::json& r) {
         for (const auto& [k, v] : r["energy_breakdown_nj"].items())
             o << "      " << k << std::string(k.size() < 16 ? 16 - k.size() : 1, ' ') << fmt(v.get<double>(), 3) << " nJ\n";
         o << "  pJ / synaptic op    " << fmt(r["pj_per_sop"].get<double>(), 3) << "\n";
+        if (r.contains("energy_pricing") && r["energy_pricing"].is_object()) {
+            int model = 0, fixed = 0;
+            for (const char* kind : {"actions", "leakage"}) {
+                const nlohmann::json entries = r["energy_pricing"].value(kind, nlohmann::json::object());
+                for (const auto& [k, v] : entries.items()) (v.value("origin", "") == "model" ? model : fixed) += 1;
+            }
+            o << "  energy prices       " << model << " from models, " << fixed
+              << " fixed table entries (report.md: energy_pricing)\n";
+        }
     }
     o << "  spikes / frame      " << fmt(r.value("spikes_per_frame", 0.0), 1) << "  (input "
       << fmt(r.value("input_spikes_per_frame", 0.0), 1) << ")\n";
@@ -135,6 +145,23 @@ std::string make_report_md(const nlohmann::json& r) {
         if (!r.contains(sec) || !r[sec].is_object() || r[sec].empty()) continue;
         o << "\n## " << sec << "\n\n| key | value |\n|---|---|\n";
         for (const auto& [k, v] : r[sec].items()) o << "| `" << k << "` | " << v.dump() << " |\n";
+    }
+    if (r.contains("energy_pricing") && r["energy_pricing"].is_object()) {
+        const auto& p = r["energy_pricing"];
+        o << "\n## energy_pricing\n\nTable `" << p.value("table", "") << "`; origin `model` = derived from the "
+          << "component's attributes (docs/energy.md), `table` = fixed entry (override).\n\n"
+          << "| key | kind | origin | value | source |\n|---|---|---|---|---|\n";
+        for (const char* kind : {"actions", "leakage"}) {
+            if (!p.contains(kind)) continue;
+            const std::string unit = std::string(kind) == "actions" ? "pj" : "mw";
+            for (const auto& [k, v] : p[kind].items()) {
+                const std::string val = v.contains(unit) ? fmt(v[unit].get<double>(), 4) + " " + unit
+                                                         : fmt(v[unit + "_min"].get<double>(), 4) + ".." +
+                                                               fmt(v[unit + "_max"].get<double>(), 4) + " " + unit;
+                o << "| `" << k << "` | " << (unit == "pj" ? "pJ/event" : "mW/instance") << " | "
+                  << v.value("origin", "") << " | " << val << " | " << v.value("source", "") << " |\n";
+            }
+        }
     }
     o << "\nSchema: docs/report.md (schema_version " << r.value("schema_version", 0) << ").\n";
     return o.str();

@@ -20,6 +20,8 @@ struct EnergyTotals {
     std::map<std::string, double> by_group_pj;   // layer / group
     std::map<std::string, double> by_action_pj;  // class.action
     std::string table_name, table_file, technology;
+    // How each action / leakage was priced (model or fixed table entry): hw/power pricing_json.
+    nlohmann::json pricing;
 };
 
 struct NocTotals {

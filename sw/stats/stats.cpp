@@ -61,9 +61,34 @@ Histogram& Registry::histogram(const std::string& name, const std::string& unit,
     return *m_histograms.back().histogram;
 }
 
-void Registry::add_component(const std::string& path, const std::string& cls, const std::string& group) {
+namespace {
+void check_attribute(const std::string& component, const std::string& name, double value) {
+    bool ok = !name.empty() && (name[0] >= 'a' && name[0] <= 'z');
+    for (char c : name) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+    if (!ok)
+        throw Error("component '" + component + "': attribute name '" + name +
+                    "' is not a lower_snake_case identifier");
+    if (!std::isfinite(value))
+        throw Error("component '" + component + "': attribute '" + name + "' is not a finite number");
+}
+}  // namespace
+
+void Registry::add_component(const std::string& path, const std::string& cls, const std::string& group,
+                             Attributes attributes) {
     if (find_component(path)) throw Error("component '" + path + "' is declared twice");
-    m_components.push_back({path, cls, group});
+    if (cls.empty()) throw Error("component '" + path + "' has no class");
+    for (const auto& [k, v] : attributes) check_attribute(path, k, v);
+    m_components.push_back({path, cls, group, std::move(attributes)});
+}
+
+void Registry::set_attribute(const std::string& component, const std::string& name, double value) {
+    check_attribute(component, name, value);
+    for (auto& c : m_components)
+        if (c.path == component) {
+            c.attributes[name] = value;
+            return;
+        }
+    throw Error("attribute '" + name + "' set on component '" + component + "', which is not declared");
 }
 
 const Component* Registry::find_component(const std::string& path) const {

@@ -4,6 +4,7 @@
 // energy model can price them (`<class>.<action>` in configs/energy/*.yaml). Models only count;
 // averages, rates and energies are computed by the reporter.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -48,10 +49,16 @@ struct StatInfo {
     std::string energy_key;   // "<class>.<action>" for action counters, else ""
 };
 
+// Named numeric attributes of a component (Accelergy style): the design parameters an energy
+// model prices it from, e.g. {words, width_bits, banks, ports} of an SRAM. Units are part of the
+// name where not obvious (`width_bits`, `tile_pitch_mm`); docs/energy.md lists what each model reads.
+using Attributes = std::map<std::string, double>;
+
 struct Component {
-    std::string path;   // instance, e.g. chip.pe_0_1.syn_sram
-    std::string cls;    // class for leakage lookup, e.g. sram
-    std::string group;  // breakdown group, e.g. layer name ("" = none)
+    std::string path;        // instance, e.g. chip.pe_0_1.syn_sram
+    std::string cls;         // class for energy lookup, e.g. sram_synapse
+    std::string group;       // breakdown group, e.g. layer name ("" = none)
+    Attributes attributes;   // design parameters (may be empty)
 };
 
 class Registry {
@@ -63,7 +70,12 @@ class Registry {
                     const std::string& description);
     Histogram& histogram(const std::string& name, const std::string& unit, const std::string& description,
                          double bin_width, std::size_t bins);
-    void add_component(const std::string& path, const std::string& cls, const std::string& group = "");
+    // Declares a component instance with its class, breakdown group and attributes. Attribute
+    // names are lower_snake_case identifiers, values finite; a bad one throws naming both.
+    void add_component(const std::string& path, const std::string& cls, const std::string& group = "",
+                       Attributes attributes = {});
+    // Sets (or replaces) one attribute of a declared component; throws if the component is unknown.
+    void set_attribute(const std::string& component, const std::string& name, double value);
 
     struct CounterEntry {
         StatInfo info;

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <random>
 
 #include "hw/chip/chip.h"
@@ -61,7 +62,7 @@ struct Run {
 
 // Runs `frames` random frames through the chip and the reference and compares every spike.
 Run compare(const snn::Network& net, const std::string& chip_yaml, int frames, double p_in, bool early_stop,
-            std::uint64_t seed) {
+            std::uint64_t seed, std::function<void(const stats::Registry&)> inspect = {}) {
     cfg::Config c;
     c.load_string(chip_yaml, "chip.yaml");
     stats::Registry stats;
@@ -110,6 +111,7 @@ Run compare(const snn::Network& net, const std::string& chip_yaml, int frames, d
                                      (chip_spikes == sink.spikes ? ", same spikes" : ", different spikes");
         }
     }
+    if (inspect) inspect(stats);
     return r;
 }
 
@@ -156,8 +158,32 @@ TEST_CASE("chip: stochastic (threshold-noise) network is spike-exact", "[system]
 TEST_CASE("chip: a 1-deep input FIFO and a 1-packet NI queue stall but lose nothing", "[system]") {
     const auto net = random_network({40, 48, 32, 10}, snn::NeuronKind::lif, 16, 24, 60, 120);
     const std::string yaml = std::string(k_chip4x4) +
-                             "chip.pe.input_fifo_depth: 1\nchip.noc.injection_queue_depth: 1\nchip.noc.buffer_depth: 2\n";
-    check_exact(compare(net, yaml, 60, 0.3, false, 6), 500);
+                             "chip.pe.input_fifo_depth: 1\nchip.noc.injection_queue_depth: 1\nchip.noc.buffer_depth: 2\n"
+                             "chip.pe.update_lanes: 1\n";
+    std::uint64_t refusals = 0, stalls = 0;
+    check_exact(compare(net, yaml, 60, 0.3, false, 6,
+                        [&](const stats::Registry& st) {
+                            for (const auto& e : st.counters()) {
+                                if (e.info.name.find("eject_refusals") != std::string::npos)
+                                    refusals += e.counter->value();
+                                if (e.info.name.find("injection_stall_cycles") != std::string::npos)
+                                    stalls += e.counter->value();
+                            }
+                        }),
+                500);
+    // The back-pressure really happened: refused deliveries and update groups waiting for the NI.
+    CHECK(refusals > 100);
+    CHECK(stalls > 100);
+}
+
+TEST_CASE("chip: an injection queue shallower than an update group is a configuration error", "[unit]") {
+    const auto net = random_network({8, 8}, snn::NeuronKind::if_, 1, 8, 60, 120);
+    cfg::Config c;
+    c.load_string(std::string(k_chip4x4) + "chip.noc.injection_queue_depth: 2\nchip.pe.update_lanes: 4\n", "chip.yaml");
+    stats::Registry stats;
+    const auto mapped = map::map_network(net, map::capacity_from(c), map::mesh_from(c));
+    CHECK_THROWS_WITH(chip::Chip("chip", c, net, mapped, stats, false, 1),
+                      Catch::Contains("chip.noc.injection_queue_depth") && Catch::Contains("chip.pe.update_lanes"));
 }
 
 TEST_CASE("chip: source multicast, yx routing and slow routers keep the spikes exact", "[system]") {

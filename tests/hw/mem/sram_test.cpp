@@ -53,3 +53,19 @@ TEST_CASE("sram: out-of-range address and bad geometry are errors", "[unit]") {
     stats::Registry r2;
     CHECK_THROWS_AS(mem::Sram("y", c, r2), InputError);
 }
+
+TEST_CASE("sram: registers its geometry as component attributes for the energy model", "[unit]") {
+    stats::Registry r;
+    mem::SramConfig c;
+    c.words = 2048;
+    c.width_bits = 32;
+    c.banks = 4;
+    c.ports_per_bank = 2;
+    c.energy_class = "sram_axon";
+    mem::Sram s("pe0.axon", c, r, "fc1");
+    const auto* comp = r.find_component("pe0.axon");
+    REQUIRE(comp != nullptr);
+    CHECK(comp->cls == "sram_axon");
+    CHECK(comp->group == "fc1");
+    CHECK(comp->attributes == stats::Attributes{{"words", 2048}, {"width_bits", 32}, {"banks", 4}, {"ports", 2}});
+}

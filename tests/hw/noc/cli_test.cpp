@@ -64,6 +64,10 @@ TEST_CASE("cli: spiketlm noc rejects bad input with exit code 2 and writes no no
         {"--rates 0.1,abc", "abc"},
         {"--rates 1.5", "outside"},
         {"--set noc.hotspots=[99] --set noc.pattern=hotspot", "noc.hotspots"},
+        {"--set chip.noc.router=nope", "iq_wormhole"},
+        {"--set chip.noc.router_pipeline=2 --set chip.noc.rc_cycles=1", "not both"},
+        {"--set chip.noc.width=8 --set chip.noc.height=8", "does not fit the 64-bit flit"},
+        {"--rates 0.1 --reference /nonexistent/ref.csv", "/nonexistent/ref.csv"},
     };
     int i = 0;
     for (const auto& b : bad) {
@@ -74,4 +78,31 @@ TEST_CASE("cli: spiketlm noc rejects bad input with exit code 2 and writes no no
         CHECK_THAT(r.output, Catch::Contains(b.expect));
         CHECK_FALSE(std::filesystem::exists(out + "/noc.csv"));
     }
+}
+
+TEST_CASE("cli: spiketlm noc --seeds averages the seeds and --reference prints the comparison", "[system]") {
+    const auto dir = test::scratch_dir("noc-ref");
+    const std::string cfg = test::source_dir() + "/configs/noc/booksim-mesh4x4-2vc4.yaml";
+    const std::string ref = test::source_dir() + "/configs/noc/reference/booksim2-mesh4x4-2vc4.csv";
+    const std::string small = " --set noc.warmup_cycles=200 --set noc.measure_cycles=1000";
+    const auto s1 = test::run_cli("noc --config " + cfg + small + " --set sim.seed=1 --rates 0.2 --out " + dir + "/s1");
+    const auto s2 = test::run_cli("noc --config " + cfg + small + " --set sim.seed=2 --rates 0.2 --out " + dir + "/s2");
+    const auto m = test::run_cli("noc --config " + cfg + small + " --seeds 1,2 --rates 0.2 --reference " + ref +
+                                 " --out " + dir + "/m");
+    REQUIRE(s1.exit_code == 0);
+    REQUIRE(s2.exit_code == 0);
+    REQUIRE(m.exit_code == 0);
+    auto latency = [](const std::string& csv) {  // second line, third column
+        const auto l = lines(csv)[1];
+        std::stringstream ss(l);
+        std::string f;
+        for (int i = 0; i < 3; ++i) std::getline(ss, f, ',');
+        return std::stod(f);
+    };
+    const double l1 = latency(test::read_text(dir + "/s1/noc.csv")), l2 = latency(test::read_text(dir + "/s2/noc.csv"));
+    CHECK(l1 != l2);
+    CHECK(latency(test::read_text(dir + "/m/noc.csv")) == Approx((l1 + l2) / 2).margin(0.001));
+    CHECK_THAT(m.output, Catch::Contains("| 0.200 | 0.2021 |") && Catch::Contains("| 24.2 |") &&
+                             Catch::Contains("Saturation throughput (highest accepted rate): reference 0.6043"));
+    CHECK_THAT(test::read_text(dir + "/m/report.md"), Catch::Contains("## Against") && Catch::Contains("seed(s) 1, 2"));
 }

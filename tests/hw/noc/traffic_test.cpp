@@ -50,6 +50,20 @@ TEST_CASE("noc: every pattern delivers every packet exactly once and in order up
             s.label = std::string(routing) + "/" + noc::pattern_name(p);
             setups.push_back(std::move(s));
         }
+    // one VC: packets of one (source, destination) pair must also arrive in injection order
+    for (const char* routing : {"xy", "yx"}) {
+        noc::NocConfig cfg;
+        cfg.width = cfg.height = 4;
+        cfg.routing = routing;
+        cfg.vcs = 1;
+        cfg.buffer_depth = 3;
+        cfg.watchdog_cycles = 2000;
+        Setup s;
+        s.mesh = std::make_unique<noc::Mesh>(("m" + std::to_string(i++)).c_str(), cfg, sched, stats);
+        s.exp = std::make_unique<noc::TrafficExperiment>(*s.mesh, short_traffic(noc::Pattern::Uniform));
+        s.label = std::string(routing) + "/uniform/1 VC";
+        setups.push_back(std::move(s));
+    }
     for (auto& s : setups)
         for (double rate : {0.2, 0.6, 1.0}) {
             INFO(s.label << " rate " << rate);
@@ -62,7 +76,7 @@ TEST_CASE("noc: every pattern delivers every packet exactly once and in order up
             CHECK(c.created == c.delivered);
             CHECK(c.duplicates == 0);
             CHECK(c.missing == 0);
-            CHECK(c.out_of_order == 0);  // checked for xy / yx (per source, destination, VC)
+            CHECK(c.out_of_order == 0);  // checked with one VC and xy / yx (per source, destination)
             CHECK(c.flits_sent == c.flits_received);
             CHECK(c.flits_sent == c.created * 4);  // no flit lost or duplicated
         }
@@ -76,6 +90,7 @@ TEST_CASE("noc: 8x8 uniform saturation throughput lies within 60-100 % of the 4/
     cfg.vcs = 2;
     cfg.buffer_depth = 8;
     cfg.routing = "xy";
+    cfg.multicast = noc::Multicast::Source;  // unicast traffic; keeps the header within a 64-bit flit
     noc::Mesh mesh("noc", cfg, sched, stats);
     noc::TrafficConfig t = short_traffic(noc::Pattern::Uniform);
     t.warmup_cycles = 2000;

@@ -82,6 +82,14 @@ TEST_CASE("noc: unknown routing function and bad parameters are input errors nam
     CHECK_THROWS_AS(cfg.validate(), InputError);
     CHECK_THROWS_WITH(cfg.validate(), Catch::Contains("chip.noc.routing") && Catch::Contains("xy"));
     cfg.routing = "xy";
-    cfg.router_pipeline = 6;
+    cfg.router_pipeline = 9;
     CHECK_THROWS_WITH(cfg.validate(), Catch::Contains("chip.noc.router_pipeline"));
+    cfg.router_pipeline = 4;
+    cfg.explicit_stages = true;
+    cfg.sa_cycles = 0;
+    CHECK_THROWS_WITH(cfg.validate(), Catch::Contains("chip.noc.sa_cycles"));
+    cfg.sa_cycles = 1;
+    cfg.router = "nope";
+    CHECK_THROWS_AS(cfg.validate(), InputError);
+    CHECK_THROWS_WITH(cfg.validate(), Catch::Contains("chip.noc.router") && Catch::Contains("iq_wormhole"));
 }

@@ -1,5 +1,6 @@
 // Zero-load latency: one packet at a time through an otherwise empty mesh must take exactly
-// (H+1)*P + H*L + (F-1) + 3 cycles (docs/noc.md), for every source/destination pair.
+// (H+1)*P + H*L + (F-1) + 3 cycles (docs/noc.md), for every source/destination pair, where P is
+// the head flit's router latency: router_pipeline, or rc + va + sa + st with explicit stages.
 #include <catch2/catch.hpp>
 
 #include <memory>
@@ -17,6 +18,10 @@ struct Case {
     std::uint32_t k;
     std::string routing;
     std::uint32_t pipeline, link, flits;
+    int rc = -1, va = -1, sa = -1, st = -1;  // explicit stages when rc >= 0
+    std::uint32_t head_cycles() const {
+        return rc >= 0 ? static_cast<std::uint32_t>(rc + va + sa + st) : pipeline;
+    }
 };
 
 struct Bench {
@@ -44,15 +49,29 @@ TEST_CASE("noc: zero-load latency equals the formula for every pair on 4x4 and 8
             cases.push_back({k, r, 5, 5, 6});
         }
     cases.push_back({4, "west_first", 2, 1, 3});  // adaptive, but alone in the network: minimal
+    // explicit stages (router_pipeline ignored): BookSim's 4 stages, and uneven ones
+    cases.push_back({8, "xy", 0, 1, 4, 1, 1, 1, 1});
+    cases.push_back({4, "yx", 0, 2, 3, 2, 0, 1, 3});
+    cases.push_back({4, "xy", 0, 1, 5, 0, 2, 3, 0});
     std::vector<std::unique_ptr<Bench>> benches;
     for (std::size_t i = 0; i < cases.size(); ++i) {
         auto b = std::make_unique<Bench>();
         b->cfg.width = b->cfg.height = cases[i].k;
         b->cfg.routing = cases[i].routing;
-        b->cfg.router_pipeline = cases[i].pipeline;
+        // unicast only; an 8x8 tree-multicast header (64-bit node bitmask) would not fit 64-bit flits
+        b->cfg.multicast = noc::Multicast::Source;
+        if (cases[i].rc >= 0) {
+            b->cfg.explicit_stages = true;
+            b->cfg.rc_cycles = static_cast<std::uint32_t>(cases[i].rc);
+            b->cfg.va_cycles = static_cast<std::uint32_t>(cases[i].va);
+            b->cfg.sa_cycles = static_cast<std::uint32_t>(cases[i].sa);
+            b->cfg.st_cycles = static_cast<std::uint32_t>(cases[i].st);
+        } else {
+            b->cfg.router_pipeline = cases[i].pipeline;
+        }
         b->cfg.link_latency = cases[i].link;
         b->cfg.vcs = 2;
-        b->cfg.buffer_depth = std::max(4u, cases[i].pipeline + 2 * cases[i].link);  // >= credit round trip
+        b->cfg.buffer_depth = std::max(4u, cases[i].flits);  // every flit of a packet has a credit from the start
         b->flits = cases[i].flits;
         b->mesh = std::make_unique<noc::Mesh>(("mesh" + std::to_string(i)).c_str(), b->cfg, sched, stats);
         Bench* bp = b.get();
@@ -84,22 +103,22 @@ TEST_CASE("noc: zero-load latency equals the formula for every pair on 4x4 and 8
                 REQUIRE(b.mesh->quiescent());
                 const std::uint32_t h = b.mesh->distance(s, d);
                 const auto expect = noc::zero_load_latency(b.cfg, h, b.flits);
-                const auto expect_formula = std::uint64_t{h + 1} * cases[i].pipeline + std::uint64_t{h} * cases[i].link +
-                                            (b.flits - 1) + 3;
+                const auto expect_formula = std::uint64_t{h + 1} * cases[i].head_cycles() +
+                                            std::uint64_t{h} * cases[i].link + (b.flits - 1) + 3;
                 REQUIRE(expect == expect_formula);
                 ++checked;
                 if (b.delivered - b.injected != expect || b.hops != h) {
                     ++mismatches;
                     if (mismatches < 5)
                         FAIL_CHECK("case " << i << " (" << cases[i].k << "x" << cases[i].k << " " << cases[i].routing
-                                           << " P=" << cases[i].pipeline << " L=" << cases[i].link << " F=" << b.flits
+                                           << " P=" << cases[i].head_cycles() << " L=" << cases[i].link << " F=" << b.flits
                                            << ") " << s << "->" << d << ": latency " << b.delivered - b.injected
                                            << " expected " << expect << ", hops " << b.hops << " expected " << h);
                 }
             }
     }
     CHECK(mismatches == 0);
-    CHECK(checked == 6 * (16 * 16) + 6 * (64 * 64) + 16 * 16);
+    CHECK(checked == 6 * (16 * 16) + 6 * (64 * 64) + 16 * 16 + 64 * 64 + 2 * (16 * 16));
 }
 
 TEST_CASE("noc: packetization from payload words and link width, and idle cycles cost no evaluations", "[system]") {
@@ -117,7 +136,9 @@ TEST_CASE("noc: packetization from payload words and link width, and idle cycles
         flits = d.flits;
         return true;
     });
-    // 32 header bits + 5 words * 32 = 192 bits = 3 flits of 64 bits
+    // 3x2 mesh, tree multicast: header 2 + 1 + 6 (node bitmask) + 3 (source) + 16 + 16 = 44 bits;
+    // + 5 payload words * 32 = 204 bits = 4 flits of 64 bits
+    CHECK(mesh.format().header_bits() == 44);
     proto::SpikePacket p;
     p.src = 0;
     p.dst = 5;
@@ -130,14 +151,16 @@ TEST_CASE("noc: packetization from payload words and link width, and idle cycles
     CHECK_FALSE(mesh.quiescent());
     sched.run_while_busy(5000);
     CHECK(mesh.quiescent());
-    CHECK(flits == 3);
-    CHECK(lat == noc::zero_load_latency(cfg, 3, 3));
+    CHECK(flits == 4);
+    CHECK(lat == noc::zero_load_latency(cfg, 3, 4));
     // After delivery nothing runs: a long idle stretch costs no evaluations.
     const auto ev = sched.evaluations();
     sched.run_until(sched.now() + 1000000);
     CHECK(sched.evaluations() == ev);
-    CHECK(proto::packet_flits(0, 64) == 1);
-    CHECK(proto::packet_flits(1, 64) == 1);
-    CHECK(proto::packet_flits(2, 64) == 2);
-    CHECK(proto::packet_flits(1, 16) == 4);
+    const auto& f = mesh.format();
+    CHECK(f.flits(0) == 1);   // 44 bits
+    CHECK(f.flits(0) == 1);
+    CHECK(f.flits(1) == 2);   // 76 bits
+    CHECK(f.flits(2) == 2);   // 108 bits
+    CHECK(f.flits(3) == 3);   // 140 bits
 }

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "sw/common/error.h"
 #include "sw/stats/stats.h"
 
@@ -34,4 +36,27 @@ TEST_CASE("stats: histogram bins, overflow and extremes", "[unit]") {
     CHECK(h.min() == 0.0);
     CHECK(h.max() == 1000.0);
     CHECK(h.sum() == Approx(1074.9));
+}
+
+TEST_CASE("stats: components carry named attributes; old three-argument declarations still work", "[unit]") {
+    stats::Registry r;
+    r.add_component("chip.pe_0.syn", "sram_synapse", "fc1", {{"words", 8192}, {"width_bits", 64}});
+    r.add_component("chip.pe_0.fifo", "fifo", "fc1");
+    r.set_attribute("chip.pe_0.syn", "banks", 2);
+    r.set_attribute("chip.pe_0.syn", "words", 4096);  // replaces
+    const auto* c = r.find_component("chip.pe_0.syn");
+    REQUIRE(c != nullptr);
+    CHECK(c->attributes.size() == 3);
+    CHECK(c->attributes.at("words") == 4096);
+    CHECK(c->attributes.at("banks") == 2);
+    CHECK(r.find_component("chip.pe_0.fifo")->attributes.empty());
+}
+
+TEST_CASE("stats: a bad attribute name or value, or an undeclared component, is an error naming it", "[unit]") {
+    stats::Registry r;
+    CHECK_THROWS_WITH(r.add_component("a", "sram", "", {{"Width", 1}}),
+                      Catch::Contains("'a'") && Catch::Contains("'Width'"));
+    CHECK_THROWS_WITH(r.add_component("b", "sram", "", {{"words", std::nan("")}}),
+                      Catch::Contains("'b'") && Catch::Contains("'words'") && Catch::Contains("finite"));
+    CHECK_THROWS_WITH(r.set_attribute("nowhere", "words", 1), Catch::Contains("'nowhere'"));
 }
