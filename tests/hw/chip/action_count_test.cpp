@@ -146,8 +146,12 @@ TEST_CASE("chip action counts: adds, synapse and axon reads, FIFO traffic, updat
     // LIF, not single-spike: every neuron updates in every step of every frame.
     CHECK(sum_of(stats, "neuron_unit.update") == steps * (5 + 3));
     CHECK(sum_of(stats, "neuron_unit.spike") == ref_spikes[0] + ref_spikes[1]);
-    CHECK(sum_of(stats, "spike_buffer.push") == ref_spikes[0] + ref_spikes[1]);
-    CHECK(sum_of(stats, "spike_buffer.pop") == ref_spikes[0] + ref_spikes[1]);
+    // Every spike (and every input spike) is one packet into an NI's injection queue.
+    CHECK(sum_of(stats, "packet_in") == input_spikes + ref_spikes[0] + ref_spikes[1]);
+    // Accumulators: a read-modify-write per weight added, and a read + clear per neuron the update
+    // engine walks (every neuron, every step).
+    CHECK(sum_of(stats, "acc_sram.read") == adds + steps * (5 + 3));
+    CHECK(sum_of(stats, "acc_sram.write") == adds + steps * (5 + 3));
     // docs/pe.md: each spike reads its routing entry once; the state SRAM is written once per
     // state word at frame reset and once per state word (update group) in every step.
     CHECK(sum_of(stats, "route_sram.read") == ref_spikes[0] + ref_spikes[1]);
