@@ -8,6 +8,7 @@
 #include <random>
 
 #include "hw/chip/chip.h"
+#include "hw/chip/host_interface.h"
 #include "sw/cfg/config.h"
 #include "sw/map/capacity.h"
 #include "sw/map/mapper.h"
@@ -204,4 +205,52 @@ TEST_CASE("chip action counts: single-spike ReL-PSP neurons stop updating once t
     CHECK(spikes == fired_neurons);  // single spike: one per neuron at most
     CHECK(sum_of(stats, "neuron_unit.update") == updates);
     CHECK(sum_of(stats, "neuron_unit.spike") == spikes);
+}
+
+TEST_CASE("host interface: input_spike counts at most host_inject_per_cycle packets per cycle, what the NI "
+          "takes, in input order",
+          "[unit]") {
+    // No elaboration: the host interface is driven directly, its NI port replaced by a recorder.
+    const snn::Network net = hand_network();
+    cfg::Config c;
+    c.load_string(k_chip, "chip.yaml");
+    const auto mapped = map::map_network(net, map::capacity_from(c), map::mesh_from(c));
+    stats::Registry stats;
+    std::vector<proto::SpikePacket> sent;
+    std::size_t space = 100;
+    chip::HostInterface::Port port;
+    port.space = [&] { return space; };
+    port.send = [&](proto::SpikePacket&& p) {
+        sent.push_back(std::move(p));
+        --space;
+    };
+    chip::HostInterface host("chip.host", mapped, 3, 2, stats, std::move(port));  // 2 packets per cycle
+    // Step 0: inputs 0, 1, 2, 3, 5; step 1: inputs 4, 5 (SpikeTrain order: step, then input).
+    const encode::SpikeTrain in = {{0, 0}, {0, 1}, {0, 2}, {0, 3}, {0, 5}, {1, 4}, {1, 5}};
+    host.begin_frame(&in);
+    host.begin_step(0);
+    CHECK(host.inject(10) == 11);
+    CHECK(sent.size() == 2);
+    CHECK(sum_of(stats, "input_spike") == 2);
+    CHECK(host.inject(11) == 12);
+    CHECK(sent.size() == 4);
+    space = 0;  // the NI queue is full: nothing goes, the host retries next cycle
+    CHECK(host.inject(12) == 13);
+    CHECK(sent.size() == 4);
+    space = 5;
+    CHECK(host.inject(13) == proto::kNever);  // the last input of step 0
+    CHECK(host.done_injecting());
+    REQUIRE(sent.size() == 5);
+    host.begin_step(1);
+    CHECK_FALSE(host.done_injecting());
+    CHECK(host.inject(20) == proto::kNever);
+    REQUIRE(sent.size() == 7);
+    CHECK(sum_of(stats, "input_spike") == 7);
+    const std::uint32_t ids[] = {0, 1, 2, 3, 5, 4, 5}, steps[] = {0, 0, 0, 0, 0, 1, 1};
+    for (std::size_t k = 0; k < sent.size(); ++k) {
+        INFO("packet " << k);
+        CHECK(sent[k].src_neuron == ids[k]);
+        CHECK(sent[k].timestep == steps[k]);
+        CHECK(sent[k].src == mapped.host_node);
+    }
 }
