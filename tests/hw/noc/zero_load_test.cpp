@@ -29,6 +29,7 @@ struct Bench {
     std::unique_ptr<noc::Mesh> mesh;
     std::optional<noc::Delivery> last;
     std::uint64_t deliveries = 0;
+    std::uint64_t expect_latency_sum = 0, expect_hops_sum = 0;  // the formula's, over all pairs
     std::uint32_t flits;
     std::uint16_t hops = 0;
     proto::Cycle injected = 0, delivered = 0;
@@ -106,6 +107,8 @@ TEST_CASE("noc: zero-load latency equals the formula for every pair on 4x4 and 8
                 const auto expect_formula = std::uint64_t{h + 1} * cases[i].head_cycles() +
                                             std::uint64_t{h} * cases[i].link + (b.flits - 1) + 3;
                 REQUIRE(expect == expect_formula);
+                b.expect_latency_sum += expect;
+                b.expect_hops_sum += h;
                 ++checked;
                 if (b.delivered - b.injected != expect || b.hops != h) {
                     ++mismatches;
@@ -118,6 +121,13 @@ TEST_CASE("noc: zero-load latency equals the formula for every pair on 4x4 and 8
             }
     }
     CHECK(mismatches == 0);
+    // The NoC's own statistics (what the run report prints) count the same latencies and hops.
+    for (const auto& b : benches) {
+        const auto t = b->mesh->totals();
+        CHECK(t.latency_sum_cycles == b->expect_latency_sum);
+        CHECK(t.hops_sum == b->expect_hops_sum);
+        CHECK(t.deliveries == b->deliveries);
+    }
     CHECK(checked == 6 * (16 * 16) + 6 * (64 * 64) + 16 * 16 + 64 * 64 + 2 * (16 * 16));
 }
 
