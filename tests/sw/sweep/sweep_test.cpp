@@ -107,7 +107,7 @@ TEST_CASE("sweep: seeds and ids depend on the sweep seed and the point's values 
     CHECK(d.points[0].seed_swept);
 }
 
-TEST_CASE("sweep: include and frames; paths resolve against the sweep file", "[unit]") {
+TEST_CASE("sweep: include and frames, paths resolved against the sweep file", "[unit]") {
     const auto s = load("base: base.yaml\nframes: 3\nlist:\n  - {include: preset.yaml, chip.lanes: 2}\n");
     CHECK(s.frames == 3);
     CHECK(s.base == g_dir + "/base.yaml");
