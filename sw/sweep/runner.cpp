@@ -1,12 +1,15 @@
 #include "sw/sweep/runner.h"
 
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <boost/process.hpp>
+#include <boost/process/extend.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
@@ -159,8 +162,15 @@ PointOutcome run_point(const Manifest& m, const std::string& dir, std::size_t in
     int code = -1;
     try {
         const auto args = point_args(m, dir, p);
+        // A point dies with the sweep (kill, Ctrl-C): no orphan keeps writing into a point that a
+        // re-run is about to redo.
+        const pid_t parent = ::getpid();
+        auto die_with_parent = [parent](auto&) {
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (::getppid() != parent) ::_exit(137);  // the sweep died before prctl took effect
+        };
         bp::child c(exe, bp::args(args), bp::start_dir(m.cwd), bp::std_in < bp::null, bp::std_out > out,
-                    bp::std_err > err);
+                    bp::std_err > err, bp::extend::on_exec_setup = die_with_parent);
         c.wait();
         code = c.exit_code();
         r.ok = code == 0 && point_finished(dir, p);

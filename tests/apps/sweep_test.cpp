@@ -92,6 +92,30 @@ std::map<std::string, fs::file_time_type> report_times(const std::string& out) {
     return t;
 }
 
+// Processes of process group `pgid` that are still running (zombies aside: in a container nobody
+// may reap them).
+int live_in_group(pid_t pgid) {
+    int n = 0;
+    for (const auto& e : fs::directory_iterator("/proc")) {
+        const std::string name = e.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::string stat;
+        try {
+            stat = test::read_text(e.path().string() + "/stat");
+        } catch (const std::exception&) {
+            continue;  // gone meanwhile
+        }
+        const auto close = stat.rfind(')');
+        if (close == std::string::npos) continue;
+        std::istringstream in(stat.substr(close + 2));
+        std::string state;
+        long ppid = 0, pgrp = 0;
+        in >> state >> ppid >> pgrp;
+        if (pgrp == pgid && state != "Z" && state != "X") ++n;
+    }
+    return n;
+}
+
 }  // namespace
 
 TEST_CASE("sweep: --jobs 2 runs a grid, records a failing point, and results.csv equals the reports", "[system]") {
@@ -150,23 +174,27 @@ TEST_CASE("sweep: --jobs 2 runs a grid, records a failing point, and results.csv
 
 TEST_CASE("sweep: a killed sweep resumes without redoing finished points", "[system]") {
     Setup s;
-    const std::string file = s.sweep("resume", "frames: 25\ngrid:\n  chip.pe.lanes: [1, 2, 4, 8, 16, 32]\n");
+    const std::string file = s.sweep("resume", "frames: 60\ngrid:\n  chip.pe.lanes: [1, 2, 4, 8, 16, 32]\n");
     const std::string out = s.dir + "/out";
     const pid_t pid = fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {
-        ::setsid();  // its own process group: the kill below takes the sweep and its children
+        ::setsid();  // its own process group, so that the check below can see leftover children
         ::execl(SPIKETLM_CLI, SPIKETLM_CLI, "--quiet", "sweep", file.c_str(), "--out", out.c_str(), "--jobs", "1",
                 static_cast<char*>(nullptr));
         ::_exit(127);
     }
     for (int k = 0; k < 1500 && report_times(out).size() < 2; ++k) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    ::kill(-pid, SIGKILL);
+    ::kill(pid, SIGKILL);  // the sweep only: its running point must die with it
     int status = 0;
     ::waitpid(pid, &status, 0);
     CHECK(WIFSIGNALED(status));
     const auto done = report_times(out);
     INFO("finished before the kill: " << done.size());
+    // Longer than a point takes: an orphaned point would have finished (and written report.json).
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    CHECK(live_in_group(pid) == 0);
+    CHECK(report_times(out) == done);
     REQUIRE(done.size() >= 2);
     REQUIRE(done.size() < 6);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // distinct mtimes for rewritten files
