@@ -236,3 +236,32 @@ TEST_CASE("sweep: a malformed sweep file is an error naming key and file:line be
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.output, Catch::Contains("is not a sweep directory"));
 }
+
+TEST_CASE("sweep: include switches the preset and chip.energy_table the table, on the same input spikes", "[system]") {
+    Setup s;
+    test::write_text(s.dir + "/slow.yaml", "chip:\n  clock_mhz: 50.0\n");
+    const std::string table = test::source_dir() + "/configs/energy/odin-28nm.yaml";
+    // sim.seed swept with one value: every point draws the same rate-coded input spikes.
+    const std::string file = s.sweep("presets", "frames: 3\ngrid:\n  sim.seed: [9]\n  chip.pe.lanes: [2]\nlist:\n"
+                                                "  - {sim.seed: 9, chip.pe.lanes: 2, include: slow.yaml}\n"
+                                                "  - {sim.seed: 9, chip.pe.lanes: 2, chip.energy_table: " + table + "}\n");
+    const std::string out = s.dir + "/out";
+    const auto r = test::run_cli("sweep " + file + " --out " + out + " --jobs 2");
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    const auto rows = read_csv(out + "/results.csv");
+    REQUIRE(rows.size() == 3);
+    for (const auto& row : rows) CHECK(row.at("seed") == "9");
+    CHECK(rows[1].at("include") == "slow.yaml");
+    // Same spikes and cycles; half the clock: twice the latency.
+    CHECK(rows[1].at("cycles_per_frame") == rows[0].at("cycles_per_frame"));
+    CHECK(std::stod(rows[1].at("latency_us_per_frame")) == Approx(2 * std::stod(rows[0].at("latency_us_per_frame"))));
+    CHECK(rows[1].at("spikes_per_frame") == rows[0].at("spikes_per_frame"));
+    // Another energy table: same cycles, other energy, and the run says which table it used.
+    CHECK(rows[2].at("cycles_per_frame") == rows[0].at("cycles_per_frame"));
+    CHECK(rows[2].at("energy_nj_per_frame") != rows[0].at("energy_nj_per_frame"));
+    CHECK_THAT(test::read_text(out + "/points/" + rows[2].at("point") + "/config.effective.yaml"),
+               Catch::Contains("odin-28nm.yaml"));
+    CHECK_THAT(test::read_text(out + "/points/" + rows[1].at("point") + "/config.effective.yaml"),
+               Catch::Contains("clock_mhz: 50"));
+}
