@@ -13,6 +13,7 @@
 #include "sw/common/error.h"
 #include "sw/common/fs.h"
 #include "sw/common/seed.h"
+#include "sw/common/strings.h"
 
 namespace spiketlm::sweep {
 
@@ -190,7 +191,12 @@ class Parser {
         if (key == kIncludeKey || m_reg.find(key)) return;
         if (m_reg.is_section(key))
             m_w.fail(key_node, key, "'" + key + "' is a section, not a parameter: sweep one of its keys (`spiketlm config dump`)");
-        m_w.fail(key_node, key, "unknown key '" + key + "': not a declared parameter (`spiketlm config dump` lists them)");
+        std::vector<std::string> cands = m_reg.names();
+        cands.push_back(kIncludeKey);
+        const std::string near = nearest(key, cands);
+        m_w.fail(key_node, key, "unknown key '" + key + "': not a declared parameter" +
+                                    (near.empty() ? std::string(" (`spiketlm config dump` lists them)")
+                                                  : " (did you mean '" + near + "'?)"));
     }
 
     // Applies one value to the point's config: the same conversion and range checks as a run.

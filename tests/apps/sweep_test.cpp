@@ -219,7 +219,8 @@ TEST_CASE("sweep: a malformed sweep file is an error naming key and file:line be
         {"grid: {}\n", ":3:", "'grid' is empty"},
         {"grid:\n  chip.pe.lanes: [2, 4]\n  chip.noc.router_pipeline: [1, deep]\n", ":5:",
          "key 'chip.noc.router_pipeline' expects int, got 'deep'"},
-        {"list:\n  - {chip.pe.lanes: 2}\n  - {chip.pe.lanse: 2}\n", ":5:", "unknown key 'chip.pe.lanse'"},
+        {"list:\n  - {chip.pe.lanes: 2}\n  - {chip.pe.lanse: 2}\n", ":5:",
+         "unknown key 'chip.pe.lanse': not a declared parameter (did you mean 'chip.pe.lanes'?)"},
     };
     int n = 0;
     for (const auto& c : cases) {
