@@ -85,8 +85,8 @@ report::RunTotals run_chip(RunContext& ctx) {
 
     // Activity trace: frames trace.first_frame .. + trace.frames - 1 of this run.
     std::unique_ptr<traces::ActivityRecorder> activity;
+    const unsigned scopes = traces::parse_scopes(p_trace_scopes(ctx.config), "trace.scopes");  // checked even when off
     if (p_trace_vcd(ctx.config) || p_trace_perfetto(ctx.config)) {
-        const unsigned scopes = traces::parse_scopes(p_trace_scopes(ctx.config), "trace.scopes");
         const auto first = static_cast<std::size_t>(p_trace_first(ctx.config));
         const auto count = static_cast<std::size_t>(p_trace_frames(ctx.config));
         if (first >= in.frames())
