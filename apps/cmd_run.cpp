@@ -128,7 +128,7 @@ report::RunTotals run_chip(RunContext& ctx) {
             ctx.dir.log("wrote trace.vcd");
         }
         if (p_trace_perfetto(ctx.config)) {
-            ctx.dir.write("trace.json", traces::perfetto_json(activity->activity()));
+            traces::write_perfetto_file(activity->activity(), ctx.dir.file("trace.json"));
             ctx.dir.log("wrote trace.json");
         }
     }
