@@ -203,9 +203,22 @@ TEST_CASE("chip trace hooks: steps, barriers, packets, PE stages and queues agre
         for (std::size_t i = 1; i < compute.size(); ++i) CHECK(compute[i].begin >= compute[i - 1].end);
         for (const auto& w : compute) compute_cycles += static_cast<double>(w.end - w.begin);
         // A FIFO slot is held from the event's arrival to LOAD's pop, inclusive; never more than the depth.
+        // In report order the k-th slot is the k-th LOAD's event: popped no earlier than the cycle
+        // after its arrival, and the pop cycle (LOAD's first) is the slot's last.
+        REQUIRE(fifo.size() == load.size());
+        {
+            std::vector<Recorder::Interval> slots, loads;
+            for (const auto& i : rec.pe)
+                if (i.node == n && i.stage == Stage::fifo_slot) slots.push_back(i);
+                else if (i.node == n && i.stage == Stage::load) loads.push_back(i);
+            for (std::size_t e = 0; e < slots.size(); ++e) {
+                CHECK(slots[e].arg == loads[e].arg);
+                CHECK(slots[e].end == loads[e].begin + 1);
+                CHECK(slots[e].end - slots[e].begin >= 2);
+            }
+        }
         std::map<std::uint64_t, int> occ;
         for (const auto& s : fifo) {
-            CHECK(s.end > s.begin);
             ++occ[s.begin];
             --occ[s.end];
         }
