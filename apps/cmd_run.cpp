@@ -1,6 +1,7 @@
 // `spiketlm run`: maps the model onto the configured chip (or loads a mapped network) and runs
 // dataset frames through the cycle-level chip model; writes the run directory with the report,
-// energy breakdown, NoC statistics and the spike trace.
+// energy breakdown, NoC statistics and the spike trace, and when asked (trace.*) the VCD and
+// Perfetto activity traces (docs/traces.md).
 #include <filesystem>
 #include <iostream>
 #include <memory>

@@ -1,6 +1,7 @@
 #include "traces/vcd.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <sstream>
 
@@ -35,6 +36,12 @@ std::string binary(std::int64_t v) {
 }
 
 using Deltas = std::vector<std::pair<std::uint64_t, std::int64_t>>;
+
+std::string shortest(double v) {  // round-trip exact, deterministic
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, r.ptr);
+}
 
 }  // namespace
 
@@ -86,8 +93,8 @@ std::string vcd_text(const Activity& a) {
 
     std::ostringstream os;
     os << "$version spiketlm $end\n";
-    os << "$comment time unit 1 ps; chip clock " << a.clock_mhz << " MHz, one cycle = " << period_ps
-       << " ps: cycle c is at time round(c * " << period_ps << ") $end\n";
+    os << "$comment time unit 1 ps; chip clock " << shortest(a.clock_mhz) << " MHz, one cycle = " << shortest(period_ps)
+       << " ps: cycle c is at time round(c * " << shortest(period_ps) << ") $end\n";
     os << "$timescale 1 ps $end\n";
     std::string open;
     for (std::size_t i = 0; i < sig.size(); ++i) {
