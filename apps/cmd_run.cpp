@@ -1,8 +1,10 @@
 // `spiketlm run`: maps the model onto the configured chip (or loads a mapped network) and runs
 // dataset frames through the cycle-level chip model; writes the run directory with the report,
-// energy breakdown, NoC statistics and the spike trace.
+// energy breakdown, NoC statistics and the spike trace, and when asked (trace.*) the VCD and
+// Perfetto activity traces (docs/traces.md).
 #include <filesystem>
 #include <iostream>
+#include <memory>
 
 #include "apps/command.h"
 #include "apps/run_common.h"
@@ -18,13 +20,30 @@
 #include "sw/map/mapper.h"
 #include "sw/snn/run_options.h"
 #include "sw/stats/stats.h"
+#include "traces/activity.h"
+#include "traces/perfetto.h"
 #include "traces/spike_trace.h"
+#include "traces/vcd.h"
 
 namespace spiketlm::app {
 
 namespace {
 const cfg::Param<std::string> p_mapped{"run.mapped", "", "",
                                        "mapped-network directory from `spiketlm map` (empty: map the model now)"};
+
+// Activity traces (docs/traces.md).
+const cfg::Param<bool> p_trace_vcd{"trace.vcd", false, "", "write trace.vcd (VCD of chip activity, GTKWave) into the run directory"};
+const cfg::Param<bool> p_trace_perfetto{"trace.perfetto", false, "",
+                                        "write trace.json (Chrome trace-event JSON, ui.perfetto.dev) into the run directory"};
+const cfg::Param<std::int64_t> p_trace_first{"trace.first_frame", 0, "frames",
+                                             "first traced frame, counted from the run's first frame (0: the first one run)",
+                                             cfg::Range{0, 1e9}};
+const cfg::Param<std::int64_t> p_trace_frames{"trace.frames", 1, "frames", "number of frames traced from trace.first_frame",
+                                              cfg::Range{1, 1e9}};
+const cfg::Param<std::vector<std::string>> p_trace_scopes{
+    "trace.scopes", {"chip", "pe", "fifo", "ni", "packets"}, "",
+    "what the VCD and Perfetto traces hold: chip (frames, steps, barriers), pe (LOAD, COMPUTE, update, reset), "
+    "fifo (input-FIFO occupancy), ni (injection-queue occupancy), packets (lifetimes, Perfetto only)"};
 
 std::string resolve_data_file(const std::string& path) {
     namespace fs = std::filesystem;
@@ -65,6 +84,21 @@ report::RunTotals run_chip(RunContext& ctx) {
         trace.add(r);
     });
 
+    // Activity trace: frames trace.first_frame .. + trace.frames - 1 of this run.
+    std::unique_ptr<traces::ActivityRecorder> activity;
+    const unsigned scopes = traces::parse_scopes(p_trace_scopes(ctx.config), "trace.scopes");  // checked even when off
+    if (p_trace_vcd(ctx.config) || p_trace_perfetto(ctx.config)) {
+        const auto first = static_cast<std::size_t>(p_trace_first(ctx.config));
+        const auto count = static_cast<std::size_t>(p_trace_frames(ctx.config));
+        if (first >= in.frames())
+            throw InputError("trace.first_frame = " + std::to_string(first) + " is beyond the run's " +
+                             std::to_string(in.frames()) + " frames (run.frames / --frames): the trace window is empty");
+        const std::size_t last = std::min(first + count, in.frames()) - 1;
+        activity = std::make_unique<traces::ActivityRecorder>(scopes, in.frame_index(first), in.frame_index(last),
+                                                              chip.clock_mhz(), mapped.mesh_width, mapped.mesh_height);
+        chip.set_trace_sink(activity.get());
+    }
+
     report::RunTotals t;
     t.model = rp.model;
     t.dataset = in.dataset_name();
@@ -88,6 +122,17 @@ report::RunTotals run_chip(RunContext& ctx) {
     }
     progress.finish();
     trace.close();
+    if (activity) {
+        chip.set_trace_sink(nullptr);
+        if (p_trace_vcd(ctx.config)) {
+            ctx.dir.write("trace.vcd", traces::vcd_text(activity->activity()));
+            ctx.dir.log("wrote trace.vcd");
+        }
+        if (p_trace_perfetto(ctx.config)) {
+            traces::write_perfetto_file(activity->activity(), ctx.dir.file("trace.json"));
+            ctx.dir.log("wrote trace.json");
+        }
+    }
     t.cycles = chip.total_cycles();
     const double seconds = static_cast<double>(*t.cycles) / (t.clock_mhz * 1e6);
     const auto e = power::compute_energy(ctx.stats, table, seconds);

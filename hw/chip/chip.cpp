@@ -10,6 +10,7 @@
 #include "hw/pe/pe_if.h"
 #include "hw/pe/pe_config.h"
 #include "hw/sim/cycle_scheduler.h"
+#include "hw/sim/trace_sink.h"
 #include "sw/cfg/config.h"
 #include "sw/common/error.h"
 #include "sw/map/mapper.h"
@@ -39,6 +40,7 @@ struct Chip::Impl final : public sim::Clocked {
     std::vector<pe::ProcessingElement*> pes;
     std::unique_ptr<HostInterface> host;
     std::function<void(const ChipSpike&)> spike_cb;
+    sim::TraceSink* trace = nullptr;
 
     State state = State::idle;
     std::uint32_t step = 0;
@@ -85,6 +87,7 @@ struct Chip::Impl final : public sim::Clocked {
         host->begin_step(step);
         tiles[mapped.host_node]->start_host(now);
         state = State::running;
+        if (trace) trace->step_start(step, now);
     }
 
     void evaluate(Cycle now) override {
@@ -99,6 +102,7 @@ struct Chip::Impl final : public sim::Clocked {
                 if (!chip_done(now)) break;  // PEs, deliveries and the host poke us
                 c_barriers->inc();
                 const Cycle next = now + timing.barrier_cycles;
+                if (trace) trace->barrier(step, now, next);
                 ++result.steps;
                 const bool last = step + 1 >= static_cast<std::uint32_t>(net.timesteps);
                 if (last || (early_stop && host->output_in_step(step))) {
@@ -205,6 +209,9 @@ Chip::Chip(sc_core::sc_module_name name, const cfg::Config& config, const snn::N
                 if (!t->deliver_to_pe(d.now, p.src_neuron, p.timestep)) return false;
             }
             imp.last_delivery = d.now;
+            if (imp.trace)
+                imp.trace->packet(p.src, d.node, d.injected, d.now, d.hops, d.flits,
+                                  p.kind == proto::PacketKind::OutputSpike);
             imp.poke(d.now);
             return true;
         });
@@ -214,6 +221,16 @@ Chip::Chip(sc_core::sc_module_name name, const cfg::Config& config, const snn::N
 Chip::~Chip() = default;
 
 void Chip::set_spike_callback(std::function<void(const ChipSpike&)> cb) { m_impl->spike_cb = std::move(cb); }
+
+void Chip::set_trace_sink(sim::TraceSink* sink) {
+    Impl& I = *m_impl;
+    if (I.state != Impl::State::idle) throw Error("Chip::set_trace_sink: only between frames");
+    I.trace = sink;
+    for (std::uint32_t n = 0; n < I.noc_cfg.nodes(); ++n) {
+        I.tiles[n]->set_trace_sink(sink);
+        I.mesh->ni(n).set_trace_sink(sink);
+    }
+}
 
 FrameResult Chip::run_frame(const encode::SpikeTrain& input, std::uint64_t frame_index) {
     Impl& I = *m_impl;
@@ -231,6 +248,7 @@ FrameResult Chip::run_frame(const encode::SpikeTrain& input, std::uint64_t frame
     I.frame_start = start;
     std::uint64_t synops0 = 0;
     I.host->begin_frame(&input);
+    if (I.trace) I.trace->frame_begin(frame_index, start);
     I.state = Impl::State::resetting;
     for (auto* p : I.pes) {
         synops0 += p->synops();
@@ -246,6 +264,7 @@ FrameResult Chip::run_frame(const encode::SpikeTrain& input, std::uint64_t frame
     }
     // Let the clock reach the end of the last barrier so the next frame starts after it.
     if (I.sched->now() < I.frame_end) I.sched->run_until(I.frame_end);
+    if (I.trace) I.trace->frame_end(frame_index, I.frame_end);
     FrameResult r = I.result;
     r.start_cycle = I.frame_start;
     r.cycles = I.frame_end - I.frame_start;

@@ -30,6 +30,9 @@ struct MappedNetwork;
 namespace stats {
 class Registry;
 }
+namespace sim {
+class TraceSink;
+}
 }  // namespace spiketlm
 
 namespace spiketlm::chip {
@@ -61,6 +64,9 @@ class Chip : public sc_core::sc_module {
     ~Chip() override;
 
     void set_spike_callback(std::function<void(const ChipSpike&)> cb);
+    // Activity trace (hw/sim/trace_sink.h): frames, steps, barriers, PE stages, packets, NI
+    // queues from the next frame on. Null (the default) traces nothing; the sink must outlive the runs.
+    void set_trace_sink(sim::TraceSink* sink);
     FrameResult run_frame(const encode::SpikeTrain& input, std::uint64_t frame_index);
 
     double clock_mhz() const;

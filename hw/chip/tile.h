@@ -62,6 +62,8 @@ class Tile final : public sc_core::sc_module, public sim::Clocked, public pe::Pe
     void spike(const pe::EmittedSpike& s) override {
         if (on_spike) on_spike(s);
     }
+    sim::TraceSink* trace_sink() const override { return m_trace; }
+    void set_trace_sink(sim::TraceSink* t) { m_trace = t; }
 
   private:
     noc::NetworkInterface& m_ni;
@@ -70,6 +72,7 @@ class Tile final : public sc_core::sc_module, public sim::Clocked, public pe::Pe
     std::uint32_t m_reserved = 0;  // injection-queue slots the PE claimed and has not filled
     bool m_refused = false;        // the NI holds a packet the PE refused
     stats::Counter* m_refusals;
+    sim::TraceSink* m_trace = nullptr;
 };
 
 }  // namespace spiketlm::chip

@@ -5,6 +5,7 @@
 
 #include "hw/noc/link.h"
 #include "hw/noc/watchdog.h"
+#include "hw/sim/trace_sink.h"
 #include "sw/common/error.h"
 #include "sw/stats/stats.h"
 
@@ -62,6 +63,7 @@ bool NetworkInterface::inject(proto::SpikePacket p) {
     m_queue.push_back({h, now + 1, 0});
     ++m_packets_injected;
     m_packet_in->inc();
+    if (m_trace) m_trace->injection_queue(m_id, now, +1);
     if (m_shared.watchdog) m_shared.watchdog->arm(now);
     wake(now + 1);
     return true;
@@ -121,6 +123,7 @@ void NetworkInterface::evaluate(Cycle now) {
         }
         if (done) {
             m_queue.pop_front();
+            if (m_trace) m_trace->injection_queue(m_id, now, -1);
             if (m_refused && m_ready_cb) {
                 m_refused = false;
                 m_ready_cb();

@@ -38,6 +38,9 @@ namespace spiketlm::stats {
 class Counter;
 class Registry;
 }  // namespace spiketlm::stats
+namespace spiketlm::sim {
+class TraceSink;
+}
 
 namespace spiketlm::noc {
 
@@ -74,6 +77,7 @@ class NetworkInterface final : public sc_core::sc_module, public sim::Clocked {
     void set_ready_callback(std::function<void()> cb) { m_ready_cb = std::move(cb); }
     void set_eject_handler(EjectHandler h) { m_handler = std::move(h); }
     void resume_ejection();
+    void set_trace_sink(sim::TraceSink* t) { m_trace = t; }  // injection-queue occupancy (null: none)
 
     NodeId id() const { return m_id; }
     std::uint64_t packets_injected() const { return m_packets_injected; }
@@ -122,6 +126,7 @@ class NetworkInterface final : public sc_core::sc_module, public sim::Clocked {
     bool m_refused = false;
     std::function<void()> m_ready_cb;
     EjectHandler m_handler;
+    sim::TraceSink* m_trace = nullptr;
     std::uint64_t m_packets_injected = 0, m_deliveries = 0, m_flits_sent = 0, m_flits_received = 0;
     std::uint64_t m_hops_sum = 0, m_latency_sum = 0;
     stats::Counter* m_packet_in;

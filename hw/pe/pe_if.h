@@ -42,6 +42,9 @@ struct PeImage;
 namespace stats {
 class Registry;
 }
+namespace sim {
+class TraceSink;
+}
 }  // namespace spiketlm
 
 namespace spiketlm::pe {
@@ -67,6 +70,7 @@ class PeEnv {
     virtual void out_reserve(std::uint32_t n) = 0;        // claim n of them (n <= out_credits())
     virtual void out_push(proto::SpikePacket&& p) = 0;    // fill one claimed slot
     virtual void spike(const EmittedSpike& s) = 0;        // trace hook (every emitted spike, in order)
+    virtual sim::TraceSink* trace_sink() const { return nullptr; }  // activity trace (null: none)
 };
 
 class ProcessingElement {

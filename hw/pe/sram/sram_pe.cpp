@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hw/sim/trace_sink.h"
 #include "sw/common/error.h"
 #include "sw/map/mapper.h"
 #include "sw/snn/network.h"
@@ -111,11 +112,14 @@ void SramPe::frame_reset(std::uint64_t frame, Cycle now) {
         throw Error(m_path + ": frame reset while a timestep is still running");
     m_frame = frame;
     m_update_step = 0;
+    m_trace = m_env.trace_sink();
     std::fill(m_neurons.begin(), m_neurons.end(), snn::NeuronState{});
     for (auto& a : m_acc) std::fill(a.begin(), a.end(), 0);
     // Reset: one state-word write per cycle (update_lanes neurons each), cycles now .. now + R - 1.
     const std::uint32_t r = frame_reset_cycles();
     for (std::uint32_t w = 0; w < r; ++w) m_state.access(now + w, w, true);
+    if (m_trace)
+        m_trace->pe_interval(m_image.node, sim::TraceSink::PeStage::reset, now, now + r, static_cast<std::uint32_t>(frame));
     m_fifo_pops.clear();
     m_busy_until = std::max(m_busy_until, now + r);
     m_load_free = std::max(m_load_free, now + r);
@@ -211,8 +215,13 @@ void SramPe::schedule(const Event& e) {
         m_accmem.count(true, valid);
         m_wfifo_push->inc();
         m_words->inc();
+        if (m_trace) m_trace->pe_interval(m_image.node, sim::TraceSink::PeStage::compute, start, start + dur, k);
     }
     m_load_free = words ? last_issue + 1 : axon_ready;
+    if (m_trace) {
+        m_trace->pe_interval(m_image.node, sim::TraceSink::PeStage::fifo_slot, e.arrive, pop + 1, e.axon);
+        m_trace->pe_interval(m_image.node, sim::TraceSink::PeStage::load, pop, m_load_free, e.axon);
+    }
     m_busy_until = std::max({m_busy_until, m_compute_free, m_load_free});
 }
 
@@ -221,6 +230,7 @@ void SramPe::step_start(std::uint32_t step, Cycle now) {
     m_updating = true;
     m_update_step = step;
     m_next_neuron = 0;
+    m_update_begin = now;
     // The state-read pipeline fills before the first group is decided.
     m_update_at = now + m_cfg.state.read_latency_cycles;
     m_env.request_tick(m_update_at);
@@ -306,6 +316,8 @@ void SramPe::update_group(Cycle now) {
     }
     m_updating = false;
     m_update_at = kNever;
+    if (m_trace)
+        m_trace->pe_interval(m_image.node, sim::TraceSink::PeStage::update, m_update_begin, now + 1, m_update_step);
 }
 
 void SramPe::tick(Cycle now) {

@@ -25,6 +25,9 @@
 namespace spiketlm::stats {
 class Counter;
 }
+namespace spiketlm::sim {
+class TraceSink;
+}
 
 namespace spiketlm::pe {
 
@@ -102,6 +105,8 @@ class SramPe final : public ProcessingElement {
     Cycle m_update_at = kNever;  // cycle of the next group decision
     Cycle m_route_next = 0;      // earliest cycle for the next routing-table read
     std::deque<Outgoing> m_store;  // spike packets waiting for their routing data (slots claimed)
+    Cycle m_update_begin = 0;      // step start of the running update (for traces)
+    sim::TraceSink* m_trace = nullptr;  // the env's, taken at each frame reset
 
     stats::Counter* m_events;
     stats::Counter* m_synops;
