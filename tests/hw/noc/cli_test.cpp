@@ -22,7 +22,7 @@ const std::string kSmall =
     " --set chip.noc.width=4 --set chip.noc.height=4";
 }  // namespace
 
-TEST_CASE("cli: spiketlm noc writes noc.csv and a report; same config and seed give identical noc.csv",
+TEST_CASE("cli: spiketlm noc writes noc.csv and a report, same config and seed give identical noc.csv",
           "[system]") {
     const auto dir = test::scratch_dir("noc-cli");
     const std::string cfg = test::source_dir() + "/configs/noc/mesh8x8-uniform.yaml";

@@ -27,6 +27,7 @@ std::unique_ptr<Net> make(const char* name, noc::Multicast m, sim::CycleSchedule
     auto n = std::make_unique<Net>();
     n->cfg.width = n->cfg.height = k;
     n->cfg.multicast = m;
+    n->cfg.flit_width_bits = 128;  // an 8x8 node bitmask (64 bits) + the other header fields
     n->cfg.vcs = 2;
     n->cfg.buffer_depth = 4;
     n->cfg.watchdog_cycles = 5000;
@@ -62,7 +63,7 @@ std::set<std::pair<proto::NodeId, proto::NodeId>> xy_edges(proto::NodeId a, prot
 
 }  // namespace
 
-TEST_CASE("noc: multicast delivers once per destination; tree uses the union of XY paths, fewer links than source",
+TEST_CASE("noc: multicast delivers once per destination, tree uses the union of XY paths, fewer links than source",
           "[system]") {
     sim::CycleScheduler sched("clk", sc_core::sc_time(1, sc_core::SC_NS));
     stats::Registry stats;

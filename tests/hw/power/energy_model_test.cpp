@@ -90,7 +90,7 @@ TEST_CASE("technology scaling: dynamic ~ node x Vdd^2, leakage ~ node x Vdd", "[
     CHECK(b.leak_mw / a.leak_mw == Approx((28.0 / 45) * (0.55 / 0.9)).epsilon(1e-9));
 }
 
-TEST_CASE("neuron.update carries no multiply; a LIF-like count costs exactly its multiplies more", "[unit]") {
+TEST_CASE("neuron.update carries no multiply, a LIF-like count costs exactly its multiplies more", "[unit]") {
     const double update_pj = 5 * 24 * (0.1 / 32);        // 5 adder-equivalents of 24 b (H14 add)
     const double mult_pj = 12 * 24 * (3.1 / (32 * 32));  // 12x24-b array multiplier (H14 mult)
     auto energy = [](std::uint64_t updates, std::uint64_t multiplies) {
@@ -213,7 +213,7 @@ TEST_CASE("every energy table in configs/energy parses and states its technology
     }
 }
 
-TEST_CASE("fixed entries stated at another technology scale like the models; otherwise they are used as is", "[unit]") {
+TEST_CASE("fixed entries stated at another technology scale like the models, otherwise they are used as is", "[unit]") {
     const char* text = R"(technology: {node_nm: 28, vdd_v: 0.5}
 fixed_entries_technology: {node_nm: 45, vdd_v: 0.9, source: "the default table's entries"}
 actions:

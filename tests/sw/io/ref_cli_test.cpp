@@ -173,7 +173,7 @@ TEST_CASE("spiketlm ref: the golden trace and report equal the in-process refere
     CHECK(f.report("run3")["frames"] == 4);
 }
 
-TEST_CASE("spiketlm ref: sim.seed drives stochastic neuron noise; deterministic per seed", "[unit]") {
+TEST_CASE("spiketlm ref: sim.seed drives stochastic neuron noise, deterministic per seed", "[unit]") {
     Fixture f;
     io::save_model(f.model, make_net(true));
     REQUIRE(f.ref("s1").exit_code == 0);

@@ -96,7 +96,7 @@ TEST_CASE("neuron: LIF leak with floor rounding, reset to value and refractory h
     CHECK(t.i[5] == 40);
 }
 
-TEST_CASE("neuron: LIF subtract reset keeps the overshoot; negative membrane leaks toward zero by floor", "[unit]") {
+TEST_CASE("neuron: LIF subtract reset keeps the overshoot, negative membrane leaks toward zero by floor", "[unit]") {
     NeuronParams p = NeuronParams::defaults(NeuronKind::lif);
     p.decay_v = 3072;
     p.theta = 100;

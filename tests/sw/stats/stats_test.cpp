@@ -38,7 +38,7 @@ TEST_CASE("stats: histogram bins, overflow and extremes", "[unit]") {
     CHECK(h.sum() == Approx(1074.9));
 }
 
-TEST_CASE("stats: components carry named attributes; old three-argument declarations still work", "[unit]") {
+TEST_CASE("stats: components carry named attributes, old three-argument declarations still work", "[unit]") {
     stats::Registry r;
     r.add_component("chip.pe_0.syn", "sram_synapse", "fc1", {{"words", 8192}, {"width_bits", 64}});
     r.add_component("chip.pe_0.fifo", "fifo", "fc1");
