@@ -207,6 +207,9 @@ def _stacked(ax, label, parts, cmap, x):
     return handles
 
 
+NO_LAYER = "(no layer)"
+
+
 def plot_run_energy(out, r):
     br = r.get("energy_breakdown_nj")
     layers = r.get("energy_breakdown_by_layer_nj")
@@ -216,7 +219,11 @@ def plot_run_energy(out, r):
     total = r.get("energy_nj_per_frame") or sum(br.values())
     groups = [("component class", sorted(br.items(), key=lambda kv: -kv[1]), "tab20")]
     if isinstance(layers, dict) and layers:
-        groups.append(("layer", sorted(layers.items(), key=lambda kv: -kv[1]), "Set2"))
+        parts = sorted(layers.items(), key=lambda kv: -kv[1])
+        rest = total - sum(layers.values())
+        if rest > 1e-9 * total:  # components no layer owns (routers, links, NIs, unused tiles)
+            parts.append((NO_LAYER, rest))
+        groups.append(("layer", parts, "Set2"))
     fig, axes = plt.subplots(1, len(groups), figsize=(WIDTH_IN, 2.6), sharey=True)
     axes = axes if len(groups) > 1 else [axes]
     rows = []
@@ -236,7 +243,8 @@ def plot_run_energy(out, r):
     fig.subplots_adjust(wspace=1.1)
     out.save(fig, "energy_breakdown", "Energy breakdown",
              "Energy per frame stacked by component class (left) and by the layer the components serve "
-             "(right); report.json energy_breakdown_nj / energy_breakdown_by_layer_nj.",
+             "(right); report.json energy_breakdown_nj / energy_breakdown_by_layer_nj. "
+             f"'{NO_LAYER}' is the rest of the total: components no layer owns (NoC routers, links, NIs, unused tiles).",
              ["group", "key", "nj_per_frame", "share"], rows)
 
 

@@ -154,11 +154,15 @@ def write(path, text):
     os.replace(tmp, path)
 
 
-def breakdown(title, d, total):
+def breakdown(title, d, total, rest_label=None):
     if not isinstance(d, dict) or not d:
         return ""
     rows = []
-    for k, v in sorted(d.items(), key=lambda kv: -kv[1]):
+    items = sorted(d.items(), key=lambda kv: -kv[1])
+    rest = total - sum(d.values())
+    if rest_label and rest > 1e-9 * total:
+        items.append((rest_label, rest))
+    for k, v in items:
         share = v / total if total else 0
         rows.append((k, energy_nj(v), percent(share)))
     return f"<h3>{esc(title)}</h3>\n" + table(["key", "energy / frame", "share"], rows, numeric_cols=(1, 2))
@@ -213,7 +217,8 @@ def run_page(run_dir, r, out):
         body.append(f"<h2>Energy breakdown</h2><div class=sub>table {esc(tab.get('name', ''))} "
                     f"({esc(tab.get('file', ''))}; {esc(tab.get('technology', ''))})</div>")
         body.append(breakdown("by component class", r.get("energy_breakdown_nj"), total))
-        body.append(breakdown("by layer", r.get("energy_breakdown_by_layer_nj"), total))
+        body.append(breakdown("by layer", r.get("energy_breakdown_by_layer_nj"), total,
+                              "(no layer: NoC routers, links, NIs, unused tiles)"))
         body.append(breakdown("by action", r.get("energy_breakdown_by_action_nj"), total))
     by_layer = r.get("spikes_per_frame_by_layer") or {}
     if by_layer:
