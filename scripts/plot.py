@@ -221,7 +221,7 @@ def plot_run_energy(out, r):
     if isinstance(layers, dict) and layers:
         parts = sorted(layers.items(), key=lambda kv: -kv[1])
         rest = total - sum(layers.values())
-        if rest > 1e-9 * total:  # components no layer owns (routers, links, NIs, unused tiles)
+        if rest > 1e-9 * total:  # components registered without a layer (routers, links, NIs)
             parts.append((NO_LAYER, rest))
         groups.append(("layer", parts, "Set2"))
     fig, axes = plt.subplots(1, len(groups), figsize=(WIDTH_IN, 2.6), sharey=True)
@@ -244,7 +244,7 @@ def plot_run_energy(out, r):
     out.save(fig, "energy_breakdown", "Energy breakdown",
              "Energy per frame stacked by component class (left) and by the layer the components serve "
              "(right); report.json energy_breakdown_nj / energy_breakdown_by_layer_nj. "
-             f"'{NO_LAYER}' is the rest of the total: components no layer owns (NoC routers, links, NIs, unused tiles).",
+             f"'{NO_LAYER}' is the rest of the total: components registered without a layer (NoC routers, links and network interfaces).",
              ["group", "key", "nj_per_frame", "share"], rows)
 
 

@@ -66,6 +66,9 @@ def sig(v, digits=3):
         a *= 10
         mag -= 1
     decimals = max(0, digits - 1 - mag)
+    r = float(f"{v:.{decimals}f}")
+    if r and abs(r) >= 10 ** (mag + 1):  # rounding added a digit: 99.96 -> "100", not "100.0"
+        decimals = max(0, decimals - 1)
     return group(f"{v:.{decimals}f}")
 
 
@@ -79,7 +82,7 @@ def scaled(v, unit_prefixes):
         return "n/a"
     best = unit_prefixes[0]
     for f, name in unit_prefixes:
-        if abs(v) >= f:
+        if abs(v) >= f * 0.9995:  # 999.7 nJ is "1.00 µJ", not "1,000 nJ"
             best = (f, name)
     return f"{sig(v / best[0])} {best[1]}"
 
@@ -99,7 +102,7 @@ def power_mw(v):
 def count(v, unit=""):
     if v is None:
         return "n/a"
-    s = group(f"{float(v):.0f}") if abs(float(v)) >= 100 else sig(v)
+    s = group(f"{float(v):.0f}") if abs(float(v)) >= 99.5 or float(v).is_integer() else sig(v)
     return f"{s} {unit}".strip()
 
 
@@ -218,7 +221,7 @@ def run_page(run_dir, r, out):
                     f"({esc(tab.get('file', ''))}; {esc(tab.get('technology', ''))})</div>")
         body.append(breakdown("by component class", r.get("energy_breakdown_nj"), total))
         body.append(breakdown("by layer", r.get("energy_breakdown_by_layer_nj"), total,
-                              "(no layer: NoC routers, links, NIs, unused tiles)"))
+                              "(no layer: NoC routers, links, NIs)"))
         body.append(breakdown("by action", r.get("energy_breakdown_by_action_nj"), total))
     by_layer = r.get("spikes_per_frame_by_layer") or {}
     if by_layer:
