@@ -228,11 +228,12 @@ def plot_run_energy(out, r):
     axes = axes if len(groups) > 1 else [axes]
     rows = []
     for ax, (gname, parts, cmap) in zip(axes, groups):
-        _stacked(ax, gname, parts, cmap, 0)
+        handles = _stacked(ax, gname, parts, cmap, 0)
         ax.set_xticks([0])
         ax.set_xticklabels([f"by {gname}"])
         ax.set_xlim(-0.5, 0.5)
-        ax.legend(loc="upper left", bbox_to_anchor=(0.62, 1.0), frameon=False, fontsize=FONT_PT - 2,
+        ax.legend(handles=handles[::-1], loc="upper left",  # top to bottom as stacked
+                  bbox_to_anchor=(0.62, 1.0), frameon=False, fontsize=FONT_PT - 2,
                   handlelength=1, borderaxespad=0, labelspacing=0.25)
         ax.spines[["top", "right"]].set_visible(False)
         for k, v in parts:
@@ -585,7 +586,8 @@ def plot_sweep(folder, out_folder):
             groups.setdefault(tuple(r[q] for q in others), []).append((x, r))
         fig, axes = plt.subplots(len(METRICS), 1, figsize=(WIDTH_IN, 1.25 * len(METRICS) + 0.5), sharex=True)
         data_rows = []
-        for gi, (g, pts) in enumerate(sorted(groups.items())):
+        order = lambda item: tuple((0, _num(v), "") if _num(v) is not None else (1, 0, v) for v in item[0])
+        for gi, (g, pts) in enumerate(sorted(groups.items(), key=order)):
             pts.sort(key=lambda t: t[0])
             label = ", ".join(f"{q}={v}" for q, v in zip(others, g)) or None
             for ax, (m, ylabel, scale, _) in zip(axes, METRICS):

@@ -239,9 +239,10 @@ std::string make_report_md(const nlohmann::json& r) {
     row("simulation wall time", fmt_sig(num(r, "sim_wall_s")) + " s", "sim_wall_s");
     row("simulation speed", fmt_count(num(r, "sim_frames_per_s")) + " frames/s", "sim_frames_per_s");
     row("simulated events per second", fmt_count(num(r, "sim_events_per_s")) + " events/s", "sim_events_per_s");
-    // Anything else (a field added later, `extra`): shown as it is, so report.md never loses one.
+    // Anything else (a field added later, `extra`): shown as it is, so report.md never loses one
+    // (null fields are the ones a reference run has no value for).
     for (const auto& [k, v] : r.items()) {
-        if (shown.count(k) || k == "energy_pricing" || k.rfind("energy_breakdown", 0) == 0 ||
+        if (v.is_null() || shown.count(k) || k == "energy_pricing" || k.rfind("energy_breakdown", 0) == 0 ||
             k == "spikes_per_frame_by_layer")
             continue;
         o << "| " << k << " | " << (v.is_string() ? v.get<std::string>() : v.is_number_float() ? fmt_sig(v.get<double>(), 4) : v.dump())
