@@ -686,10 +686,10 @@ def main(argv=None):
             out, sweep = plot_sweep(first, folder)
             html = report_html.sweep_page(first, sweep, out)
             if a.points:
-                for r in sweep[2]:
-                    d = r.get("dir") or r.get("run_dir") or (os.path.join(first, "points", r["id"]) if r.get("id") else "")
-                    d = d if os.path.isabs(d) else os.path.join(first, d) if d and not os.path.isdir(d) else d
-                    if d and os.path.isfile(os.path.join(d, "report.json")):
+                for r in sweep[2]:  # a point's run directory: DIR/points/<point> (sw/sweep's layout)
+                    pid = r.get("point") or r.get("id") or ""
+                    d = os.path.join(first, "points", pid)
+                    if pid and os.path.isfile(os.path.join(d, "report.json")):
                         pout, pr = plot_run(d, os.path.join(d, "plots"))
                         if not a.no_html:
                             report_html.write(os.path.join(d, "report.html"), report_html.run_page(d, pr, pout))

@@ -274,7 +274,7 @@ def sweep_page(folder, sweep, out):
             table(header, trows, numeric_cols=range(n + 1, n + 8), row_classes=classes)]
     for r in failed:
         if r.get("error"):
-            body.append(f"<p class=sub>{esc(r.get('id', ''))}: {esc(r['error'])}</p>")
+            body.append(f"<p class=sub>failed {esc(r.get('point') or r.get('id') or '')}: {esc(r['error'])}</p>")
     body.append(figures(out))
     manifest = os.path.join(folder, "sweep.json")
     if os.path.isfile(manifest):

@@ -226,17 +226,19 @@ TEST_CASE("plot: a run directory's figures show report.json and stats.csv, and i
 
 TEST_CASE("plot: a sweep's results.csv gives a figure per swept key and the Pareto projections", "[system]") {
     const std::string dir = test::scratch_dir("plot-sweep");
+    // The layout of `spiketlm sweep collect` (sw/sweep/results.cpp): point, swept keys, seed,
+    // the report fields, status, error.
     const std::string head =
-        "id,chip.pe.lanes,chip.noc.vcs,status,accuracy,cycles_per_frame,latency_us_per_frame,energy_nj_per_frame,"
-        "pj_per_sop,power_mw,spikes_per_frame";
+        "point,chip.pe.lanes,chip.noc.vcs,seed,accuracy,cycles_per_frame,latency_us_per_frame,energy_nj_per_frame,"
+        "pj_per_sop,power_mw,spikes_per_frame,status,error";
     // Dominance over (accuracy up, energy down, latency down): only a is dominated (by b).
     const std::string pts =
-        "a,1,1,ok,0.88,9000,90,600,15,6.6,63\n"
-        "b,2,1,ok,0.88,7000,70,590,14.8,8.4,63\n"
-        "c,4,1,ok,0.88,6000,60,620,15.5,10.3,63\n"
-        "d,1,2,ok,0.885,8800,88,580,14.6,6.6,63\n"
-        "e,2,2,failed,,,,,,,\n"
-        "f,4,2,ok,0.885,5900,59,640,16,10.8,63\n";
+        "a,1,1,11,0.88,9000,90,600,15,6.6,63,ok,\n"
+        "b,2,1,12,0.88,7000,70,590,14.8,8.4,63,ok,\n"
+        "c,4,1,13,0.88,6000,60,620,15.5,10.3,63,ok,\n"
+        "d,1,2,14,0.885,8800,88,580,14.6,6.6,63,ok,\n"
+        "e,2,2,15,,,,,,,,failed,bad value\n"
+        "f,4,2,16,0.885,5900,59,640,16,10.8,63,ok,\n";
     fs::create_directories(dir + "/s");
     test::write_text(dir + "/s/results.csv", head + "\n" + pts);
     const auto p = plot("sweep " + dir + "/s");
@@ -251,21 +253,25 @@ TEST_CASE("plot: a sweep's results.csv gives a figure per swept key and the Pare
     const auto lanes = read_csv(dir + "/s/plots/sweep_chip_pe_lanes.csv");
     CHECK(lanes.size() == 5);
 
-    // A pareto column written by `sweep collect` is taken as it is (here: only point a).
+    // A pareto column written by `sweep collect --pareto` is taken as it is (here: only point a),
+    // and the swept keys come from sweep.json when it is there (chip.noc.vcs only: one figure).
     fs::create_directories(dir + "/t");
+    test::write_text(dir + "/t/sweep.json", R"({"schema_version": 1, "keys": ["chip.noc.vcs"], "points": []})");
     std::string marked = head + ",pareto\n";
     std::istringstream in(pts);
     std::string line;
-    while (std::getline(in, line)) marked += line + (line[0] == 'a' ? ",1\n" : ",0\n");
+    while (std::getline(in, line)) marked += line + (line[0] == 'a' ? ",1\n" : line[0] == 'e' ? ",\n" : ",0\n");
     test::write_text(dir + "/t/results.csv", marked);
     REQUIRE(plot(dir + "/t").exit_code == 0);
+    CHECK(fs::exists(dir + "/t/plots/sweep_chip_noc_vcs.png"));
+    CHECK(!fs::exists(dir + "/t/plots/sweep_chip_pe_lanes.png"));
     int marked_points = 0;
     for (const auto& r : read_csv(dir + "/t/plots/pareto.csv")) marked_points += r.at("pareto") == "1";
     CHECK(marked_points == 1);
 
     const std::string html = test::read_text(dir + "/s/report.html");
     CHECK_THAT(html, Catch::Contains("6 points, 5 finished, 1 failed") && Catch::Contains("88.50 %") &&
-                         Catch::Contains("580 nJ"));
+                         Catch::Contains("580 nJ") && Catch::Contains("failed e: bad value"));
     check_self_contained(html, 3);
     check_renders(dir + "/s/report.html", 3);
 }
