@@ -19,7 +19,7 @@ STYLE = """
 body{font-family:DejaVu Sans,Helvetica,Arial,sans-serif;font-size:14px;max-width:1100px;margin:24px auto;color:#222}
 h1{font-size:22px;margin-bottom:4px} h2{font-size:18px;border-bottom:1px solid #ccc;padding-bottom:2px;margin-top:28px}
 table{border-collapse:collapse;margin:8px 0} td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}
-td.n{text-align:right;font-variant-numeric:tabular-nums} th{background:#f0f0f0}
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap} th{background:#f0f0f0}
 .sub{color:#666} figure{display:inline-block;margin:8px 16px 16px 0;vertical-align:top;max-width:520px}
 figure img{width:500px;border:1px solid #eee} figcaption{font-size:12px;color:#444}
 pre{background:#f7f7f7;border:1px solid #ddd;padding:8px;font-size:12px;overflow-x:auto}
