@@ -9,9 +9,7 @@ referenced. A small inline script marks <body data-images-ok="N" data-images="M"
 has loaded, so a headless browser can check that every embedded image decoded.
 """
 import base64
-import csv
 import html
-import io
 import os
 import sys
 
