@@ -10,7 +10,9 @@ PACKAGES=(
   libsystemc-dev
   # libraries
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev libzip-dev zlib1g-dev
-  libeigen3-dev libtbb-dev
+  libeigen3-dev libtbb-dev libboost-dev libboost-filesystem-dev
+  # sweeps on a local Slurm (tests/apps/slurm_sweep_test.sh)
+  slurm-wlm munge
   # tests and benchmarks
   catch2 libbenchmark-dev
   # python side: npz interop test, plots (scripts/plot.py), the report.html test (headless
