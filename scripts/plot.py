@@ -578,9 +578,12 @@ def plot_sweep(folder, out_folder):
     plt = _mpl()
     path, rows, ok, params = read_sweep(folder)
     out = Out(out_folder)
-    for p in params:
+    # A key with one value over the finished points (e.g. set only by a failed list entry) gets no
+    # figure and splits no lines.
+    varying = [p for p in params if len({r[p] for r in ok}) > 1]
+    for p in varying:
         xs, cats = _axis_values(ok, p)
-        others = [q for q in params if q != p]
+        others = [q for q in varying if q != p]
         groups = {}
         for r, x in zip(ok, xs):
             groups.setdefault(tuple(r[q] for q in others), []).append((x, r))

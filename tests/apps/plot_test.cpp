@@ -269,15 +269,18 @@ TEST_CASE("plot: a sweep's results.csv gives a figure per swept key and the Pare
     for (const auto& r : read_csv(dir + "/t/plots/pareto.csv")) marked_points += r.at("pareto") == "1";
     CHECK(marked_points == 1);
 
-    // A key with non-numeric values (a chip preset swept through `include`) is a category axis.
+    // A key with non-numeric values (a chip preset swept through `include`) is a category axis; a
+    // key only a failed list entry sets has one value over the finished points: no figure.
     fs::create_directories(dir + "/u");
     test::write_text(dir + "/u/results.csv",
-                     "point,include,seed,accuracy,latency_us_per_frame,energy_nj_per_frame,status,error\n"
-                     "p1,configs/chips/yoso.yaml,1,0.9,60,580,ok,\np2,configs/chips/small.yaml,2,0.9,80,400,ok,\n");
+                     "point,include,chip.pe.neurons,seed,accuracy,latency_us_per_frame,energy_nj_per_frame,status,error\n"
+                     "p1,configs/chips/yoso.yaml,,1,0.9,60,580,ok,\np2,configs/chips/small.yaml,,2,0.9,80,400,ok,\n"
+                     "p3,,4,3,,,,failed,does not fit\n");
     const auto u = plot("sweep " + dir + "/u");
     INFO(u.output);
     REQUIRE(u.exit_code == 0);
     CHECK(read_csv(dir + "/u/plots/sweep_include.csv").size() == 2);
+    CHECK(!fs::exists(dir + "/u/plots/sweep_chip_pe_neurons.png"));
 
     const std::string html = test::read_text(dir + "/s/report.html");
     CHECK_THAT(html, Catch::Contains("6 points, 5 finished, 1 failed") && Catch::Contains("88.50 %") &&
