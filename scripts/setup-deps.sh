@@ -15,8 +15,9 @@ PACKAGES=(
   slurm-wlm munge
   # tests and benchmarks
   catch2 libbenchmark-dev
-  # python side: npz interop test, plots
-  python3 python3-numpy python3-matplotlib
+  # python side: npz interop test, plots (scripts/plot.py), the report.html test (headless
+  # Chromium renders the page, Pillow counts the screenshot's colours)
+  python3 python3-numpy python3-matplotlib python3-pil chromium
   # data
   dataset-fashion-mnist
 )

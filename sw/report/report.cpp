@@ -1,19 +1,19 @@
 #include "sw/report/report.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <set>
 #include <sstream>
+#include <utility>
 #include <vector>
+
+#include "sw/report/format.h"
 
 namespace spiketlm::report {
 
 namespace {
 double per(double total, std::uint64_t frames) { return frames ? total / static_cast<double>(frames) : 0.0; }
-
-std::string fmt(double v, int prec = 3) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", prec, v);
-    return buf;
-}
 }  // namespace
 
 const std::vector<std::string>& timing_fields() {
@@ -93,24 +93,69 @@ nlohmann::json make_report_json(const RunTotals& t) {
     return j;
 }
 
+namespace {
+using nlohmann::json;
+
+double num(const json& r, const char* key) {
+    return r.contains(key) && r[key].is_number() ? r[key].get<double>() : std::nan("");
+}
+
+// Entries of an energy breakdown, largest first; `rest_label`: adds the part of `total` no entry
+// holds (components no layer owns) when it is not negligible.
+std::vector<std::pair<std::string, double>> largest_first(const json& d, double total, const char* rest_label) {
+    std::vector<std::pair<std::string, double>> v;
+    double sum = 0;
+    if (d.is_object())
+        for (const auto& [k, e] : d.items()) {
+            v.emplace_back(k, e.get<double>());
+            sum += e.get<double>();
+        }
+    std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    if (rest_label && total - sum > 1e-9 * std::fabs(total)) v.emplace_back(rest_label, total - sum);
+    return v;
+}
+
+std::string pad(const std::string& s, std::size_t width) {
+    // display width: count UTF-8 lead bytes only (µ is two bytes, one column)
+    std::size_t cols = 0;
+    for (unsigned char c : s) cols += (c & 0xC0) != 0x80;
+    return s + std::string(cols < width ? width - cols : 1, ' ');
+}
+
+// A table price as written: 4 significant digits without trailing zeros (0.005, 1.25, 3.416).
+std::string price(double v) {
+    std::string s = fmt_sig(v, 4);
+    if (s.find('.') != std::string::npos) {
+        s.erase(s.find_last_not_of('0') + 1);
+        if (s.back() == '.') s.pop_back();
+    }
+    return s;
+}
+
+constexpr const char* kNoLayer = "(no layer)";  // routers, links, NIs (registered without a layer)
+}  // namespace
+
 std::string summary_text(const nlohmann::json& r) {
     std::ostringstream o;
+    const double frames = num(r, "frames");
     o << "run '" << r.value("name", "") << "' (" << r.value("mode", "") << ") on " << r.value("dataset", "") << ", "
-      << r.value("frames", 0) << " frames\n";
-    o << "  accuracy            " << fmt(100.0 * r.value("accuracy", 0.0), 2) << " %  (" << r.value("correct", 0) << "/"
-      << r.value("frames", 0) << ")\n";
+      << fmt_count(frames) << " frames\n";
+    o << "  accuracy            " << fmt_percent(num(r, "accuracy")) << "  (" << fmt_count(num(r, "correct")) << " / "
+      << fmt_count(frames) << ")\n";
     if (!r["cycles_per_frame"].is_null()) {
-        o << "  cycles / frame      " << fmt(r["cycles_per_frame"].get<double>(), 1) << "\n";
-        o << "  latency / frame     " << fmt(r["latency_us_per_frame"].get<double>(), 3) << " us at "
-          << fmt(r["clock_mhz"].get<double>(), 0) << " MHz\n";
+        o << "  cycles / frame      " << fmt_count(num(r, "cycles_per_frame")) << " cycles\n";
+        o << "  latency / frame     " << fmt_time_us(num(r, "latency_us_per_frame")) << " at "
+          << fmt_sig(num(r, "clock_mhz")) << " MHz (" << fmt_count(num(r, "chip_frames_per_s")) << " frames/s)\n";
     }
     if (!r["energy_nj_per_frame"].is_null()) {
-        o << "  energy / frame      " << fmt(r["energy_nj_per_frame"].get<double>(), 3) << " nJ  (dynamic "
-          << fmt(r["energy_dynamic_nj_per_frame"].get<double>(), 3) << ", leakage "
-          << fmt(r["energy_leakage_nj_per_frame"].get<double>(), 3) << ")\n";
-        for (const auto& [k, v] : r["energy_breakdown_nj"].items())
-            o << "      " << k << std::string(k.size() < 16 ? 16 - k.size() : 1, ' ') << fmt(v.get<double>(), 3) << " nJ\n";
-        o << "  pJ / synaptic op    " << fmt(r["pj_per_sop"].get<double>(), 3) << "\n";
+        const double total = num(r, "energy_nj_per_frame");
+        o << "  energy / frame      " << fmt_energy_nj(total) << "  (dynamic "
+          << fmt_energy_nj(num(r, "energy_dynamic_nj_per_frame")) << ", leakage "
+          << fmt_energy_nj(num(r, "energy_leakage_nj_per_frame")) << ")\n";
+        for (const auto& [k, v] : largest_first(r["energy_breakdown_nj"], total, nullptr))
+            o << "      " << pad(k, 16) << pad(fmt_energy_nj(v), 10) << fmt_percent(total > 0 ? v / total : 0) << "\n";
+        o << "  energy / synop      " << fmt_sig(num(r, "pj_per_sop")) << " pJ\n";
+        if (r.contains("power_mw")) o << "  power               " << fmt_power_mw(num(r, "power_mw")) << "\n";
         if (r.contains("energy_pricing") && r["energy_pricing"].is_object()) {
             int model = 0, fixed = 0;
             for (const char* kind : {"actions", "leakage"}) {
@@ -121,44 +166,124 @@ std::string summary_text(const nlohmann::json& r) {
               << " fixed table entries (report.md: energy_pricing)\n";
         }
     }
-    o << "  spikes / frame      " << fmt(r.value("spikes_per_frame", 0.0), 1) << "  (input "
-      << fmt(r.value("input_spikes_per_frame", 0.0), 1) << ")\n";
-    o << "  synaptic ops/frame  " << fmt(r.value("synops_per_frame", 0.0), 1) << "\n";
+    o << "  spikes / frame      " << fmt_count(num(r, "spikes_per_frame")) << "  (input "
+      << fmt_count(num(r, "input_spikes_per_frame")) << ")\n";
+    o << "  synaptic ops/frame  " << fmt_count(num(r, "synops_per_frame")) << "\n";
     if (!r["noc"].is_null())
-        o << "  NoC                 " << fmt(r["noc"]["latency_avg_cycles"].get<double>(), 2) << " cycles avg latency, "
-          << fmt(r["noc"]["hops_avg"].get<double>(), 2) << " hops avg\n";
-    o << "  simulation          " << fmt(r.value("sim_wall_s", 0.0), 2) << " s wall, "
-      << fmt(r.value("sim_frames_per_s", 0.0), 1) << " frames/s\n";
+        o << "  NoC                 " << fmt_sig(r["noc"]["latency_avg_cycles"].get<double>()) << " cycles avg latency, "
+          << fmt_sig(r["noc"]["hops_avg"].get<double>()) << " hops avg\n";
+    if (r.contains("utilization") && r["utilization"].contains("pe.busy_fraction"))
+        o << "  PE busy             " << fmt_percent(r["utilization"]["pe.busy_fraction"].get<double>())
+          << " (mean over PEs)\n";
+    o << "  simulation          " << fmt_sig(num(r, "sim_wall_s")) << " s wall, " << fmt_count(num(r, "sim_frames_per_s"))
+      << " frames/s\n";
     return o.str();
 }
 
 std::string make_report_md(const nlohmann::json& r) {
     std::ostringstream o;
+    std::set<std::string> shown = {"schema_version", "tool", "name", "mode", "model", "dataset", "seed",
+                                   "config_hash", "energy_table"};
+    auto row = [&](const std::string& what, const std::string& value, const std::string& field) {
+        o << "| " << what << " | " << value << " | `" << field << "` |\n";
+        shown.insert(field.substr(0, field.find('.')));
+    };
+    const double frames = num(r, "frames");
     o << "# spiketlm run report: " << r.value("name", "") << "\n\n";
-    o << "| field | value |\n|---|---|\n";
-    for (const auto& [k, v] : r.items()) {
-        if (v.is_object() || v.is_array()) continue;
-        o << "| `" << k << "` | " << (v.is_string() ? v.get<std::string>() : v.dump()) << " |\n";
+    o << r.value("mode", "") << " run of `" << r.value("model", "") << "` on " << r.value("dataset", "") << ": "
+      << fmt_count(frames) << " frames, seed " << r.value("seed", 0) << ", config hash `" << r.value("config_hash", "")
+      << "`";
+    if (r.contains("energy_table") && r["energy_table"].is_object())
+        o << ", energy table `" << r["energy_table"].value("name", "") << "` (" << r["energy_table"].value("file", "")
+          << "; " << r["energy_table"].value("technology", "") << ")";
+    o << ".\nValues rounded for reading; report.json has them at full precision.\n\n";
+
+    o << "## Summary\n\n| quantity | value | report.json field |\n|---|---:|---|\n";
+    row("accuracy", fmt_percent(num(r, "accuracy")) + " (" + fmt_count(num(r, "correct")) + " / " + fmt_count(frames) +
+                        " frames)", "accuracy");
+    shown.insert({"correct", "frames"});
+    row("undecided frames", fmt_count(num(r, "undecided_frames")) + " frames", "undecided_frames");
+    if (!r["cycles_per_frame"].is_null()) {
+        row("cycles per frame", fmt_count(num(r, "cycles_per_frame")) + " cycles", "cycles_per_frame");
+        row("clock", fmt_sig(num(r, "clock_mhz")) + " MHz", "clock_mhz");
+        row("latency per frame", fmt_time_us(num(r, "latency_us_per_frame")), "latency_us_per_frame");
+        row("chip throughput", fmt_count(num(r, "chip_frames_per_s")) + " frames/s", "chip_frames_per_s");
     }
-    for (const char* sec : {"energy_breakdown_nj", "energy_breakdown_by_layer_nj", "energy_breakdown_by_action_nj",
-                            "spikes_per_frame_by_layer", "noc", "utilization"}) {
-        if (!r.contains(sec) || !r[sec].is_object() || r[sec].empty()) continue;
-        o << "\n## " << sec << "\n\n| key | value |\n|---|---|\n";
-        for (const auto& [k, v] : r[sec].items()) o << "| `" << k << "` | " << v.dump() << " |\n";
+    const bool energy = !r["energy_nj_per_frame"].is_null();
+    const double total = energy ? num(r, "energy_nj_per_frame") : 0.0;
+    if (energy) {
+        row("energy per frame", fmt_energy_nj(total), "energy_nj_per_frame");
+        row("dynamic energy per frame", fmt_energy_nj(num(r, "energy_dynamic_nj_per_frame")),
+            "energy_dynamic_nj_per_frame");
+        row("leakage energy per frame", fmt_energy_nj(num(r, "energy_leakage_nj_per_frame")),
+            "energy_leakage_nj_per_frame");
+        row("energy per synaptic operation", fmt_sig(num(r, "pj_per_sop")) + " pJ", "pj_per_sop");
+        if (r.contains("power_mw")) row("power", fmt_power_mw(num(r, "power_mw")), "power_mw");
+    }
+    row("spikes per frame", fmt_count(num(r, "spikes_per_frame")) + " spikes", "spikes_per_frame");
+    row("input spikes per frame", fmt_count(num(r, "input_spikes_per_frame")) + " spikes", "input_spikes_per_frame");
+    row("synaptic operations per frame", fmt_count(num(r, "synops_per_frame")) + " ops", "synops_per_frame");
+    row("timesteps per frame", fmt_count(num(r, "timesteps_per_frame")) + " steps", "timesteps_per_frame");
+    if (r.contains("noc") && r["noc"].is_object()) {
+        const auto& n = r["noc"];
+        row("NoC packets per frame", fmt_count(num(n, "packets_per_frame")) + " packets", "noc.packets_per_frame");
+        row("NoC flit hops per frame", fmt_count(num(n, "flit_hops_per_frame")) + " flit hops", "noc.flit_hops_per_frame");
+        row("NoC latency (mean per delivery)", fmt_sig(num(n, "latency_avg_cycles")) + " cycles", "noc.latency_avg_cycles");
+        row("NoC hops (mean per delivery)", fmt_sig(num(n, "hops_avg")) + " hops", "noc.hops_avg");
+    }
+    shown.insert("noc");
+    if (r.contains("utilization") && r["utilization"].is_object())
+        for (const auto& [k, v] : r["utilization"].items())
+            if (v.is_number()) row("utilisation " + k, fmt_percent(v.get<double>()), "utilization." + k);
+    shown.insert("utilization");
+    row("simulation wall time", fmt_sig(num(r, "sim_wall_s")) + " s", "sim_wall_s");
+    row("simulation speed", fmt_count(num(r, "sim_frames_per_s")) + " frames/s", "sim_frames_per_s");
+    row("simulated events per second", fmt_count(num(r, "sim_events_per_s")) + " events/s", "sim_events_per_s");
+    // Anything else (a field added later, `extra`): shown as it is, so report.md never loses one
+    // (null fields are the ones a reference run has no value for).
+    for (const auto& [k, v] : r.items()) {
+        if (v.is_null() || shown.count(k) || k == "energy_pricing" || k.rfind("energy_breakdown", 0) == 0 ||
+            k == "spikes_per_frame_by_layer")
+            continue;
+        o << "| " << k << " | " << (v.is_string() ? v.get<std::string>() : v.is_number_float() ? fmt_sig(v.get<double>(), 4) : v.dump())
+          << " | `" << k << "` |\n";
+    }
+
+    auto breakdown = [&](const char* title, const char* key, const char* rest) {
+        if (!r.contains(key) || !r[key].is_object() || r[key].empty()) return;
+        o << "\n## " << title << " (`" << key << "`)\n\n| key | energy / frame | share |\n|---|---:|---:|\n";
+        for (const auto& [k, v] : largest_first(r[key], total, rest))
+            o << "| `" << k << "` | " << fmt_energy_nj(v) << " | " << fmt_percent(total > 0 ? v / total : 0) << " |\n";
+    };
+    if (energy) {
+        breakdown("Energy by component class", "energy_breakdown_nj", nullptr);
+        breakdown("Energy by layer", "energy_breakdown_by_layer_nj", kNoLayer);
+        if (r.contains("energy_breakdown_by_layer_nj") && r["energy_breakdown_by_layer_nj"].is_object())
+            o << "\n`" << kNoLayer << "`: the rest of the total, components registered without a layer "
+              << "(NoC routers, links and network interfaces).\n";
+        breakdown("Energy by action", "energy_breakdown_by_action_nj", nullptr);
+    }
+    if (r.contains("spikes_per_frame_by_layer") && r["spikes_per_frame_by_layer"].is_object() &&
+        !r["spikes_per_frame_by_layer"].empty()) {
+        o << "\n## Spikes per layer (`spikes_per_frame_by_layer`)\n\n| layer | spikes / frame |\n|---|---:|\n";
+        for (const auto& [k, v] : r["spikes_per_frame_by_layer"].items())
+            o << "| `" << k << "` | " << fmt_count(v.get<double>()) << " |\n";
     }
     if (r.contains("energy_pricing") && r["energy_pricing"].is_object()) {
         const auto& p = r["energy_pricing"];
         o << "\n## energy_pricing\n\nTable `" << p.value("table", "") << "`; origin `model` = derived from the "
           << "component's attributes (docs/energy.md), `table` = fixed entry (override).\n\n"
-          << "| key | kind | origin | value | source |\n|---|---|---|---|---|\n";
+          << "| key | kind | origin | value | source |\n|---|---|---|---:|---|\n";
         for (const char* kind : {"actions", "leakage"}) {
             if (!p.contains(kind)) continue;
             const std::string unit = std::string(kind) == "actions" ? "pj" : "mw";
+            const std::string shown_unit = unit == "pj" ? "pJ" : "mW";
             for (const auto& [k, v] : p[kind].items()) {
-                const std::string val = v.contains(unit) ? fmt(v[unit].get<double>(), 4) + " " + unit
-                                                         : fmt(v[unit + "_min"].get<double>(), 4) + ".." +
-                                                               fmt(v[unit + "_max"].get<double>(), 4) + " " + unit;
-                o << "| `" << k << "` | " << (unit == "pj" ? "pJ/event" : "mW/instance") << " | "
+                const std::string val =
+                    v.contains(unit) ? price(v[unit].get<double>()) + " " + shown_unit
+                                     : price(v[unit + "_min"].get<double>()) + " .. " +
+                                           price(v[unit + "_max"].get<double>()) + " " + shown_unit;
+                o << "| `" << k << "` | " << (unit == "pj" ? "per event" : "per instance") << " | "
                   << v.value("origin", "") << " | " << val << " | " << v.value("source", "") << " |\n";
             }
         }

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
+#include "sw/report/format.h"
 #include "sw/report/report.h"
 
 using namespace spiketlm;
@@ -33,8 +36,79 @@ TEST_CASE("report: derived figures are computed from totals", "[unit]") {
     // 4000 pJ over 8000 cycles / 200 MHz = 40 us -> 0.1 mW
     CHECK(j["power_mw"].get<double>() == Approx(0.1));
     const auto md = report::make_report_md(j);
-    CHECK_THAT(md, Catch::Contains("| `accuracy` | 0.75 |"));
+    CHECK_THAT(md, Catch::Contains("| accuracy | 75.00 % (3 / 4 frames) | `accuracy` |"));
     CHECK_THAT(report::summary_text(j), Catch::Contains("75.00 %"));
+}
+
+TEST_CASE("report: report.md and the summary show values with units at a readable precision", "[unit]") {
+    report::RunTotals t;
+    t.name = "fmt";
+    t.mode = "chip";
+    t.frames = 3;
+    t.correct = 2;
+    t.spikes = 100;
+    t.synops = 118960;
+    t.cycles = 21220;  // 7073.33 cycles per frame
+    t.clock_mhz = 100;
+    report::EnergyTotals e;
+    e.dynamic_pj = 6000000;  // 2 µJ per frame
+    e.leakage_pj = 330000;   // 110 nJ per frame
+    e.by_class_pj = {{"sram", 6000000}, {"router", 300000}, {"link", 30000}};
+    e.by_group_pj = {{"hidden1", 5000000}, {"output", 1000000}};  // the rest: 330000 pJ
+    t.energy = e;
+    t.utilization["pe.busy_fraction"] = 0.30528;
+    const auto j = report::make_report_json(t);
+    // report.json keeps full precision
+    CHECK(j["cycles_per_frame"].get<double>() == Approx(21220.0 / 3).epsilon(1e-15));
+    const auto md = report::make_report_md(j);
+    INFO(md);
+    CHECK_THAT(md, Catch::Contains("| accuracy | 66.67 % (2 / 3 frames) | `accuracy` |"));
+    CHECK_THAT(md, Catch::Contains("| cycles per frame | 7,073 cycles | `cycles_per_frame` |"));
+    CHECK_THAT(md, Catch::Contains("| latency per frame | 70.7 µs | `latency_us_per_frame` |"));
+    CHECK_THAT(md, Catch::Contains("| energy per frame | 2.11 µJ | `energy_nj_per_frame` |"));
+    CHECK_THAT(md, Catch::Contains("| synaptic operations per frame | 39,653 ops | `synops_per_frame` |"));
+    CHECK_THAT(md, Catch::Contains("| utilisation pe.busy_fraction | 30.53 % |"));
+    CHECK_THAT(md, Catch::Contains("| `sram` | 2.00 µJ | 94.79 % |"));
+    CHECK_THAT(md, Catch::Contains("| `link` | 10.0 nJ | 0.47 % |"));
+    // by layer: the part no layer holds is its own row, so the column sums to the total
+    CHECK_THAT(md, Catch::Contains("| `(no layer)` | 110 nJ | 5.21 % |"));
+    CHECK(md.find("7073.33") == std::string::npos);  // no raw floats
+    CHECK(md.find("3333") == std::string::npos);
+    const auto s = report::summary_text(j);
+    INFO(s);
+    CHECK_THAT(s, Catch::Contains("cycles / frame      7,073 cycles"));
+    CHECK_THAT(s, Catch::Contains("70.7 µs at 100 MHz (14,138 frames/s)"));
+    CHECK_THAT(s, Catch::Contains("energy / frame      2.11 µJ  (dynamic 2.00 µJ, leakage 110 nJ)"));
+    CHECK_THAT(s, Catch::Contains("PE busy             30.53 %"));
+    CHECK(s.find("3333") == std::string::npos);
+}
+
+TEST_CASE("report: number formatting rounds to significant digits, groups thousands and scales units", "[unit]") {
+    using namespace report;
+    CHECK(group_digits("1234567.891") == "1,234,567.891");
+    CHECK(group_digits("-1234") == "-1,234");
+    CHECK(group_digits("999") == "999");
+    CHECK(fmt_sig(0.57854) == "0.579");
+    CHECK(fmt_sig(63.62) == "63.6");
+    CHECK(fmt_sig(39653.5) == "39,654");
+    CHECK(fmt_sig(99.96) == "100");  // rounding adds a digit: no "100.0"
+    CHECK(fmt_sig(0) == "0");
+    CHECK(fmt_sig(-0.001234) == "-0.00123");
+    CHECK(fmt_sig(std::nan("")) == "n/a");
+    CHECK(fmt_count(7073.4) == "7,073");
+    CHECK(fmt_count(63.62) == "63.6");
+    CHECK(fmt_count(99.7) == "100");
+    CHECK(fmt_count(3) == "3");  // a whole number stays one
+    CHECK(fmt_percent(0.9067) == "90.67 %");
+    CHECK(fmt_energy_nj(2110) == "2.11 µJ");
+    CHECK(fmt_energy_nj(580.784) == "581 nJ");
+    CHECK(fmt_energy_nj(0.8546) == "855 pJ");
+    CHECK(fmt_energy_nj(999.7) == "1.00 µJ");
+    CHECK(fmt_energy_nj(2.5e6) == "2.50 mJ");
+    CHECK(fmt_time_us(47710) == "47.7 ms");
+    CHECK(fmt_time_us(60.9752) == "61.0 µs");
+    CHECK(fmt_power_mw(0.751) == "751 µW");
+    CHECK(fmt_power_mw(9.5249) == "9.52 mW");
 }
 
 TEST_CASE("report: a reference run has no cycles or energy", "[unit]") {
