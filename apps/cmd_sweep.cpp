@@ -1,6 +1,8 @@
 // `spiketlm sweep`: runs a sweep file's points as `spiketlm run` child processes (locally, N at a
 // time, or as a Slurm job array), `sweep collect` gathers them into results.csv and
 // `sweep run-point` runs one point (what each Slurm array task does). See docs/sweep.md.
+#include <boost/process.hpp>
+
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -21,7 +23,7 @@ namespace fs = std::filesystem;
 struct SweepArgs {
     std::string file, out, dir, pareto;
     int jobs = 1;
-    bool slurm = false;
+    bool slurm = false, no_plots = false;
     std::size_t index = 0;
 };
 
@@ -78,6 +80,22 @@ void do_collect(const SweepArgs& a) {
     }
     std::cout << "sweep collect: " << t.rows.size() << " points (" << ok << " ok, " << failed << " failed, " << pending
               << " pending) -> " << path << "\n";
+    if (a.no_plots) return;
+    // The plots and report.html of the sweep (scripts/plot.py, docs/plots.md), from results.csv.
+    const fs::path script = fs::path(SPIKETLM_SOURCE_DIR) / "scripts" / "plot.py";
+    const std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+    int rc = -1;
+    try {
+        rc = boost::process::system(boost::process::search_path(python).empty() ? python
+                                                                                   : boost::process::search_path(python).string(),
+                                    script.string(), "sweep", a.dir);
+    } catch (const std::exception& e) {
+        throw Error("sweep collect: results.csv is written, but the plots could not be made: cannot run " + python +
+                    " " + script.string() + " (" + e.what() + "); skip them with --no-plots");
+    }
+    if (rc != 0)
+        throw Error("sweep collect: results.csv is written, but " + script.string() + " sweep " + a.dir + " exited " +
+                    std::to_string(rc) + " (its message is above); skip the plots with --no-plots");
 }
 
 void setup(CLI::App& root) {
@@ -92,6 +110,7 @@ void setup(CLI::App& root) {
     collect->add_option("dir", a->dir, "sweep directory")->required();
     collect->add_option("--pareto", a->pareto,
                         "mark the non-dominated points over these columns (accuracy maximised, others minimised)");
+    collect->add_flag("--no-plots", a->no_plots, "only results.csv (no scripts/plot.py figures and report.html)");
     collect->callback([a] { do_collect(*a); });
 
     auto* point = cmd->add_subcommand("run-point", "run one point of a sweep directory (a Slurm array task)");
