@@ -12,7 +12,7 @@
 namespace spiketlm::traces {
 
 const std::vector<std::string>& scope_names() {
-    static const std::vector<std::string> names{"chip", "pe", "fifo", "ni", "packets"};
+    static const std::vector<std::string> names{"chip", "pe", "fifo", "ni", "packets", "hops"};
     return names;
 }
 
@@ -46,6 +46,7 @@ std::vector<std::uint32_t> Activity::active_nodes() const {
     for (const auto& i : pe) s.insert(i.node);
     for (const auto& q : queue) s.insert(q.node);
     for (const auto& p : packets) s.insert(p.src);
+    for (const auto& h : hops) s.insert(h.router);
     return {s.begin(), s.end()};
 }
 
@@ -87,6 +88,11 @@ void ActivityRecorder::pe_interval(std::uint32_t node, PeStage stage, std::uint6
 void ActivityRecorder::packet(std::uint32_t src, std::uint32_t dst, std::uint64_t injected, std::uint64_t delivered,
                               std::uint32_t hops, std::uint32_t flits, bool to_host) {
     if (has(kScopePackets)) m_a.packets.push_back({src, dst, injected, delivered, hops, flits, to_host});
+}
+
+void ActivityRecorder::hop(std::uint32_t router, unsigned port, std::uint32_t src, std::uint64_t injected,
+                           std::uint64_t cycle) {
+    if (has(kScopeHops)) m_a.hops.push_back({router, port, src, injected, cycle});
 }
 
 void ActivityRecorder::injection_queue(std::uint32_t node, std::uint64_t cycle, int delta) {

@@ -21,6 +21,7 @@ enum Scope : unsigned {
     kScopeFifo = 1u << 2,     // input-FIFO occupancy
     kScopeNi = 1u << 3,       // NI injection-queue occupancy
     kScopePackets = 1u << 4,  // packet lifetimes (Perfetto only)
+    kScopeHops = 1u << 5,     // every router a packet's head crosses (Perfetto only; not by default)
 };
 // The scope names, in the order above.
 const std::vector<std::string>& scope_names();
@@ -41,6 +42,12 @@ struct PacketLife {
     std::uint64_t injected, delivered;
     std::uint32_t hops, flits;
     bool to_host;
+};
+struct Hop {
+    std::uint32_t router;
+    unsigned port;             // output port (0 local, 1 north, 2 east, 3 south, 4 west)
+    std::uint32_t src;
+    std::uint64_t injected, cycle;
 };
 struct QueueChange {
     std::uint32_t node;
@@ -67,6 +74,7 @@ struct Activity {
     std::vector<PeInterval> pe;        // PE stages and FIFO slots, in report order (not time order)
     std::vector<PacketLife> packets;   // in delivery order
     std::vector<QueueChange> queue;    // injection queues, in time order
+    std::vector<Hop> hops;             // head flits leaving routers, in time order
     // Mesh nodes with any recorded PE interval or queue change, ascending.
     std::vector<std::uint32_t> active_nodes() const;
 };
@@ -87,6 +95,8 @@ class ActivityRecorder final : public sim::TraceSink {
     void packet(std::uint32_t src, std::uint32_t dst, std::uint64_t injected, std::uint64_t delivered,
                 std::uint32_t hops, std::uint32_t flits, bool to_host) override;
     void injection_queue(std::uint32_t node, std::uint64_t cycle, int delta) override;
+    void hop(std::uint32_t router, unsigned port, std::uint32_t src, std::uint64_t injected,
+             std::uint64_t cycle) override;
 
   private:
     bool has(unsigned s) const { return m_on && (m_a.scopes & s); }

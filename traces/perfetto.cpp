@@ -18,7 +18,7 @@ namespace {
 
 constexpr int kChipPid = 0;
 enum ChipTid { kFrameTid = 1, kStepTid = 2, kBarrierTid = 3 };
-enum TileTid { kCounterTid = 0, kLoadTid = 1, kComputeTid = 2, kUpdateTid = 3, kNiTid = 10 };
+enum TileTid { kCounterTid = 0, kLoadTid = 1, kComputeTid = 2, kUpdateTid = 3, kRouterTid = 4, kNiTid = 10 };
 
 // Streams one event per line; numbers in their shortest round-trip form (deterministic).
 class Writer {
@@ -127,6 +127,7 @@ void write_perfetto(const Activity& a, std::ostream& os) {
             name_thread(pid, kUpdateTid, "update");
         }
         if (a.scopes & (kScopeFifo | kScopeNi)) name_thread(pid, kCounterTid, "occupancy");
+        if (a.scopes & kScopeHops) name_thread(pid, kRouterTid, "router");
         const auto it = lane_end.find(n);
         const std::size_t lanes = it == lane_end.end() ? 0 : it->second.size();
         for (std::size_t l = 0; l < lanes; ++l)
@@ -148,6 +149,10 @@ void write_perfetto(const Activity& a, std::ostream& os) {
                      kv("src", xy(p.src)) + "," + kv("dst", xy(p.dst)) + "," + kv("hops", p.hops) + "," +
                          kv("flits", p.flits));
     }
+    static const char* const k_port[] = {"local", "north", "east", "south", "west"};
+    for (const auto& h : a.hops)
+        out.instant(std::string("hop -> ") + (h.port < 5 ? k_port[h.port] : "?"), "hop", pid_of(h.router), kRouterTid,
+                    h.cycle, kv("src", xy(h.src)) + "," + kv("injected", h.injected) + "," + kv("cycle", h.cycle));
     for (const auto& i : a.pe) {
         const int pid = pid_of(i.node);
         switch (i.stage) {

@@ -229,6 +229,7 @@ void Chip::set_trace_sink(sim::TraceSink* sink) {
     for (std::uint32_t n = 0; n < I.noc_cfg.nodes(); ++n) {
         I.tiles[n]->set_trace_sink(sink);
         I.mesh->ni(n).set_trace_sink(sink);
+    I.mesh->set_trace_sink(sink);
     }
 }
 

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "hw/noc/link.h"
+#include "hw/sim/trace_sink.h"
 #include "sw/common/error.h"
 #include "sw/stats/stats.h"
 
@@ -348,6 +349,10 @@ void IqRouter::traverse(std::uint32_t won, const Grant grants[kPorts], Cycle now
                 if (br.port != kLocal) ++f.hops;
             }
             f.vc = br.out_vc;
+            if (f.head() && m_shared.trace) {
+                const PacketRecord& rec = m_shared.packets[f.packet];
+                m_shared.trace->hop(m_id, br.port, rec.packet.src, rec.injected, now + out_delay);
+            }
             m_out[br.port].link->send_flit(f, now, out_delay);
             --m_out[br.port].credits[br.out_vc];
             m_crossbar->inc();

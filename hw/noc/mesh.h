@@ -65,6 +65,8 @@ class Mesh : public sc_core::sc_module {
     // reset() clears the NI counters (link counters live in the statistics registry).
     report::NocTotals totals() const;
 
+    // Per-hop trace events from every router (hw/sim/trace_sink.h; null: none).
+    void set_trace_sink(sim::TraceSink* t) { m_shared.trace = t; }
     // Blocked buffers, VC owners and credits of every router and NI (the watchdog's dump).
     std::string dump_state(Cycle now) const;
     // Empties every buffer, queue and link and restores all credits (between experiments; call

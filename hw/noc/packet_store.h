@@ -9,6 +9,10 @@
 #include "tlm/packet_format.h"
 #include "tlm/spike_packet.h"
 
+namespace spiketlm::sim {
+class TraceSink;
+}
+
 namespace spiketlm::noc {
 
 using proto::Cycle;
@@ -71,6 +75,7 @@ struct NocShared {
     Cycle last_progress = 0;                 // last cycle a flit was ejected (watchdog)
     std::uint64_t flits_in_network = 0;      // flits sent by NIs and not yet ejected
     class Watchdog* watchdog = nullptr;
+    sim::TraceSink* trace = nullptr;         // per-hop trace events (null: none)
     std::function<void(Cycle)> on_quiescent;  // the last packet in flight was delivered
 };
 

@@ -32,6 +32,11 @@ class TraceSink {
                         std::uint32_t hops, std::uint32_t flits, bool to_host) = 0;
     // A packet entered (+1) or left (-1, its last copy started sending) the NI injection queue of `node`.
     virtual void injection_queue(std::uint32_t node, std::uint64_t cycle, int delta) = 0;
+    // A packet's head flit left router `router` through output `port` (0 local, 1 north, 2 east,
+    // 3 south, 4 west; hw/noc/routing.h) in `cycle` (it enters the output channel then); one call
+    // per router a packet (or a multicast branch) crosses. `src` and `injected` identify the packet.
+    virtual void hop(std::uint32_t /*router*/, unsigned /*port*/, std::uint32_t /*src*/, std::uint64_t /*injected*/,
+                     std::uint64_t /*cycle*/) {}
 };
 
 }  // namespace spiketlm::sim

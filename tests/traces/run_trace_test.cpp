@@ -198,3 +198,35 @@ TEST_CASE("run traces: a frame window holds only that frame's events, bad settin
     fails_naming("--set trace.vcd=true --set trace.frames=0", "trace.frames");
     fails_naming("--set trace.vcd=true --set trace.first_frame=3", "trace.first_frame");
 }
+
+TEST_CASE("run traces: per-hop events when asked: a local-port hop per delivery, a link hop per head flit on a link",
+          "[system]") {
+    Setup s;
+    const auto r = s.run("h", "--set trace.perfetto=true --set trace.frames=3 --set 'trace.scopes=[chip,packets,hops]'");
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    const Stats st(s.dir + "/h/stats.csv");
+    const auto j = nlohmann::json::parse(test::read_text(s.dir + "/h/trace.json"));
+    std::size_t local = 0, link = 0, packets = 0, multi_flit = 0;
+    for (const auto& e : j["traceEvents"]) {
+        if (e["ph"] == "X" && e["cat"] == "packet") {
+            ++packets;
+            if (e["args"]["flits"].get<int>() > 1) ++multi_flit;
+        }
+        if (e["ph"] != "i" || e["cat"] != "hop") continue;
+        (e["name"] == "hop -> local" ? local : link) += 1;
+        CHECK(e["args"]["cycle"].get<long long>() >= e["args"]["injected"].get<long long>());
+    }
+    // Every delivery leaves its destination router through the local port once.
+    CHECK(local == packets);
+    CHECK(local == st.sum_ending(".packet_out"));
+    // With one-flit packets every flit on a router-to-router link is a head: one hop event each.
+    REQUIRE(multi_flit == 0);
+    CHECK(link == st.sum_ending(".flit"));
+    CHECK(link > 100);
+    // Not asked for: no hop events (the default scopes).
+    const auto d = s.run("d", "--set trace.perfetto=true --set trace.frames=1");
+    REQUIRE(d.exit_code == 0);
+    const auto jd = nlohmann::json::parse(test::read_text(s.dir + "/d/trace.json"));
+    for (const auto& e : jd["traceEvents"]) CHECK(e.value("cat", "") != "hop");
+}
