@@ -1,0 +1,350 @@
+#include "sw/train/rate_conversion.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <numeric>
+#include <random>
+#include <set>
+
+#include "sw/common/error.h"
+#include "sw/common/fs.h"
+#include "sw/data/datasets.h"
+
+namespace spiketlm::train {
+
+std::vector<int> RateSpec::layer_sizes() const {
+    std::vector<int> s{inputs};
+    s.insert(s.end(), hidden.begin(), hidden.end());
+    s.push_back(outputs);
+    return s;
+}
+
+void RateSpec::validate() const {
+    const std::string where = source.empty() ? name : source;
+    auto bad = [&](const std::string& what) { throw InputError(where + ": " + what); };
+    if (inputs < 1) bad("network.inputs must be >= 1");
+    if (outputs < 2) bad("network.outputs must be >= 2");
+    for (int h : hidden)
+        if (h < 1) bad("network.hidden sizes must be >= 1");
+    if (epochs < 1) bad("train.epochs must be >= 1");
+    if (batch < 1) bad("train.batch must be >= 1");
+    if (!(lr > 0)) bad("train.lr must be > 0");
+    if (!(lr_min >= 0 && lr_min <= lr)) bad("train.lr_min must be in [0, train.lr]");
+    if (!(percentile > 0 && percentile <= 100)) bad("conversion.percentile must be in (0, 100]");
+    if (!(output_percentile > 0 && output_percentile <= 100)) bad("conversion.output_percentile must be in (0, 100]");
+    if (calibration_samples < 1) bad("conversion.calibration_samples must be >= 1");
+    if (weight_bits < 2 || weight_bits > 16) bad("conversion.weight_bits must be in 2..16");
+    if (state_bits < 8 || state_bits > 32) bad("conversion.state_bits must be in 8..32");
+    if (steps < 1 || steps > 65536) bad("conversion.steps must be in 1..65536");
+    for (int t : report_steps)
+        if (t < 1 || t > 65536) bad("conversion.report_steps values must be in 1..65536");
+}
+
+namespace {
+
+[[noreturn]] void fail(const std::string& source, const YAML::Node& n, const std::string& what) {
+    const int line = n.Mark().line >= 0 ? n.Mark().line + 1 : 1;
+    throw InputError(source + ":" + std::to_string(line) + ": " + what);
+}
+
+void check_keys(const std::string& source, const YAML::Node& map, const std::string& section,
+                const std::set<std::string>& allowed) {
+    if (!map.IsMap()) fail(source, map, "'" + section + "' must be a mapping");
+    for (const auto& kv : map) {
+        const auto key = kv.first.as<std::string>();
+        if (!allowed.count(key)) {
+            std::string list;
+            for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+            fail(source, kv.first,
+                 "unknown key '" + (section.empty() ? key : section + "." + key) + "' (allowed: " + list + ")");
+        }
+    }
+}
+
+template <typename T>
+void get(const std::string& source, const YAML::Node& map, const char* key, const std::string& section, T& out) {
+    const YAML::Node n = map[key];
+    if (!n) return;
+    try {
+        out = n.as<T>();
+    } catch (const YAML::Exception&) {
+        fail(source, n, "'" + section + "." + key + "' has the wrong type");
+    }
+}
+
+}  // namespace
+
+RateSpec parse_rate_spec(const std::string& text, const std::string& source) {
+    YAML::Node root;
+    try {
+        root = YAML::Load(text);
+    } catch (const YAML::ParserException& e) {
+        throw InputError(source + ":" + std::to_string(e.mark.line + 1) + ": YAML syntax error: " + e.msg);
+    }
+    if (!root.IsMap()) throw InputError(source + ": a rate-conversion model file must be a YAML mapping");
+    RateSpec s;
+    s.source = source;
+    check_keys(source, root, "", {"name", "network", "train", "conversion"});
+    get(source, root, "name", "", s.name);
+    if (const auto n = root["network"]) {
+        check_keys(source, n, "network", {"inputs", "hidden", "outputs"});
+        get(source, n, "inputs", "network", s.inputs);
+        get(source, n, "hidden", "network", s.hidden);
+        get(source, n, "outputs", "network", s.outputs);
+    } else {
+        throw InputError(source + ": missing key 'network'");
+    }
+    if (const auto t = root["train"]) {
+        check_keys(source, t, "train", {"seed", "epochs", "batch", "lr", "lr_min", "train_samples", "test_samples"});
+        get(source, t, "seed", "train", s.seed);
+        get(source, t, "epochs", "train", s.epochs);
+        get(source, t, "batch", "train", s.batch);
+        get(source, t, "lr", "train", s.lr);
+        get(source, t, "lr_min", "train", s.lr_min);
+        get(source, t, "train_samples", "train", s.train_samples);
+        get(source, t, "test_samples", "train", s.test_samples);
+    }
+    if (const auto c = root["conversion"]) {
+        check_keys(source, c, "conversion",
+                   {"percentile", "output_percentile", "calibration_samples", "weight_bits", "state_bits", "steps",
+                    "report_steps"});
+        get(source, c, "percentile", "conversion", s.percentile);
+        get(source, c, "output_percentile", "conversion", s.output_percentile);
+        get(source, c, "calibration_samples", "conversion", s.calibration_samples);
+        get(source, c, "weight_bits", "conversion", s.weight_bits);
+        get(source, c, "state_bits", "conversion", s.state_bits);
+        get(source, c, "steps", "conversion", s.steps);
+        get(source, c, "report_steps", "conversion", s.report_steps);
+    }
+    s.validate();
+    return s;
+}
+
+RateSpec load_rate_spec(const std::string& path) { return parse_rate_spec(read_file(path), path); }
+
+Ann init_ann(const std::vector<int>& sizes, std::uint64_t seed) {
+    Ann a;
+    std::mt19937_64 rng(seed);
+    for (std::size_t k = 0; k + 1 < sizes.size(); ++k) {
+        std::normal_distribution<float> nd(0.0f, std::sqrt(2.0f / static_cast<float>(sizes[k])));
+        Eigen::MatrixXf w(sizes[k + 1], sizes[k]);
+        for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = nd(rng);
+        a.w.push_back(std::move(w));
+        a.b.push_back(Eigen::VectorXf::Zero(sizes[k + 1]));
+    }
+    return a;
+}
+
+std::vector<Eigen::MatrixXf> ann_forward(const Ann& ann, const Eigen::MatrixXf& x) {
+    std::vector<Eigen::MatrixXf> acts;
+    const Eigen::MatrixXf* in = &x;
+    for (int k = 0; k < ann.layers(); ++k) {
+        Eigen::MatrixXf z = ann.w[k] * *in;
+        z.colwise() += ann.b[k];
+        if (k + 1 < ann.layers()) z = z.cwiseMax(0.0f);
+        acts.push_back(std::move(z));
+        in = &acts.back();
+    }
+    return acts;
+}
+
+double ann_loss_grad(const Ann& ann, const Eigen::MatrixXf& x, const std::vector<int>& labels, Ann& grad,
+                     bool use_bias) {
+    const auto acts = ann_forward(ann, x);
+    const Eigen::Index n = x.cols();
+    const int L = ann.layers();
+    // Softmax cross-entropy on the logits (stable: subtract the column max).
+    Eigen::MatrixXf delta = acts.back();
+    double loss = 0;
+    for (Eigen::Index j = 0; j < n; ++j) {
+        auto col = delta.col(j);
+        const float m = col.maxCoeff();
+        col = (col.array() - m).exp();
+        const double sum = col.sum();
+        loss -= std::log(static_cast<double>(col(labels[j])) / sum);
+        col /= static_cast<float>(sum);
+        col(labels[j]) -= 1.0f;
+    }
+    delta /= static_cast<float>(n);
+    grad.w.resize(L);
+    grad.b.resize(L);
+    for (int k = L - 1; k >= 0; --k) {
+        const Eigen::MatrixXf& in = k == 0 ? x : acts[k - 1];
+        grad.w[k] = delta * in.transpose();
+        grad.b[k] = use_bias ? Eigen::VectorXf(delta.rowwise().sum()) : Eigen::VectorXf::Zero(delta.rows());
+        if (k > 0) {
+            Eigen::MatrixXf back = ann.w[k].transpose() * delta;
+            delta = (acts[k - 1].array() > 0.0f).select(back, 0.0f);
+        }
+    }
+    return loss / static_cast<double>(n);
+}
+
+Eigen::MatrixXf image_columns(const data::ImageSet& set, std::size_t first, std::size_t n) {
+    const std::size_t d = set.pixels_per_image();
+    return Eigen::Map<const Eigen::MatrixXf>(set.pixels.data() + first * d, static_cast<Eigen::Index>(d),
+                                             static_cast<Eigen::Index>(n));
+}
+
+double ann_accuracy(const Ann& ann, const data::ImageSet& set) {
+    std::size_t correct = 0;
+    const std::size_t chunk = 1000;
+    for (std::size_t first = 0; first < set.count(); first += chunk) {
+        const std::size_t n = std::min(chunk, set.count() - first);
+        const auto acts = ann_forward(ann, image_columns(set, first, n));
+        for (std::size_t j = 0; j < n; ++j) {
+            Eigen::Index arg = 0;
+            acts.back().col(static_cast<Eigen::Index>(j)).maxCoeff(&arg);
+            if (arg == set.labels[first + j]) ++correct;
+        }
+    }
+    return set.count() ? static_cast<double>(correct) / static_cast<double>(set.count()) : 0.0;
+}
+
+Ann train_ann(const RateSpec& spec, const data::ImageSet& train, const data::ImageSet& test,
+              const std::function<void(const EpochStats&)>& on_epoch) {
+    Ann ann = init_ann(spec.layer_sizes(), spec.seed);
+    const int L = ann.layers();
+    Ann m1, m2, g;
+    for (int k = 0; k < L; ++k) {
+        m1.w.push_back(Eigen::MatrixXf::Zero(ann.w[k].rows(), ann.w[k].cols()));
+        m1.b.push_back(Eigen::VectorXf::Zero(ann.b[k].size()));
+    }
+    m2 = m1;
+    const double b1 = 0.9, b2 = 0.999, eps = 1e-8;
+    std::uint64_t t = 0;
+    const std::size_t d = train.pixels_per_image();
+    std::vector<std::size_t> order(train.count());
+    const double pi = std::acos(-1.0);
+    for (int epoch = 0; epoch < spec.epochs; ++epoch) {
+        const auto t0 = std::chrono::steady_clock::now();
+        const double f = spec.epochs > 1 ? static_cast<double>(epoch) / (spec.epochs - 1) : 0.0;
+        const double lr = spec.lr_min + 0.5 * (spec.lr - spec.lr_min) * (1.0 + std::cos(pi * f));
+        std::iota(order.begin(), order.end(), std::size_t{0});
+        std::mt19937_64 rng(spec.seed * 0x9e3779b97f4a7c15ULL + static_cast<std::uint64_t>(epoch) + 1);
+        std::shuffle(order.begin(), order.end(), rng);
+        double loss_sum = 0;
+        std::size_t batches = 0;
+        for (std::size_t first = 0; first < order.size(); first += static_cast<std::size_t>(spec.batch)) {
+            const std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(spec.batch), order.size() - first);
+            Eigen::MatrixXf x(static_cast<Eigen::Index>(d), static_cast<Eigen::Index>(n));
+            std::vector<int> y(n);
+            for (std::size_t j = 0; j < n; ++j) {
+                const std::size_t idx = order[first + j];
+                x.col(static_cast<Eigen::Index>(j)) =
+                    Eigen::Map<const Eigen::VectorXf>(train.pixels.data() + idx * d, static_cast<Eigen::Index>(d));
+                y[j] = train.labels[idx];
+            }
+            loss_sum += ann_loss_grad(ann, x, y, g, false);
+            ++batches;
+            ++t;
+            const float c1 = static_cast<float>(lr * std::sqrt(1 - std::pow(b2, t)) / (1 - std::pow(b1, t)));
+            auto adam = [&](auto& p, auto& gm, auto& v1, auto& v2) {
+                v1 = b1 * v1 + (1 - b1) * gm;
+                v2 = b2 * v2 + (1 - b2) * gm.cwiseProduct(gm);
+                p.array() -= c1 * v1.array() / (v2.array().sqrt() + static_cast<float>(eps));
+            };
+            for (int k = 0; k < L; ++k) {
+                adam(ann.w[k], g.w[k], m1.w[k], m2.w[k]);
+            }
+        }
+        EpochStats s;
+        s.epoch = epoch + 1;
+        s.lr = lr;
+        s.loss = batches ? loss_sum / static_cast<double>(batches) : 0;
+        s.train_accuracy = ann_accuracy(ann, data::head(train, 10000));
+        s.test_accuracy = ann_accuracy(ann, test);
+        s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if (on_epoch) on_epoch(s);
+    }
+    return ann;
+}
+
+double positive_percentile(const Eigen::MatrixXf& a, double p) {
+    std::vector<float> v;
+    for (Eigen::Index i = 0; i < a.size(); ++i)
+        if (a.data()[i] > 0) v.push_back(a.data()[i]);
+    if (v.empty()) return 0.0;
+    // Nearest rank: the smallest value with at least p % of the values <= it.
+    std::size_t rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size())));
+    rank = std::clamp<std::size_t>(rank, 1, v.size());
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(rank - 1), v.end());
+    return v[rank - 1];
+}
+
+RateConversion convert_rate_with_scales(const Ann& ann, const std::vector<double>& lambda, const RateSpec& spec,
+                                        int steps) {
+    RateConversion rc;
+    rc.lambda = lambda;
+    snn::Network& net = rc.net;
+    net.name = spec.name;
+    net.inputs = static_cast<int>(ann.w.front().cols());
+    net.encoding.kind = "rate";
+    net.encoding.steps = steps;
+    net.encoding.threshold = 0.0;
+    net.encoding.rate_max = 1.0;
+    net.timesteps = steps + ann.layers();
+    net.decode = snn::Decode::count;
+    net.early_stop = false;
+    const double qmax = std::ldexp(1.0, spec.weight_bits - 1) - 1;
+    const double smax = std::ldexp(1.0, spec.state_bits - 1) - 1;
+    double prev = 1.0;  // inputs: pixel values in [0, 1] are spike probabilities
+    for (int k = 0; k < ann.layers(); ++k) {
+        const double lam = lambda[static_cast<std::size_t>(k)];
+        if (!(lam > 0))
+            throw InputError("rate conversion: layer " + std::to_string(k) +
+                             " has no positive activation on the calibration data (scale 0)");
+        // Normalised layer: w' = w * lambda_{k-1} / lambda_k, threshold 1 (biases are not used:
+        // the datapath's bias is one per layer, an ANN's is one per neuron).
+        const Eigen::MatrixXd wn = ann.w[k].cast<double>() * (prev / lam);
+        double wmax = wn.cwiseAbs().maxCoeff();
+        if (!(wmax > 0)) wmax = 1.0;
+        const double s = wmax / qmax;  // normalised weight = s * integer
+        snn::Layer l;
+        l.name = "fc" + std::to_string(k + 1);
+        l.in = static_cast<int>(wn.cols());
+        l.out = static_cast<int>(wn.rows());
+        l.weight_bits = spec.weight_bits;
+        l.weights.resize(static_cast<std::size_t>(l.in) * static_cast<std::size_t>(l.out));
+        for (int o = 0; o < l.out; ++o)
+            for (int i = 0; i < l.in; ++i)
+                l.weights[static_cast<std::size_t>(o) * static_cast<std::size_t>(l.in) + static_cast<std::size_t>(i)] =
+                    static_cast<std::int32_t>(std::lround(wn(o, i) / s));
+        l.neuron = snn::NeuronParams::defaults(snn::NeuronKind::if_);
+        l.neuron.reset = snn::ResetMode::subtract;
+        l.neuron.single_spike = false;
+        l.neuron.refractory = 0;
+        l.neuron.state_bits = spec.state_bits;
+        const double theta = std::round(1.0 / s);
+        if (theta > smax / 4)
+            throw InputError("rate conversion: layer " + std::to_string(k) + " threshold " + std::to_string(theta) +
+                             " does not fit conversion.state_bits " + std::to_string(spec.state_bits));
+        l.neuron.theta = static_cast<std::int32_t>(std::max(1.0, theta));
+        l.neuron.bias = 0;
+        rc.weight_scale.push_back(s);
+        net.layers.push_back(std::move(l));
+        prev = lam;
+    }
+    return rc;
+}
+
+}  // namespace spiketlm::train
+
+namespace spiketlm::train {
+
+RateConversion convert_rate(const Ann& ann, const data::ImageSet& calibration, const RateSpec& spec, int steps) {
+    const data::ImageSet cal = data::head(calibration, spec.calibration_samples);
+    if (cal.count() == 0) throw InputError("rate conversion: no calibration images");
+    std::vector<double> lambda;
+    const auto acts = ann_forward(ann, image_columns(cal, 0, cal.count()));
+    for (int k = 0; k < ann.layers(); ++k)
+        lambda.push_back(positive_percentile(acts[static_cast<std::size_t>(k)],
+                                             k + 1 < ann.layers() ? spec.percentile : spec.output_percentile));
+    return convert_rate_with_scales(ann, lambda, spec, steps);
+}
+
+}  // namespace spiketlm::train

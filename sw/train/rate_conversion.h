@@ -1,0 +1,106 @@
+#pragma once
+// Rate conversion (docs/conversion.md): a ReLU multilayer perceptron trained in float (softmax
+// cross-entropy, Adam), then converted to integrate-and-fire neurons with subtractive reset
+// (decay_i = 0, decay_v = 1: v += acc + bias every step; spike and v -= theta at v >= theta),
+// rate-coded inputs and spike-count decoding. Thresholds are normalised by activation
+// percentiles on training data (data-based normalisation, Rueckauer et al., Front. Neurosci.
+// 11:682, 2017; Diehl et al., IJCNN 2015), then weights, biases and thresholds are quantised
+// onto the datapath (sw/snn/neuron.h).
+#include <Eigen/Dense>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "sw/data/dataset.h"
+#include "sw/snn/network.h"
+
+namespace spiketlm::train {
+
+struct RateSpec {
+    std::string name = "rate-fc";
+    std::string source;             // file the spec came from (error messages)
+    int inputs = 784;
+    std::vector<int> hidden{100};
+    int outputs = 10;
+    // training (float ANN)
+    std::uint64_t seed = 1;
+    int epochs = 10;
+    int batch = 64;
+    double lr = 1e-3;               // Adam, cosine decay to lr_min over the epochs
+    double lr_min = 1e-5;
+    std::size_t train_samples = 0;  // 0: the whole train split, else its first N
+    std::size_t test_samples = 0;   // 0: the whole test split
+    // conversion
+    double percentile = 99.9;       // of the positive activations of each hidden layer
+    double output_percentile = 100; // of the output layer's positive activations
+    std::size_t calibration_samples = 10000;  // first N training images
+    int weight_bits = 8;
+    int state_bits = 24;
+    int steps = 64;                 // T: rate-encoder window of the written model
+    std::vector<int> report_steps{8, 16, 32, 64, 128};  // T values evaluated for the report
+
+    std::vector<int> layer_sizes() const;
+    void validate() const;          // InputError naming the source and key
+};
+
+RateSpec parse_rate_spec(const std::string& text, const std::string& source);
+RateSpec load_rate_spec(const std::string& path);
+
+// Float ReLU MLP: layer k computes W[k] x + b[k]; ReLU on every layer but the last (logits).
+// Training keeps b at zero: the datapath's bias is one value per layer (docs/neuron.md), so an
+// ANN's per-neuron biases have no place on the chip; the gradient covers b for completeness.
+struct Ann {
+    std::vector<Eigen::MatrixXf> w;  // (out, in)
+    std::vector<Eigen::VectorXf> b;  // (out), zero and unused when the spec has no biases
+    int layers() const { return static_cast<int>(w.size()); }
+};
+
+// He-normal weights, zero biases, from `seed`.
+Ann init_ann(const std::vector<int>& sizes, std::uint64_t seed);
+
+// Activations of every layer for the columns of x (in, n): result[k] = output of layer k
+// (ReLU applied except for the last layer).
+std::vector<Eigen::MatrixXf> ann_forward(const Ann& ann, const Eigen::MatrixXf& x);
+
+// Mean softmax cross-entropy over the columns of x and its gradient (same shapes as `ann`).
+// `use_bias` false: the bias gradients are zero.
+double ann_loss_grad(const Ann& ann, const Eigen::MatrixXf& x, const std::vector<int>& labels, Ann& grad,
+                     bool use_bias = true);
+
+// Images [first, first + n) of a set as columns.
+Eigen::MatrixXf image_columns(const data::ImageSet& set, std::size_t first, std::size_t n);
+
+// Fraction of images whose arg-max logit (lowest index on ties) equals the label.
+double ann_accuracy(const Ann& ann, const data::ImageSet& set);
+
+struct EpochStats {
+    int epoch = 0;
+    double lr = 0, loss = 0, train_accuracy = 0, test_accuracy = 0, seconds = 0;
+};
+
+// Trains spec.epochs epochs (Adam, shuffled mini-batches keyed by seed and epoch); `on_epoch`
+// is called after each. Deterministic for a given spec and data.
+Ann train_ann(const RateSpec& spec, const data::ImageSet& train, const data::ImageSet& test,
+              const std::function<void(const EpochStats&)>& on_epoch = {});
+
+struct RateConversion {
+    snn::Network net;
+    std::vector<double> lambda;        // per layer: the normalisation scale of its activations
+    std::vector<double> weight_scale;  // per layer: normalised weight = s * integer weight
+};
+
+// Converts `ann` into a fixed-point IF network for rate encoding over `steps` timesteps
+// (timesteps = steps + layers so the last layer sees every input), thresholds normalised on
+// the first spec.calibration_samples images of `calibration`.
+RateConversion convert_rate(const Ann& ann, const data::ImageSet& calibration, const RateSpec& spec, int steps);
+
+// The same conversion from given per-layer scales (lambda[k] of layer k; inputs have scale 1).
+RateConversion convert_rate_with_scales(const Ann& ann, const std::vector<double>& lambda, const RateSpec& spec,
+                                        int steps);
+
+// The p-th percentile (0 < p <= 100) of the positive values of `a` (nearest rank; 0 if none).
+double positive_percentile(const Eigen::MatrixXf& a, double p);
+
+}  // namespace spiketlm::train
