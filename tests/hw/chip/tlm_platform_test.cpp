@@ -1,0 +1,297 @@
+// A small virtual platform: an initiator thread standing in for the CPU runs the host driver
+// (hw/chip/tlm/host_driver.h) against the chip's TLM-2.0 target. The chip's memories come up
+// zeroed, so everything it runs arrives through the socket; its decisions and spikes must equal
+// the functional reference's (sw/snn, no SystemC) frame by frame. Bad accesses must answer with
+// the documented TLM response status. One elaboration per TEST_CASE (one process each).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <tuple>
+
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include "hw/chip/tlm/chip_target.h"
+#include "hw/chip/tlm/host_driver.h"
+#include "hw/chip/tlm/memory_map.h"
+#include "sw/cfg/config.h"
+#include "sw/map/capacity.h"
+#include "sw/map/mapper.h"
+#include "sw/snn/network.h"
+#include "sw/snn/reference.h"
+#include "sw/stats/stats.h"
+
+using namespace spiketlm;
+namespace M = chip::tlm_map;
+
+namespace {
+
+snn::Network random_network(const std::vector<int>& sizes, snn::NeuronKind kind, std::uint64_t seed, int timesteps,
+                            int wmax, std::int32_t theta) {
+    std::mt19937_64 rng(seed);
+    snn::Network net;
+    net.name = "tlm";
+    net.inputs = sizes[0];
+    net.timesteps = timesteps;
+    net.encoding.steps = timesteps / 2;
+    net.seed = seed;
+    for (std::size_t l = 1; l < sizes.size(); ++l) {
+        snn::Layer L;
+        L.name = "fc" + std::to_string(l);
+        L.in = sizes[l - 1];
+        L.out = sizes[l];
+        L.weight_bits = 8;
+        L.neuron = snn::NeuronParams::defaults(kind);
+        L.neuron.theta = theta;
+        if (kind == snn::NeuronKind::lif) L.neuron.refractory = 2;
+        L.neuron.state_bits = 16;
+        std::uniform_int_distribution<int> w(-wmax / 3, wmax);
+        for (int k = 0; k < L.in * L.out; ++k) L.weights.push_back(w(rng));
+        net.layers.push_back(L);
+    }
+    return net;
+}
+
+encode::SpikeTrain random_input(int inputs, int steps, double p, std::mt19937_64& rng) {
+    encode::SpikeTrain t;
+    std::bernoulli_distribution b(p);
+    for (int s = 0; s < steps; ++s)
+        for (int i = 0; i < inputs; ++i)
+            if (b(rng)) t.push_back({static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(i)});
+    return t;
+}
+
+const char* k_chip = R"(
+chip:
+  noc: {width: 4, height: 4}
+  pe: {neurons: 16, synapse_words: 4096, axon_entries: 256}
+)";
+
+// The CPU: an initiator socket and one thread that runs `program` with the driver.
+SC_MODULE(Cpu) {
+    tlm_utils::simple_initiator_socket<Cpu> socket;
+    std::function<void(Cpu&)> program;
+    std::string error;  // an exception the program threw
+    bool finished = false;
+    SC_CTOR(Cpu) : socket("socket") {
+        SC_THREAD(run);
+        set_stack_size(1024 * 1024);
+    }
+    void run() {
+        try {
+            program(*this);
+        } catch (const std::exception& e) {
+            error = e.what();
+        }
+        finished = true;
+        sc_core::sc_stop();
+    }
+    // One raw access; returns its response status (no throw).
+    tlm::tlm_response_status raw(tlm::tlm_command cmd, std::uint64_t addr, void* data, unsigned len,
+                                 unsigned streaming = 0, unsigned char* be = nullptr, unsigned be_len = 0) {
+        tlm::tlm_generic_payload gp;
+        gp.set_command(cmd);
+        gp.set_address(addr);
+        gp.set_data_ptr(static_cast<unsigned char*>(data));
+        gp.set_data_length(len);
+        gp.set_streaming_width(streaming ? streaming : len);
+        gp.set_byte_enable_ptr(be);
+        gp.set_byte_enable_length(be_len);
+        gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+        socket->b_transport(gp, d);
+        return gp.get_response_status();
+    }
+};
+
+struct Outcome {
+    std::uint64_t frames = 0, spikes = 0, output_spikes = 0, mismatches = 0;
+    std::string first_difference;
+};
+
+// Builds the platform, loads the network through the socket and runs `frames` random frames,
+// comparing each with the reference.
+Outcome run_platform(const snn::Network& net, bool early_stop, bool use_irq, bool use_dmi, int frames, double p_in,
+                     std::uint64_t seed) {
+    cfg::Config c;
+    c.load_string(k_chip, "chip.yaml");
+    stats::Registry stats;
+    const auto mapped = map::map_network(net, map::capacity_from(c), map::mesh_from(c));
+    chip::tlm::ChipTarget target("chip", c, net, mapped, stats, early_stop, net.seed);
+    Cpu cpu("cpu");
+    cpu.socket.bind(target.socket);
+    std::vector<snn::SpikeEvent> chip_spikes;
+    target.set_spike_callback([&](const chip::ChipSpike& s) { chip_spikes.push_back({s.step, s.layer, s.neuron}); });
+    snn::SimOptions opt;
+    opt.early_stop = early_stop;
+    snn::Reference ref(net, opt);
+    Outcome o;
+    std::uint32_t refused_start_error = 0;
+    std::uint64_t dmi_bytes = 0, readback_mismatches = 0;
+    cpu.program = [&](Cpu& self) {
+        chip::tlm::HostDriver drv(*self.socket[0], use_irq ? &target.irq : nullptr,
+                                  sc_core::sc_time(200, sc_core::SC_NS));
+        // Before loading, the memories are blank: the chip refuses to start.
+        std::uint32_t start = M::kCtrlStart;
+        if (self.raw(tlm::TLM_WRITE_COMMAND, M::kCtrl, &start, 4) == tlm::TLM_GENERIC_ERROR_RESPONSE)
+            refused_start_error = drv.read(M::kError);
+        drv.write(M::kCtrl, M::kCtrlClearError);
+        drv.load(mapped, use_dmi);
+        dmi_bytes = drv.dmi_bytes();
+        // Read back every synapse word through the bus.
+        for (const auto& img : mapped.pes)
+            for (std::size_t k = 0; k < img.synapse.size(); ++k) {
+                const std::uint64_t a = M::node_base(img.node) + M::kSynapse + 8 * k;
+                const std::uint64_t w = drv.read(a) | std::uint64_t{drv.read(a + 4)} << 32;
+                readback_mismatches += w != img.synapse[k];
+            }
+        std::mt19937_64 rng(seed);
+        for (int f = 0; f < frames; ++f) {
+            const auto in = random_input(net.inputs, net.encoding.steps, p_in, rng);
+            chip_spikes.clear();
+            const auto got = drv.run_frame(in, static_cast<std::uint32_t>(f));
+            snn::VectorSink sink;
+            const auto rr = ref.run(in, static_cast<std::uint64_t>(f), &sink);
+            std::vector<std::pair<std::uint32_t, std::uint32_t>> want_out, got_out = got.output_spikes;
+            for (const auto& s : sink.spikes)
+                if (s.layer + 1 == net.layers.size()) want_out.emplace_back(s.step, s.neuron);
+            std::sort(got_out.begin(), got_out.end());
+            std::sort(want_out.begin(), want_out.end());
+            auto key = [](const snn::SpikeEvent& a, const snn::SpikeEvent& b) {
+                return std::tie(a.step, a.layer, a.neuron) < std::tie(b.step, b.layer, b.neuron);
+            };
+            std::sort(chip_spikes.begin(), chip_spikes.end(), key);
+            ++o.frames;
+            o.spikes += sink.spikes.size();
+            o.output_spikes += want_out.size();
+            const bool same = got.decision == rr.decision && got.first_output_step == rr.first_output_step &&
+                              got.steps == rr.steps && got_out == want_out && chip_spikes == sink.spikes &&
+                              got.cycles == target.last_result().cycles && got.cycles > 0;
+            if (!same && o.mismatches++ == 0)
+                o.first_difference = "frame " + std::to_string(f) + ": platform decision " +
+                                     std::to_string(got.decision) + ", " + std::to_string(got_out.size()) +
+                                     " output spikes, steps " + std::to_string(got.steps) + "; reference " +
+                                     std::to_string(rr.decision) + ", " + std::to_string(want_out.size()) + ", " +
+                                     std::to_string(rr.steps);
+        }
+    };
+    sc_core::sc_start();
+    INFO(cpu.error);
+    REQUIRE(cpu.finished);
+    REQUIRE(cpu.error.empty());
+    CHECK(refused_start_error == M::kErrBadImage);
+    CHECK(readback_mismatches == 0);
+    if (use_dmi) CHECK(dmi_bytes > 0);
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("tlm platform: a LIF network loaded word by word and run on interrupts equals the reference", "[system]") {
+    const auto net = random_network({40, 48, 32, 10}, snn::NeuronKind::lif, 21, 24, 60, 120);
+    const Outcome o = run_platform(net, false, true, false, 40, 0.15, 1);
+    INFO(o.first_difference);
+    CHECK(o.frames == 40);
+    CHECK(o.mismatches == 0);
+    CHECK(o.spikes > 400);
+    CHECK(o.output_spikes > 40);
+}
+
+TEST_CASE("tlm platform: a ReL-PSP network loaded through DMI and polled with early stop equals the reference", "[system]") {
+    const auto net = random_network({50, 40, 10}, snn::NeuronKind::relpsp, 23, 40, 40, 600);
+    const Outcome o = run_platform(net, true, false, true, 40, 0.05, 3);
+    INFO(o.first_difference);
+    CHECK(o.frames == 40);
+    CHECK(o.mismatches == 0);
+    CHECK(o.output_spikes > 20);
+}
+
+TEST_CASE("tlm platform: bad accesses answer with their TLM response status", "[system]") {
+    const auto net = random_network({20, 16, 10}, snn::NeuronKind::lif, 25, 16, 60, 120);
+    cfg::Config c;
+    c.load_string(k_chip, "chip.yaml");
+    stats::Registry stats;
+    const auto mapped = map::map_network(net, map::capacity_from(c), map::mesh_from(c));
+    chip::tlm::ChipTarget target("chip", c, net, mapped, stats, false, net.seed);
+    Cpu cpu("cpu");
+    cpu.socket.bind(target.socket);
+    std::vector<std::pair<std::string, tlm::tlm_response_status>> got;
+    std::uint32_t err_busy = 0, err_input = 0;
+    int decision_after = -2;
+    cpu.program = [&](Cpu& self) {
+        using tlm::TLM_READ_COMMAND;
+        using tlm::TLM_WRITE_COMMAND;
+        std::uint32_t v = 0;
+        std::uint64_t v64 = 0;
+        std::uint16_t v16 = 0;
+        const std::uint64_t n0 = M::node_base(mapped.pes[0].node);
+        auto rec = [&](const std::string& what, tlm::tlm_response_status s) { got.emplace_back(what, s); };
+        rec("read unmapped control offset", self.raw(TLM_READ_COMMAND, 0x01C, &v, 4));
+        rec("read between windows", self.raw(TLM_READ_COMMAND, 0x0800'0000, &v, 4));
+        rec("read beyond the mesh", self.raw(TLM_READ_COMMAND, M::node_base(16) + M::kSynapse, &v, 4));
+        rec("read node without PE", self.raw(TLM_READ_COMMAND, M::node_base(15) + M::kSynapse, &v, 4));
+        rec("read beyond the routing table", self.raw(TLM_READ_COMMAND, n0 + M::kRoute + 8 * 1000, &v, 4));
+        rec("2-byte register read", self.raw(TLM_READ_COMMAND, M::kStatus, &v16, 2));
+        rec("8-byte register read", self.raw(TLM_READ_COMMAND, M::kStatus, &v64, 8));
+        rec("misaligned synapse read", self.raw(TLM_READ_COMMAND, n0 + M::kSynapse + 2, &v, 4));
+        rec("streaming read of a memory", self.raw(TLM_READ_COMMAND, n0 + M::kSynapse, &v64, 8, 4));
+        unsigned char be[4] = {0xff, 0, 0xff, 0};
+        rec("byte enables", self.raw(TLM_WRITE_COMMAND, n0 + M::kSynapse, &v, 4, 4, be, 4));
+        rec("write STATUS", self.raw(TLM_WRITE_COMMAND, M::kStatus, &v, 4));
+        rec("write FRAME_COUNT", self.raw(TLM_WRITE_COMMAND, M::kFrameCount, &v, 4));
+        rec("write node info", self.raw(TLM_WRITE_COMMAND, n0 + M::kNodeNeurons, &v, 4));
+        rec("write state window", self.raw(TLM_WRITE_COMMAND, n0 + M::kState, &v, 4));
+        rec("write output spikes", self.raw(TLM_WRITE_COMMAND, M::kOutSpikes, &v, 4));
+        rec("read CTRL", self.raw(TLM_READ_COMMAND, M::kCtrl, &v, 4));
+        v = 0xFFFFu;  // input id far beyond the 20 inputs
+        rec("push input out of range", self.raw(TLM_WRITE_COMMAND, M::kInputPush, &v, 4));
+        err_input = 0;
+        self.raw(TLM_READ_COMMAND, M::kError, &err_input, 4);
+        // After all that the chip still works: load, start, and poke the memories while it runs.
+        chip::tlm::HostDriver drv(*self.socket[0], &target.irq);
+        drv.write(M::kCtrl, M::kCtrlClearError);
+        drv.load(mapped, true);
+        drv.write(M::kInputPush, 0u << M::kInputStepShift | 3u);
+        drv.write(M::kInputPush, 1u << M::kInputStepShift | 5u);
+        drv.write(M::kCtrl, M::kCtrlStart);
+        rec("synapse write while running", self.raw(TLM_WRITE_COMMAND, n0 + M::kSynapse, &v, 4));
+        err_busy = drv.read(M::kError);
+        rec("start while running", self.raw(TLM_WRITE_COMMAND, M::kCtrl, &(v = M::kCtrlStart), 4));
+        while (!target.irq.read()) sc_core::wait(target.irq.posedge_event());
+        decision_after = static_cast<int>(drv.read(M::kDecision));
+        rec("read state after the frame", self.raw(TLM_READ_COMMAND, n0 + M::kState, &v, 4));
+    };
+    sc_core::sc_start();
+    INFO(cpu.error);
+    REQUIRE(cpu.error.empty());
+    REQUIRE(cpu.finished);
+    const std::vector<std::pair<std::string, tlm::tlm_response_status>> want = {
+        {"read unmapped control offset", tlm::TLM_ADDRESS_ERROR_RESPONSE},
+        {"read between windows", tlm::TLM_ADDRESS_ERROR_RESPONSE},
+        {"read beyond the mesh", tlm::TLM_ADDRESS_ERROR_RESPONSE},
+        {"read node without PE", tlm::TLM_ADDRESS_ERROR_RESPONSE},
+        {"read beyond the routing table", tlm::TLM_ADDRESS_ERROR_RESPONSE},
+        {"2-byte register read", tlm::TLM_BURST_ERROR_RESPONSE},
+        {"8-byte register read", tlm::TLM_BURST_ERROR_RESPONSE},
+        {"misaligned synapse read", tlm::TLM_BURST_ERROR_RESPONSE},
+        {"streaming read of a memory", tlm::TLM_BURST_ERROR_RESPONSE},
+        {"byte enables", tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE},
+        {"write STATUS", tlm::TLM_COMMAND_ERROR_RESPONSE},
+        {"write FRAME_COUNT", tlm::TLM_COMMAND_ERROR_RESPONSE},
+        {"write node info", tlm::TLM_COMMAND_ERROR_RESPONSE},
+        {"write state window", tlm::TLM_COMMAND_ERROR_RESPONSE},
+        {"write output spikes", tlm::TLM_COMMAND_ERROR_RESPONSE},
+        {"read CTRL", tlm::TLM_COMMAND_ERROR_RESPONSE},
+        {"push input out of range", tlm::TLM_GENERIC_ERROR_RESPONSE},
+        {"synapse write while running", tlm::TLM_GENERIC_ERROR_RESPONSE},
+        {"start while running", tlm::TLM_GENERIC_ERROR_RESPONSE},
+        {"read state after the frame", tlm::TLM_OK_RESPONSE},
+    };
+    CHECK(got == want);
+    CHECK(err_input == M::kErrBadInput);
+    CHECK(err_busy == M::kErrBusy);
+    CHECK(decision_after >= -1);
+    CHECK(decision_after < 10);
+}
