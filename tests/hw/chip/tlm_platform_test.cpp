@@ -1,7 +1,8 @@
 // A small virtual platform: an initiator thread standing in for the CPU runs the host driver
 // (hw/chip/tlm/host_driver.h) against the chip's TLM-2.0 target. The chip's memories come up
 // zeroed, so everything it runs arrives through the socket; its decisions and spikes must equal
-// the functional reference's (sw/snn, no SystemC) frame by frame. Bad accesses must answer with
+// the functional reference's (sw/snn, no SystemC) frame by frame, and decisions, steps and cycles
+// those of Chip::run_frame (run in a forked child: its own elaboration). Bad accesses answer with
 // the documented TLM response status. One elaboration per TEST_CASE (one process each).
 #include <catch2/catch.hpp>
 
@@ -11,7 +12,12 @@
 #include <random>
 #include <tuple>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <tlm_utils/simple_initiator_socket.h>
+
+#include "hw/chip/chip.h"
 
 #include "hw/chip/tlm/chip_target.h"
 #include "hw/chip/tlm/host_driver.h"
@@ -107,9 +113,55 @@ SC_MODULE(Cpu) {
 };
 
 struct Outcome {
-    std::uint64_t frames = 0, spikes = 0, output_spikes = 0, mismatches = 0;
+    std::uint64_t frames = 0, spikes = 0, output_spikes = 0, mismatches = 0, cycle_mismatches = 0;
     std::string first_difference;
 };
+
+// What Chip::run_frame (the chip driving sc_start itself) gives per frame.
+struct StandaloneFrame {
+    std::int32_t decision, steps;
+    std::uint64_t cycles;
+};
+
+// Runs the same frames through chip::Chip::run_frame in a forked child (its own SystemC
+// elaboration) and returns its per-frame results through a pipe.
+std::vector<StandaloneFrame> run_standalone(const snn::Network& net, const cfg::Config& c,
+                                            const map::MappedNetwork& mapped, bool early_stop, int frames,
+                                            double p_in, std::uint64_t seed) {
+    int fd[2];
+    REQUIRE(pipe(fd) == 0);
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        close(fd[0]);
+        int rc = 0;
+        try {
+            stats::Registry stats;
+            chip::Chip chip("chip", c, net, mapped, stats, early_stop, net.seed);
+            std::mt19937_64 rng(seed);
+            for (int f = 0; f < frames; ++f) {
+                const auto in = random_input(net.inputs, net.encoding.steps, p_in, rng);
+                const auto r = chip.run_frame(in, static_cast<std::uint64_t>(f));
+                const StandaloneFrame s{r.decision, static_cast<std::int32_t>(r.steps), r.cycles};
+                if (write(fd[1], &s, sizeof s) != static_cast<ssize_t>(sizeof s)) rc = 1;
+            }
+        } catch (...) {
+            rc = 1;
+        }
+        close(fd[1]);
+        _exit(rc);
+    }
+    close(fd[1]);
+    std::vector<StandaloneFrame> out;
+    StandaloneFrame s;
+    while (read(fd[0], &s, sizeof s) == static_cast<ssize_t>(sizeof s)) out.push_back(s);
+    close(fd[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    REQUIRE(WIFEXITED(status));
+    REQUIRE(WEXITSTATUS(status) == 0);
+    return out;
+}
 
 // Builds the platform, loads the network through the socket and runs `frames` random frames,
 // comparing each with the reference.
@@ -119,6 +171,8 @@ Outcome run_platform(const snn::Network& net, bool early_stop, bool use_irq, boo
     c.load_string(k_chip, "chip.yaml");
     stats::Registry stats;
     const auto mapped = map::map_network(net, map::capacity_from(c), map::mesh_from(c));
+    const auto standalone = run_standalone(net, c, mapped, early_stop, frames, p_in, seed);
+    REQUIRE(standalone.size() == static_cast<std::size_t>(frames));
     chip::tlm::ChipTarget target("chip", c, net, mapped, stats, early_stop, net.seed);
     Cpu cpu("cpu");
     cpu.socket.bind(target.socket);
@@ -169,6 +223,9 @@ Outcome run_platform(const snn::Network& net, bool early_stop, bool use_irq, boo
             const bool same = got.decision == rr.decision && got.first_output_step == rr.first_output_step &&
                               got.steps == rr.steps && got_out == want_out && chip_spikes == sink.spikes &&
                               got.cycles == target.last_result().cycles && got.cycles > 0;
+            const auto& sa = standalone[static_cast<std::size_t>(f)];
+            if (sa.decision != got.decision || sa.steps != static_cast<std::int32_t>(got.steps) || sa.cycles != got.cycles)
+                ++o.cycle_mismatches;
             if (!same && o.mismatches++ == 0)
                 o.first_difference = "frame " + std::to_string(f) + ": platform decision " +
                                      std::to_string(got.decision) + ", " + std::to_string(got_out.size()) +
@@ -195,6 +252,7 @@ TEST_CASE("tlm platform: a LIF network loaded word by word and run on interrupts
     INFO(o.first_difference);
     CHECK(o.frames == 40);
     CHECK(o.mismatches == 0);
+    CHECK(o.cycle_mismatches == 0);  // decision, steps and cycles as Chip::run_frame
     CHECK(o.spikes > 400);
     CHECK(o.output_spikes > 40);
 }
@@ -205,6 +263,7 @@ TEST_CASE("tlm platform: a ReL-PSP network loaded through DMI and polled with ea
     INFO(o.first_difference);
     CHECK(o.frames == 40);
     CHECK(o.mismatches == 0);
+    CHECK(o.cycle_mismatches == 0);
     CHECK(o.output_spikes > 20);
 }
 
