@@ -50,6 +50,9 @@ ChipTarget::ChipTarget(sc_core::sc_module_name name, const cfg::Config& config, 
     }
     for (auto& s : m_live.dest_sets) s.clear();
     m_set_words = (m_live.nodes() + 31) / 32;
+    m_node_pe.assign(m_live.nodes(), -1);
+    for (std::size_t k = 0; k < m_live.pes.size(); ++k)
+        if (m_live.pes[k].node < m_node_pe.size()) m_node_pe[m_live.pes[k].node] = static_cast<int>(k);
     m_timesteps = static_cast<std::uint32_t>(net.timesteps);
     m_outputs = static_cast<std::uint32_t>(net.outputs());
     m_last_layer = static_cast<std::uint32_t>(net.layers.size() - 1);
@@ -95,7 +98,7 @@ bool ChipTarget::resolve(std::uint64_t addr, std::uint64_t len, Window& w) {
     const std::uint64_t node = (addr - M::kNodeBase) / M::kNodeStride;
     if (node >= m_live.nodes()) return false;
     w.node = static_cast<std::uint32_t>(node);
-    w.img = const_cast<map::PeImage*>(m_live.pe_at(w.node));
+    w.img = pe_image(w.node);
     if (!w.img) return false;
     const std::uint64_t nb = M::node_base(w.node);
     const std::uint64_t off = addr - nb;
@@ -180,7 +183,7 @@ tlm_response_status ChipTarget::access(::tlm::tlm_generic_payload& gp, bool debu
         const std::uint64_t off = (addr - M::kNodeBase) % M::kNodeStride;
         if (node >= m_live.nodes() || off + len > M::kNodeInfoEnd) return ::tlm::TLM_ADDRESS_ERROR_RESPONSE;
         if (write) return ::tlm::TLM_COMMAND_ERROR_RESPONSE;
-        const map::PeImage* img = m_live.pe_at(static_cast<std::uint32_t>(node));
+        const map::PeImage* img = pe_image(node);
         for (unsigned k = 0; k < len / 4; ++k) {
             std::uint32_t v = 0;
             if (img) {
@@ -308,17 +311,36 @@ tlm_response_status ChipTarget::reg_write(std::uint64_t a, std::uint32_t v) {
     }
 }
 
+// Everything the loaded contents could do to upset the model is refused here, so that a frame
+// never meets a model exception: rows inside the synapse SRAM, routes to non-empty sets of the
+// next layer's PEs (or, for the output layer, of the host alone) with axon ids they hold.
 bool ChipTarget::images_consistent() const {
+    const std::size_t sets = m_live.dest_sets.size();
+    auto set_ok = [&](std::uint32_t id, std::uint32_t layer, std::uint64_t axon) {
+        if (id >= sets || m_live.dest_sets[id].empty()) return false;
+        for (auto n : m_live.dest_sets[id]) {
+            if (layer == m_last_layer + 1) {
+                if (n != m_live.host_node || axon >= m_outputs) return false;
+                continue;
+            }
+            const map::PeImage* p = pe_image(n);
+            if (!p || p->layer != layer || axon >= p->axon_base.size()) return false;
+        }
+        return true;
+    };
     for (const auto& img : m_live.pes) {
         for (std::size_t a = 0; a < img.axon_base.size(); ++a)
             if (std::uint64_t{img.axon_base[a]} + img.axon_words[a] > img.synapse.size()) return false;
         for (const auto& r : img.routes)
-            if (r.dest_set >= m_live.dest_sets.size() || m_live.dest_sets[r.dest_set].empty()) return false;
+            if (!set_ok(r.dest_set, img.layer + 1, r.axon)) return false;
     }
-    for (const auto& set : m_live.dest_sets)
-        for (auto n : set)
-            if (n != m_live.host_node && !m_live.pe_at(n)) return false;  // spikes to a node without a PE
-    return !m_live.dest_sets.empty() && !m_live.dest_sets[m_live.input_dest_set].empty();
+    return set_ok(m_live.input_dest_set, 0, m_live.inputs == 0 ? 0 : m_live.inputs - 1);
+}
+
+map::PeImage* ChipTarget::pe_image(std::uint64_t node) const {
+    return node < m_node_pe.size() && m_node_pe[node] >= 0
+               ? const_cast<map::PeImage*>(&m_live.pes[static_cast<std::size_t>(m_node_pe[node])])
+               : nullptr;
 }
 
 tlm_response_status ChipTarget::start() {

@@ -54,12 +54,14 @@ class ChipTarget : public sc_core::sc_module {
     ::tlm::tlm_response_status start();
     void frame_done(const FrameResult& r);
     bool images_consistent() const;
+    map::PeImage* pe_image(std::uint64_t node) const;  // the PE image at a mesh node, or null
 
     struct Window;  // a memory window of one node, resolved from an address
     bool resolve(std::uint64_t addr, std::uint64_t len, Window& w);
 
     map::MappedNetwork m_live;  // the memories (the chip's PEs read these)
     std::unique_ptr<Chip> m_chip;
+    std::vector<int> m_node_pe;  // index into m_live.pes by mesh node, -1: none
     std::uint32_t m_set_words;
     std::uint32_t m_syn_capacity, m_axon_capacity, m_timesteps, m_outputs, m_last_layer;
     sc_core::sc_time m_word_latency;

@@ -277,7 +277,7 @@ TEST_CASE("tlm platform: bad accesses answer with their TLM response status", "[
     Cpu cpu("cpu");
     cpu.socket.bind(target.socket);
     std::vector<std::pair<std::string, tlm::tlm_response_status>> got;
-    std::uint32_t err_busy = 0, err_input = 0;
+    std::uint32_t err_busy = 0, err_input = 0, err_image = 0;
     int decision_after = -2;
     cpu.program = [&](Cpu& self) {
         using tlm::TLM_READ_COMMAND;
@@ -321,6 +321,15 @@ TEST_CASE("tlm platform: bad accesses answer with their TLM response status", "[
         while (!target.irq.read()) sc_core::wait(target.irq.posedge_event());
         decision_after = static_cast<int>(drv.read(M::kDecision));
         rec("read state after the frame", self.raw(TLM_READ_COMMAND, n0 + M::kState, &v, 4));
+        drv.write(M::kCtrl, M::kCtrlIrqAck);
+        // Inconsistent images are refused at start: a route to a missing set, a row past the SRAM.
+        const std::uint32_t set0 = drv.read(n0 + M::kRoute);
+        drv.write(n0 + M::kRoute, 9999);
+        rec("start with a route to a missing set", self.raw(TLM_WRITE_COMMAND, M::kCtrl, &(v = M::kCtrlStart), 4));
+        drv.write(n0 + M::kRoute, set0);
+        drv.write(n0 + M::kAxonWords, 1u << 30);
+        rec("start with an axon row past the SRAM", self.raw(TLM_WRITE_COMMAND, M::kCtrl, &(v = M::kCtrlStart), 4));
+        err_image = drv.read(M::kError);
     };
     sc_core::sc_start();
     INFO(cpu.error);
@@ -347,10 +356,13 @@ TEST_CASE("tlm platform: bad accesses answer with their TLM response status", "[
         {"synapse write while running", tlm::TLM_GENERIC_ERROR_RESPONSE},
         {"start while running", tlm::TLM_GENERIC_ERROR_RESPONSE},
         {"read state after the frame", tlm::TLM_OK_RESPONSE},
+        {"start with a route to a missing set", tlm::TLM_GENERIC_ERROR_RESPONSE},
+        {"start with an axon row past the SRAM", tlm::TLM_GENERIC_ERROR_RESPONSE},
     };
     CHECK(got == want);
     CHECK(err_input == M::kErrBadInput);
     CHECK(err_busy == M::kErrBusy);
+    CHECK(err_image == M::kErrBadImage);
     CHECK(decision_after >= -1);
     CHECK(decision_after < 10);
 }
