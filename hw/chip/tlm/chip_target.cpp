@@ -17,6 +17,8 @@ namespace M = tlm_map;
 using ::tlm::tlm_response_status;
 
 static_assert(sizeof(map::Route) == 8, "the routing window maps map::Route as two 32-bit words");
+// Windows and DMI expose host memory as the bus's little-endian words.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the TLM target assumes a little-endian host");
 
 // A resolved memory window of node `node`: `kind` and the first entry word `word` (32-bit words).
 struct ChipTarget::Window {
@@ -42,6 +44,19 @@ ChipTarget::ChipTarget(sc_core::sc_module_name name, const cfg::Config& config, 
     // The memories come up zeroed at SRAM capacity: everything the chip runs comes through the socket.
     m_syn_capacity = pc.synapse.words;
     m_axon_capacity = pc.axon.words;
+    auto fits = [&](std::uint64_t entries, std::uint64_t bytes, std::uint64_t window, const char* what) {
+        if (entries * bytes > window)
+            throw InputError(std::string(basename()) + ": " + what + " (" + std::to_string(entries) +
+                             " entries) does not fit its " + std::to_string(window) + "-byte window (docs/tlm.md)");
+    };
+    fits(m_syn_capacity, 8, M::kSynapseWindow, "chip.pe.synapse_words");
+    fits(m_axon_capacity, 4, M::kAxonWindow, "chip.pe.axon_entries");
+    for (const auto& img : m_live.pes) {
+        fits(img.routes.size(), 8, M::kRouteWindow, "a PE's routing table");
+        fits(img.neurons, 16, M::kStateWindow, "a PE's neuron state");
+    }
+    if (m_live.dest_sets.size() * ((m_live.nodes() + 31) / 32) * 4 > M::kSetTableSize)
+        throw InputError(std::string(basename()) + ": the destination-set table does not fit its window");
     for (auto& img : m_live.pes) {
         img.synapse.assign(m_syn_capacity, 0);
         img.axon_base.assign(m_axon_capacity, 0);
