@@ -86,26 +86,73 @@ void HostDriver::load(const map::MappedNetwork& m, bool use_dmi) {
         expect(nb + M::kNodeNeurons, img.neurons, "PE neurons");
         if (read(nb + M::kNodeSynapseWords) < img.synapse.size() || read(nb + M::kNodeAxonEntries) < img.axon_base.size())
             throw InputError("node " + std::to_string(img.node) + ": the image does not fit the chip's memories");
-        write_block(nb + M::kAxonBase, img.axon_base.data(), img.axon_base.size(), use_dmi);
-        write_block(nb + M::kAxonWords, img.axon_words.data(), img.axon_words.size(), use_dmi);
-        std::vector<std::uint32_t> w;
-        for (const auto& r : img.routes) {
-            w.push_back(r.dest_set);
-            w.push_back(r.axon);
-        }
-        write_block(nb + M::kRoute, w.data(), w.size(), use_dmi);
-        w.clear();
-        for (std::uint64_t s : img.synapse) {
-            w.push_back(static_cast<std::uint32_t>(s));
-            w.push_back(static_cast<std::uint32_t>(s >> 32));
-        }
-        write_block(nb + M::kSynapse, w.data(), w.size(), use_dmi);
     }
-    const std::uint32_t set_words = read(M::kSetWords);
+    for (const auto& b : load_blocks(m, read(M::kSetWords))) write_block(b.addr, b.words.data(), b.words.size(), use_dmi);
+}
+
+std::vector<LoadBlock> load_blocks(const map::MappedNetwork& m, std::uint32_t set_words) {
+    std::vector<LoadBlock> out;
+    for (const auto& img : m.pes) {
+        const std::uint64_t nb = M::node_base(img.node);
+        out.push_back({nb + M::kAxonBase, img.axon_base});
+        out.push_back({nb + M::kAxonWords, img.axon_words});
+        LoadBlock r{nb + M::kRoute, {}};
+        for (const auto& e : img.routes) {
+            r.words.push_back(e.dest_set);
+            r.words.push_back(e.axon);
+        }
+        out.push_back(std::move(r));
+        LoadBlock syn{nb + M::kSynapse, {}};
+        for (std::uint64_t w : img.synapse) {
+            syn.words.push_back(static_cast<std::uint32_t>(w));
+            syn.words.push_back(static_cast<std::uint32_t>(w >> 32));
+        }
+        out.push_back(std::move(syn));
+    }
     for (std::size_t s = 0; s < m.dest_sets.size(); ++s) {
-        std::vector<std::uint32_t> mask(set_words, 0);
-        for (auto n : m.dest_sets[s]) mask.at(n / 32) |= 1u << (n % 32);
-        write_block(M::kSetTable + 4 * s * set_words, mask.data(), mask.size(), false);
+        LoadBlock b{M::kSetTable + 4 * s * set_words, std::vector<std::uint32_t>(set_words, 0)};
+        for (auto n : m.dest_sets[s]) {
+            if (n / 32 >= set_words) throw InputError("destination set " + std::to_string(s) + " names node " +
+                                                      std::to_string(n) + " beyond the chip's mesh");
+            b.words[n / 32] |= 1u << (n % 32);
+        }
+        out.push_back(std::move(b));
+    }
+    out.erase(std::remove_if(out.begin(), out.end(), [](const LoadBlock& b) { return b.words.empty(); }), out.end());
+    return out;
+}
+
+std::vector<std::uint32_t> pack_load_list(const std::vector<LoadBlock>& blocks) {
+    std::vector<std::uint32_t> out;
+    for (const auto& b : blocks) {
+        out.push_back(static_cast<std::uint32_t>(b.addr));
+        out.push_back(static_cast<std::uint32_t>(b.addr >> 32));
+        out.push_back(static_cast<std::uint32_t>(b.words.size()));
+        out.insert(out.end(), b.words.begin(), b.words.end());
+    }
+    out.insert(out.end(), {0u, 0u, 0u});
+    return out;
+}
+
+std::vector<std::uint32_t> HostDriver::read_block(std::uint64_t addr, std::size_t n) {
+    std::vector<std::uint32_t> v(n);
+    if (n) {
+        const unsigned len = static_cast<unsigned>(4 * n);
+        transport(::tlm::TLM_READ_COMMAND, addr, reinterpret_cast<unsigned char*>(v.data()), len, len);
+    }
+    return v;
+}
+
+std::size_t HostDriver::load_from_memory(std::uint64_t list, bool use_dmi) {
+    std::size_t blocks = 0;
+    for (;;) {
+        const auto h = read_block(list, 3);
+        if (h[2] == 0) return blocks;
+        const std::uint64_t addr = h[0] | std::uint64_t{h[1]} << 32;
+        const auto words = read_block(list + 12, h[2]);
+        write_block(addr, words.data(), words.size(), use_dmi);
+        list += 12 + 4 * std::uint64_t{h[2]};
+        ++blocks;
     }
 }
 

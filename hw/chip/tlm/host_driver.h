@@ -23,6 +23,18 @@ struct DriverFrame {
     std::vector<std::pair<std::uint32_t, std::uint32_t>> output_spikes;  // (step, neuron), arrival order
 };
 
+// One contiguous write of a load: `words` from chip address `addr` on.
+struct LoadBlock {
+    std::uint64_t addr;
+    std::vector<std::uint32_t> words;
+};
+// The writes that load `m`: per PE its axon table (bases, then word counts), routing table and
+// synapse words, then the destination-set masks (`set_words` words each, register SET_WORDS).
+std::vector<LoadBlock> load_blocks(const map::MappedNetwork& m, std::uint32_t set_words);
+// A load list as a boot loader would leave it in memory for the firmware: per block the words
+// addr_lo, addr_hi, n, then n data words; a block with n = 0 ends the list.
+std::vector<std::uint32_t> pack_load_list(const std::vector<LoadBlock>& blocks);
+
 class HostDriver {
   public:
     // `irq`: the chip's frame-done signal, or null to poll STATUS every `poll` interval.
@@ -38,6 +50,12 @@ class HostDriver {
     // Loads every PE's axon table, synapse words and routing table and the destination-set table.
     // Checks the chip's shape registers against the image first (throws InputError on mismatch).
     void load(const map::MappedNetwork& m, bool use_dmi);
+    // Loads from a load list (pack_load_list) at bus address `list`, e.g. in a platform RAM:
+    // burst reads of each block from memory, writes into the chip (DMI when granted).
+    // Returns the number of blocks.
+    std::size_t load_from_memory(std::uint64_t list, bool use_dmi);
+    // Reads n words from `addr` on in one burst.
+    std::vector<std::uint32_t> read_block(std::uint64_t addr, std::size_t n);
     DriverFrame run_frame(const encode::SpikeTrain& input, std::uint32_t frame_index);
 
     std::uint64_t transactions() const { return m_transactions; }

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <random>
 #include <tuple>
 
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
 
 #include "hw/chip/chip.h"
 
@@ -112,6 +114,71 @@ SC_MODULE(Cpu) {
     }
 };
 
+// Platform RAM: a byte array with b_transport and DMI.
+SC_MODULE(Ram) {
+    tlm_utils::simple_target_socket<Ram> socket;
+    std::vector<unsigned char> bytes;
+    Ram(sc_core::sc_module_name n, std::size_t size) : sc_module(n), socket("socket"), bytes(size, 0) {
+        socket.register_b_transport(this, &Ram::b_transport);
+        socket.register_get_direct_mem_ptr(this, &Ram::dmi);
+    }
+    void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+        const auto a = gp.get_address();
+        const auto len = gp.get_data_length();
+        if (a + len > bytes.size() || gp.get_byte_enable_ptr() || gp.get_streaming_width() < len) {
+            gp.set_response_status(a + len > bytes.size() ? tlm::TLM_ADDRESS_ERROR_RESPONSE : tlm::TLM_BURST_ERROR_RESPONSE);
+            return;
+        }
+        if (gp.is_read()) std::memcpy(gp.get_data_ptr(), bytes.data() + a, len);
+        if (gp.is_write()) std::memcpy(bytes.data() + a, gp.get_data_ptr(), len);
+        delay += sc_core::sc_time(10, sc_core::SC_NS);
+        gp.set_dmi_allowed(true);
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    }
+    bool dmi(tlm::tlm_generic_payload&, tlm::tlm_dmi& d) {
+        d.set_dmi_ptr(bytes.data());
+        d.set_start_address(0);
+        d.set_end_address(bytes.size() - 1);
+        d.allow_read_write();
+        return true;
+    }
+};
+
+// Interconnect: the chip at 0, the RAM at kRamBase (address translated both ways, DMI included).
+constexpr std::uint64_t kRamBase = 0x1'0000'0000;
+SC_MODULE(Bus) {
+    tlm_utils::simple_target_socket<Bus> cpu;
+    tlm_utils::simple_initiator_socket<Bus> to_chip, to_ram;
+    SC_CTOR(Bus) : cpu("cpu"), to_chip("to_chip"), to_ram("to_ram") {
+        cpu.register_b_transport(this, &Bus::b_transport);
+        cpu.register_get_direct_mem_ptr(this, &Bus::dmi);
+        to_chip.register_invalidate_direct_mem_ptr(this, &Bus::inval_chip);
+        to_ram.register_invalidate_direct_mem_ptr(this, &Bus::inval_ram);
+    }
+    void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+        const auto a = gp.get_address();
+        if (a >= kRamBase) {
+            gp.set_address(a - kRamBase);
+            to_ram->b_transport(gp, delay);
+            gp.set_address(a);
+        } else {
+            to_chip->b_transport(gp, delay);
+        }
+    }
+    bool dmi(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& d) {
+        const auto a = gp.get_address();
+        if (a < kRamBase) return to_chip->get_direct_mem_ptr(gp, d);
+        gp.set_address(a - kRamBase);
+        const bool ok = to_ram->get_direct_mem_ptr(gp, d);
+        gp.set_address(a);
+        d.set_start_address(d.get_start_address() + kRamBase);
+        d.set_end_address(d.get_end_address() + kRamBase);
+        return ok;
+    }
+    void inval_chip(sc_dt::uint64 a, sc_dt::uint64 b) { cpu->invalidate_direct_mem_ptr(a, b); }
+    void inval_ram(sc_dt::uint64 a, sc_dt::uint64 b) { cpu->invalidate_direct_mem_ptr(a + kRamBase, b + kRamBase); }
+};
+
 struct Outcome {
     std::uint64_t frames = 0, spikes = 0, output_spikes = 0, mismatches = 0, cycle_mismatches = 0;
     std::string first_difference;
@@ -165,8 +232,10 @@ std::vector<StandaloneFrame> run_standalone(const snn::Network& net, const cfg::
 
 // Builds the platform, loads the network through the socket and runs `frames` random frames,
 // comparing each with the reference.
-Outcome run_platform(const snn::Network& net, bool early_stop, bool use_irq, bool use_dmi, int frames, double p_in,
-                     std::uint64_t seed) {
+// `via_ram`: the images sit in a platform RAM behind an interconnect as a load list, and the
+// driver copies them from there into the chip; otherwise the driver loads from its own copy.
+Outcome run_platform(const snn::Network& net, bool early_stop, bool use_irq, bool use_dmi, bool via_ram, int frames,
+                     double p_in, std::uint64_t seed) {
     cfg::Config c;
     c.load_string(k_chip, "chip.yaml");
     stats::Registry stats;
@@ -175,7 +244,20 @@ Outcome run_platform(const snn::Network& net, bool early_stop, bool use_irq, boo
     REQUIRE(standalone.size() == static_cast<std::size_t>(frames));
     chip::tlm::ChipTarget target("chip", c, net, mapped, stats, early_stop, net.seed);
     Cpu cpu("cpu");
-    cpu.socket.bind(target.socket);
+    const auto list = chip::tlm::pack_load_list(chip::tlm::load_blocks(mapped, (mapped.nodes() + 31) / 32));
+    std::unique_ptr<Ram> ram;
+    std::unique_ptr<Bus> bus;
+    if (via_ram) {
+        ram = std::make_unique<Ram>("ram", 4 * list.size());
+        std::memcpy(ram->bytes.data(), list.data(), 4 * list.size());  // left there by a boot loader
+        bus = std::make_unique<Bus>("bus");
+        cpu.socket.bind(bus->cpu);
+        bus->to_chip.bind(target.socket);
+        bus->to_ram.bind(ram->socket);
+    } else {
+        cpu.socket.bind(target.socket);
+    }
+    std::size_t blocks = 0;
     std::vector<snn::SpikeEvent> chip_spikes;
     target.set_spike_callback([&](const chip::ChipSpike& s) { chip_spikes.push_back({s.step, s.layer, s.neuron}); });
     snn::SimOptions opt;
@@ -192,7 +274,10 @@ Outcome run_platform(const snn::Network& net, bool early_stop, bool use_irq, boo
         if (self.raw(tlm::TLM_WRITE_COMMAND, M::kCtrl, &start, 4) == tlm::TLM_GENERIC_ERROR_RESPONSE)
             refused_start_error = drv.read(M::kError);
         drv.write(M::kCtrl, M::kCtrlClearError);
-        drv.load(mapped, use_dmi);
+        if (via_ram)
+            blocks = drv.load_from_memory(kRamBase, use_dmi);
+        else
+            drv.load(mapped, use_dmi);
         dmi_bytes = drv.dmi_bytes();
         // Read back every synapse word through the bus.
         for (const auto& img : mapped.pes)
@@ -241,6 +326,7 @@ Outcome run_platform(const snn::Network& net, bool early_stop, bool use_irq, boo
     CHECK(refused_start_error == M::kErrBadImage);
     CHECK(readback_mismatches == 0);
     if (use_dmi) CHECK(dmi_bytes > 0);
+    if (via_ram) CHECK(blocks == 4 * mapped.pes.size() + mapped.dest_sets.size());
     return o;
 }
 
@@ -248,7 +334,7 @@ Outcome run_platform(const snn::Network& net, bool early_stop, bool use_irq, boo
 
 TEST_CASE("tlm platform: a LIF network loaded word by word and run on interrupts equals the reference", "[system]") {
     const auto net = random_network({40, 48, 32, 10}, snn::NeuronKind::lif, 21, 24, 60, 120);
-    const Outcome o = run_platform(net, false, true, false, 40, 0.15, 1);
+    const Outcome o = run_platform(net, false, true, false, false, 40, 0.15, 1);
     INFO(o.first_difference);
     CHECK(o.frames == 40);
     CHECK(o.mismatches == 0);
@@ -257,9 +343,9 @@ TEST_CASE("tlm platform: a LIF network loaded word by word and run on interrupts
     CHECK(o.output_spikes > 40);
 }
 
-TEST_CASE("tlm platform: a ReL-PSP network loaded through DMI and polled with early stop equals the reference", "[system]") {
+TEST_CASE("tlm platform: a ReL-PSP network copied from platform RAM into the chip through DMI and polled with early stop equals the reference", "[system]") {
     const auto net = random_network({50, 40, 10}, snn::NeuronKind::relpsp, 23, 40, 40, 600);
-    const Outcome o = run_platform(net, true, false, true, 40, 0.05, 3);
+    const Outcome o = run_platform(net, true, false, true, true, 40, 0.05, 3);
     INFO(o.first_difference);
     CHECK(o.frames == 40);
     CHECK(o.mismatches == 0);
