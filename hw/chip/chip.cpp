@@ -90,6 +90,53 @@ struct Chip::Impl final : public sim::Clocked {
         if (trace) trace->step_start(step, now);
     }
 
+    // Frame start and end, shared by run_frame and platform mode (start_frame).
+    void begin(const encode::SpikeTrain& input, std::uint64_t frame_index) {
+        for (std::size_t k = 1; k < input.size(); ++k)
+            if (input[k].step < input[k - 1].step) throw InputError("input spike train is not sorted by step");
+        for (const auto& s : input)
+            if (s.input >= mapped.inputs)
+                throw InputError("input spike for input " + std::to_string(s.input) + " beyond the network's " +
+                                 std::to_string(mapped.inputs) + " inputs");
+        result = FrameResult{};
+        result.spikes_per_layer.assign(net.layers.size(), 0);
+        frame = frame_index;
+        step = 0;
+        const Cycle start = sched->now();
+        frame_start = start;
+        synops0 = 0;
+        host->begin_frame(&input);
+        if (trace) trace->frame_begin(frame_index, start);
+        state = State::resetting;
+        for (auto* p : pes) {
+            synops0 += p->synops();
+            p->frame_reset(frame_index, start);  // each PE is done when its reset writes are
+        }
+    }
+
+    FrameResult finish(const encode::SpikeTrain& input) {
+        if (trace) trace->frame_end(frame, frame_end);
+        FrameResult r = result;
+        r.start_cycle = frame_start;
+        r.cycles = frame_end - frame_start;
+        r.first_output_step = host->first_output_step();
+        r.decision = net.decode == snn::Decode::first_spike ? host->decide_first_spike() : host->decide_count();
+        r.input_spikes = input.size();  // encoded (as the reference counts them); injected: host.input_spike
+        for (auto* p : pes) r.synops += p->synops();
+        r.synops -= synops0;
+        total_cycles += r.cycles;
+        c_cycles->inc(r.cycles);
+        c_steps->inc(r.steps);
+        h_frame_cycles->add(static_cast<double>(r.cycles));
+        state = State::idle;
+        return r;
+    }
+
+    std::uint64_t synops0 = 0;
+    // Platform mode: the frame's input and who hears of its end (null: run_frame drives the clock).
+    const encode::SpikeTrain* platform_input = nullptr;
+    std::function<void(const FrameResult&)> on_frame_done;
+
     void evaluate(Cycle now) override {
         switch (state) {
             case State::resetting:
@@ -108,6 +155,7 @@ struct Chip::Impl final : public sim::Clocked {
                 if (last || (early_stop && host->output_in_step(step))) {
                     frame_end = next;
                     state = State::done;
+                    if (on_frame_done) wake(next);  // platform mode: report at the barrier's end
                     break;
                 }
                 ++step;
@@ -115,6 +163,15 @@ struct Chip::Impl final : public sim::Clocked {
                 wake(next);
                 break;
             }
+            case State::done:
+                if (on_frame_done && now >= frame_end) {
+                    auto done = std::move(on_frame_done);
+                    on_frame_done = nullptr;
+                    const FrameResult r = finish(*platform_input);
+                    platform_input = nullptr;
+                    done(r);
+                }
+                break;
             default:
                 break;
         }
@@ -235,26 +292,7 @@ void Chip::set_trace_sink(sim::TraceSink* sink) {
 
 FrameResult Chip::run_frame(const encode::SpikeTrain& input, std::uint64_t frame_index) {
     Impl& I = *m_impl;
-    for (std::size_t k = 1; k < input.size(); ++k)
-        if (input[k].step < input[k - 1].step) throw InputError("input spike train is not sorted by step");
-    for (const auto& s : input)
-        if (s.input >= I.mapped.inputs)
-            throw InputError("input spike for input " + std::to_string(s.input) + " beyond the network's " +
-                             std::to_string(I.mapped.inputs) + " inputs");
-    I.result = FrameResult{};
-    I.result.spikes_per_layer.assign(I.net.layers.size(), 0);
-    I.frame = frame_index;
-    I.step = 0;
-    Cycle start = I.sched->now();
-    I.frame_start = start;
-    std::uint64_t synops0 = 0;
-    I.host->begin_frame(&input);
-    if (I.trace) I.trace->frame_begin(frame_index, start);
-    I.state = Impl::State::resetting;
-    for (auto* p : I.pes) {
-        synops0 += p->synops();
-        p->frame_reset(frame_index, start);  // each PE is done when its reset writes are
-    }
+    I.begin(input, frame_index);
     I.sched->run_while_busy(kNever);
     if (I.state != Impl::State::done) {
         std::ostringstream os;
@@ -265,21 +303,24 @@ FrameResult Chip::run_frame(const encode::SpikeTrain& input, std::uint64_t frame
     }
     // Let the clock reach the end of the last barrier so the next frame starts after it.
     if (I.sched->now() < I.frame_end) I.sched->run_until(I.frame_end);
-    if (I.trace) I.trace->frame_end(frame_index, I.frame_end);
-    FrameResult r = I.result;
-    r.start_cycle = I.frame_start;
-    r.cycles = I.frame_end - I.frame_start;
-    r.first_output_step = I.host->first_output_step();
-    r.decision = I.net.decode == snn::Decode::first_spike ? I.host->decide_first_spike() : I.host->decide_count();
-    r.input_spikes = input.size();  // encoded (as the reference counts them); injected: host.input_spike
-    for (auto* p : I.pes) r.synops += p->synops();
-    r.synops -= synops0;
-    I.total_cycles += r.cycles;
-    I.c_cycles->inc(r.cycles);
-    I.c_steps->inc(r.steps);
-    I.h_frame_cycles->add(static_cast<double>(r.cycles));
-    I.state = Impl::State::idle;
-    return r;
+    return I.finish(input);
+}
+
+void Chip::start_frame(const encode::SpikeTrain& input, std::uint64_t frame_index,
+                       std::function<void(const FrameResult&)> on_done) {
+    Impl& I = *m_impl;
+    if (I.state != Impl::State::idle) throw Error("Chip::start_frame: a frame is running");
+    I.sched->set_free_running();
+    I.begin(input, frame_index);
+    I.platform_input = &input;
+    I.on_frame_done = std::move(on_done);
+}
+
+bool Chip::frame_running() const { return m_impl->state != Impl::State::idle; }
+
+const pe::ProcessingElement* Chip::pe_at(std::uint32_t node) const {
+    const Impl& I = *m_impl;
+    return node < I.tiles.size() ? I.tiles[node]->pe() : nullptr;
 }
 
 double Chip::clock_mhz() const { return m_impl->timing.clock_mhz; }

@@ -33,6 +33,9 @@ class Registry;
 namespace sim {
 class TraceSink;
 }
+namespace pe {
+class ProcessingElement;
+}
 }  // namespace spiketlm
 
 namespace spiketlm::chip {
@@ -68,6 +71,15 @@ class Chip : public sc_core::sc_module {
     // queues from the next frame on. Null (the default) traces nothing; the sink must outlive the runs.
     void set_trace_sink(sim::TraceSink* sink);
     FrameResult run_frame(const encode::SpikeTrain& input, std::uint64_t frame_index);
+    // Platform mode (hw/chip/tlm): starts a frame at the current SystemC time and returns at once;
+    // the scheduler runs free inside the caller's simulation (it never calls sc_start) and
+    // `on_done` is called from the scheduler's process at the frame's last cycle. `input` must
+    // live until then. Do not mix with run_frame in one simulation.
+    void start_frame(const encode::SpikeTrain& input, std::uint64_t frame_index,
+                     std::function<void(const FrameResult&)> on_done);
+    bool frame_running() const;
+    // The PE at mesh node `node` (null where there is none).
+    const pe::ProcessingElement* pe_at(std::uint32_t node) const;
 
     double clock_mhz() const;
     std::uint64_t total_cycles() const;   // cycles of every frame run so far

@@ -34,6 +34,7 @@
 namespace spiketlm {
 namespace snn {
 struct Layer;
+struct NeuronState;
 }
 namespace map {
 struct MappedNetwork;
@@ -93,6 +94,9 @@ class ProcessingElement {
     virtual std::uint32_t node() const = 0;
     virtual std::uint64_t synops() const = 0;        // synaptic operations so far
     virtual std::uint64_t busy_cycles() const = 0;   // cycles with LOAD/COMPUTE (or array) activity
+    // Inspection of local neuron `n`'s state (the state window of hw/chip/tlm); false when the
+    // kind exposes none (the default) or `n` is out of range.
+    virtual bool peek_state(std::uint32_t /*n*/, snn::NeuronState& /*out*/) const { return false; }
 };
 
 // What a factory gets to build one PE.

@@ -104,6 +104,9 @@ class CycleScheduler : public sc_core::sc_module {
     Cycle run_while_busy(Cycle limit);
     // Drops every pending wake-up (the components reset their own state). Cycles keep counting.
     void reset();
+    // Free running: every pending cycle is processed as SystemC time reaches it, for platforms in
+    // which another process drives sc_start (hw/chip/tlm); run_until must then not be called.
+    void set_free_running() { m_limit = kNever; }
 
     sc_core::sc_time period() const { return m_period; }
     std::uint64_t active_cycles() const { return m_active_cycles; }

@@ -44,6 +44,11 @@ class SramPe final : public ProcessingElement {
     std::uint32_t node() const override;
     std::uint64_t synops() const override;
     std::uint64_t busy_cycles() const override { return m_busy_cycles; }
+    bool peek_state(std::uint32_t n, snn::NeuronState& out) const override {
+        if (n >= m_neurons.size()) return false;
+        out = m_neurons[n];
+        return true;
+    }
 
     // Inspection for the timing tests of this kind (not part of the PE contract).
     Cycle busy_until() const { return m_busy_until; }  // LOAD/COMPUTE/reset activity ends before this cycle
