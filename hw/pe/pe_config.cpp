@@ -6,6 +6,7 @@
 #include "sw/cfg/param.h"
 #include "sw/common/error.h"
 #include "sw/map/capacity.h"
+#include "sw/nvm/nvm_config.h"
 
 namespace spiketlm::pe {
 
@@ -55,6 +56,13 @@ PeConfig PeConfig::from(const cfg::Config& c) {
     if (!PeRegistry::find(p.kind))
         throw ConfigError(c.origin(p_kind.name()).str(), p_kind.name(),
                           "unknown PE kind '" + p.kind + "' (registered: " + PeRegistry::names_joined() + ")");
+    if (p.kind == "nvm") {
+        // The reference must run the same crossbars (sim_options_from reads nvm.enabled).
+        if (!nvm::enabled(c))
+            throw ConfigError(c.origin(p_kind.name()).str(), p_kind.name(),
+                              "chip.pe.kind: nvm needs nvm.enabled: true (so that the reference runs the same crossbars)");
+        p.nvm = nvm::device_from(c);
+    }
     p.capacity = map::capacity_from(c);
     p.input_fifo_depth = static_cast<std::uint32_t>(p_in_fifo(c));
     p.word_fifo_depth = static_cast<std::uint32_t>(p_word_fifo(c));

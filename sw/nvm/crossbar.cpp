@@ -25,8 +25,9 @@ std::uint32_t bits_of(std::int64_t v) {
 }  // namespace
 
 LayerCrossbar::LayerCrossbar(const DeviceParams& d, std::uint64_t seed, std::uint32_t layer, std::uint32_t in,
-                             std::uint32_t out, const std::vector<std::int32_t>& weights)
-    : m_d(d), m_seed(seed), m_layer(layer) {
+                             std::uint32_t out, const std::vector<std::int32_t>& weights, std::uint32_t first,
+                             std::uint32_t count)
+    : m_d(d), m_seed(seed), m_layer(layer), m_first(first), m_count(count ? count : out - first) {
     m_d.validate();
     if (weights.size() != static_cast<std::size_t>(in) * out)
         throw InputError("nvm: layer " + std::to_string(layer) + " has " + std::to_string(weights.size()) +
@@ -49,12 +50,17 @@ LayerCrossbar::LayerCrossbar(const DeviceParams& d, std::uint64_t seed, std::uin
     m_t.row_tiles = (in + d.rows - 1) / d.rows;
     m_t.col_tiles = (m_t.phys_cols + d.cols - 1) / d.cols;
     m_lsb = adc_lsb(m_d, false);
+    if (m_first + m_count > out)
+        throw InputError("nvm: layer " + std::to_string(layer) + ": neurons " + std::to_string(m_first) + "+" +
+                         std::to_string(m_count) + " beyond its " + std::to_string(out));
+    m_pc0 = phys_col(m_first, 0, 0);
+    m_npc = phys_col(m_first + m_count, 0, 0) - m_pc0;
 
-    const std::size_t n = static_cast<std::size_t>(in) * m_t.phys_cols;
+    const std::size_t n = static_cast<std::size_t>(in) * m_npc;
     m_g.assign(n, 0.0);
     m_level.assign(n, 0.0);
     const std::int64_t mask = (std::int64_t{1} << b) - 1;
-    for (std::uint32_t o = 0; o < out; ++o)
+    for (std::uint32_t o = m_first; o < m_first + m_count; ++o)
         for (std::uint32_t r = 0; r < in; ++r) {
             const std::int64_t w = weights[static_cast<std::size_t>(o) * in + r];
             for (std::uint32_t s = 0; s < m_t.slices; ++s)
@@ -73,7 +79,7 @@ LayerCrossbar::LayerCrossbar(const DeviceParams& d, std::uint64_t seed, std::uin
                     if (stuck == 2) g = d.g_max_us;
                     g = drifted_g(d, g, drift_nu(d, draw_key(seed, kDrift, layer, array, r, pc)));
                     g = ir_drop_g(d, g, ra, ca);
-                    const std::size_t k = static_cast<std::size_t>(r) * m_t.phys_cols + pc;
+                    const std::size_t k = static_cast<std::size_t>(r) * m_npc + (pc - m_pc0);
                     m_g[k] = g;
                     // Exact integer level when the cell is ideal (keeps ideal runs bit-exact).
                     m_level[k] = g == gt ? level : level + (g - gt) / d.delta_g_us();
@@ -82,12 +88,14 @@ LayerCrossbar::LayerCrossbar(const DeviceParams& d, std::uint64_t seed, std::uin
 }
 
 double LayerCrossbar::cell_g(std::uint32_t row, std::uint32_t pc) const {
-    return m_g[static_cast<std::size_t>(row) * m_t.phys_cols + pc];
+    return m_g.at(static_cast<std::size_t>(row) * m_npc + (pc - m_pc0));
 }
 
 void LayerCrossbar::read(const std::vector<std::uint32_t>& rows, std::uint64_t frame, std::uint32_t step,
                          std::uint32_t first, std::uint32_t count, std::int64_t* out, ReadActions* acts) const {
     std::fill(out, out + count, 0);
+    if (first < m_first || first + count > m_first + m_count)
+        throw Error("nvm: layer " + std::to_string(m_layer) + ": read of neurons outside the ones built");
     if (rows.empty()) return;
     const std::uint32_t R = static_cast<std::uint32_t>(m_d.rows), C = static_cast<std::uint32_t>(m_d.cols);
     const std::uint32_t pc_lo = phys_col(first, 0, 0), pc_hi = phys_col(first + count, 0, 0);  // [lo, hi)
@@ -108,7 +116,7 @@ void LayerCrossbar::read(const std::vector<std::uint32_t>& rows, std::uint64_t f
                     const std::uint32_t array = tile * m_t.col_tiles + pc / C;
                     double x = 0.0, g2 = 0.0;
                     for (std::size_t k = a; k < b; ++k) {
-                        const std::size_t idx = static_cast<std::size_t>(rows[k]) * m_t.phys_cols + pc;
+                        const std::size_t idx = static_cast<std::size_t>(rows[k]) * m_npc + (pc - m_pc0);
                         x += m_level[idx];
                         g2 += m_g[idx] * m_g[idx];
                     }

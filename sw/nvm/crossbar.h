@@ -39,9 +39,12 @@ struct ReadActions {
 
 class LayerCrossbar {
   public:
-    // `weights` row-major [out][in] as snn::Layer stores them.
+    // `weights` row-major [out][in] as snn::Layer stores them. Only the columns of neurons
+    // [first, first + count) are built (a PE holds a group; count 0: all); draws are keyed by the
+    // layer-wide array, row and column, so a group's cells equal the whole layer's.
     LayerCrossbar(const DeviceParams& d, std::uint64_t seed, std::uint32_t layer, std::uint32_t in,
-                  std::uint32_t out, const std::vector<std::int32_t>& weights);
+                  std::uint32_t out, const std::vector<std::int32_t>& weights, std::uint32_t first = 0,
+                  std::uint32_t count = 0);
 
     const Tiling& tiling() const { return m_t; }
     const DeviceParams& device() const { return m_d; }
@@ -54,8 +57,8 @@ class LayerCrossbar {
 
     // Effective conductance of one physical cell after the static non-idealities (µS).
     double cell_g(std::uint32_t row, std::uint32_t phys_col) const;
-    // Programming pulses of the whole layer (write-verify: one per cell here).
-    std::uint64_t cells() const { return static_cast<std::uint64_t>(m_t.in) * m_t.phys_cols; }
+    // Cells built (one programming pulse each: no write-verify iterations are modelled).
+    std::uint64_t cells() const { return static_cast<std::uint64_t>(m_t.in) * m_npc; }
 
   private:
     std::uint32_t phys_col(std::uint32_t neuron, std::uint32_t slice, std::uint32_t cell) const {
@@ -64,9 +67,11 @@ class LayerCrossbar {
     DeviceParams m_d;
     std::uint64_t m_seed;
     std::uint32_t m_layer;
+    std::uint32_t m_first = 0, m_count = 0;  // neurons built
+    std::uint32_t m_pc0 = 0, m_npc = 0;      // their physical columns [m_pc0, m_pc0 + m_npc)
     Tiling m_t;
     std::int64_t m_offset = 0;       // offset signing: stored u = w + m_offset
-    std::vector<double> m_g;         // [row][phys col] effective G (µS)
+    std::vector<double> m_g;         // [row][phys col - m_pc0] effective G (µS)
     std::vector<double> m_level;     // [row][phys col] (G - g_min) / dG: the cell's contribution in levels
     double m_lsb;                    // ADC LSB in levels
 };

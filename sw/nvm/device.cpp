@@ -33,6 +33,7 @@ void DeviceParams::validate(const std::string& p) const {
     need(adc_bits >= 1 && adc_bits <= 24, p + "adc.bits", "must be in 1..24");
     need(adc_full_scale >= 0.0, p + "adc.full_scale", "must be >= 0 (0: one level per LSB)");
     need(cols_per_adc >= 1, p + "adc.cols_per_adc", "must be >= 1");
+    need(adc_cycles >= 1, p + "adc.cycles", "must be >= 1");
     if (variation != Variation::none && sigma_mode == SigmaMode::poly)
         need(sigma_poly.size() == 3, p + "variation.poly", "needs three coefficients c0, c1, c2 (µS)");
     if (variation == Variation::lognormal)

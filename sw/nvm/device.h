@@ -50,6 +50,7 @@ struct DeviceParams {
     int adc_bits = 8;
     double adc_full_scale = 0.0;  // in cell levels (digits); 0: 2^bits (unipolar) or 2^(bits-1) (bipolar) -> LSB = 1 level
     int cols_per_adc = 8;
+    int adc_cycles = 1;           // clock cycles per conversion (the nvm PE's timing)
 
     // Throws ConfigError (key = `prefix` + field, empty origin) for a value out of range.
     void validate(const std::string& prefix = "nvm.") const;

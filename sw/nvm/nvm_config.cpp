@@ -5,6 +5,7 @@
 #include "sw/common/error.h"
 #include "sw/common/seed.h"
 #include "sw/snn/network.h"
+#include "sw/snn/run_options.h"
 
 namespace spiketlm::nvm {
 
@@ -45,6 +46,8 @@ const cfg::Param<double> p_adc_fs{"nvm.adc.full_scale", 0.0, "levels",
                                   "ADC full scale in cell levels (0: 2^bits, i.e. one level per LSB)", cfg::Range{0, kBig}};
 const cfg::Param<I> p_adc_share{"nvm.adc.cols_per_adc", 8, "columns", "columns sharing one ADC (conversion rounds)",
                                 cfg::Range{1, 1 << 16}};
+const cfg::Param<I> p_adc_cycles{"nvm.adc.cycles", 1, "cycles", "clock cycles per ADC conversion (nvm PE timing)",
+                                 cfg::Range{1, 1 << 16}};
 }  // namespace
 
 bool enabled(const cfg::Config& c) { return p_enabled(c); }
@@ -74,6 +77,7 @@ DeviceParams device_from(const cfg::Config& c) {
     d.adc_bits = static_cast<int>(p_adc_bits(c));
     d.adc_full_scale = p_adc_fs(c);
     d.cols_per_adc = static_cast<int>(p_adc_share(c));
+    d.adc_cycles = static_cast<int>(p_adc_cycles(c));
     try {
         d.validate("nvm.");
     } catch (const ConfigError& e) {
@@ -85,9 +89,7 @@ DeviceParams device_from(const cfg::Config& c) {
     return d;
 }
 
-std::uint64_t seed_from(const cfg::Config& c, const snn::Network& net) {
-    return derive_seed(master_seed(c), "nvm", net.seed);
-}
+std::uint64_t seed_from(std::uint64_t noise_seed) { return derive_seed(noise_seed, "nvm"); }
 
 NetworkCrossbars::NetworkCrossbars(const snn::Network& net, const DeviceParams& d, std::uint64_t seed) {
     for (std::size_t l = 0; l < net.layers.size(); ++l) {
@@ -105,7 +107,7 @@ void NetworkCrossbars::layer_sums(std::uint32_t layer, const std::vector<std::ui
 
 std::shared_ptr<const NetworkCrossbars> crossbars_from(const cfg::Config& c, const snn::Network& net) {
     if (!enabled(c)) return nullptr;
-    return std::make_shared<const NetworkCrossbars>(net, device_from(c), seed_from(c, net));
+    return std::make_shared<const NetworkCrossbars>(net, device_from(c), seed_from(snn::noise_seed_from(c, net)));
 }
 
 }  // namespace spiketlm::nvm

@@ -22,8 +22,9 @@ namespace nvm {
 bool enabled(const cfg::Config& c);
 // Device parameters from `nvm.*`; a bad value -> ConfigError naming the key and its file:line.
 DeviceParams device_from(const cfg::Config& c);
-// Seed of every device draw: derive_seed(sim.seed, "nvm", model seed).
-std::uint64_t seed_from(const cfg::Config& c, const snn::Network& net);
+// Seed of every device draw, from the run's neuron-noise seed (snn::noise_seed_from, which the
+// chip hands every PE): derive_seed(noise_seed, "nvm").
+std::uint64_t seed_from(std::uint64_t noise_seed);
 
 // Every layer of a network on crossbars.
 class NetworkCrossbars final : public snn::SynapseModel {
