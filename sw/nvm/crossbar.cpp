@@ -77,7 +77,7 @@ LayerCrossbar::LayerCrossbar(const DeviceParams& d, std::uint64_t seed, std::uin
                     const int stuck = stuck_state(d, draw_key(seed, kStuck, layer, array, r, pc));
                     if (stuck == 1) g = d.g_min_us;
                     if (stuck == 2) g = d.g_max_us;
-                    g = drifted_g(d, g, drift_nu(d, draw_key(seed, kDrift, layer, array, r, pc)));
+                    g = drifted_g(d, g, drift_nu(d, gt, draw_key(seed, kDrift, layer, array, r, pc)));
                     g = ir_drop_g(d, g, ra, ca);
                     const std::size_t k = static_cast<std::size_t>(r) * m_npc + (pc - m_pc0);
                     m_g[k] = g;

@@ -91,7 +91,13 @@ int stuck_state(const DeviceParams& d, std::uint64_t key) {
     return 0;
 }
 
-double drift_nu(const DeviceParams& d, std::uint64_t key) {
+double drift_nu(const DeviceParams& d, double g_target, std::uint64_t key) {
+    if (d.drift_pcm_fit) {
+        const double lg = std::log(std::max(std::abs(g_target / d.g_max_us), 1e-7));
+        const double mu = std::clamp(-0.0155 * lg + 0.0244, 0.049, 0.1);
+        const double sig = std::clamp(-0.0125 * lg - 0.0059, 0.008, 0.045);
+        return std::abs(mu + sig * normal(key));
+    }
     if (d.drift_nu_sigma <= 0.0) return d.drift_nu;
     return std::max(0.0, d.drift_nu + d.drift_nu_sigma * normal(key));
 }

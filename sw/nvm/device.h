@@ -43,6 +43,9 @@ struct DeviceParams {
     double drift_t0_s = 20.0;
     double drift_nu = 0.0;
     double drift_nu_sigma = 0.0;
+    // aihwkit PCMLikeNoiseModel fit instead: nu = |mu(g) + sig(g) z|, g = G_target/g_max,
+    // mu = clip(-0.0155 ln g + 0.0244, 0.049, 0.1), sig = clip(-0.0125 ln g - 0.0059, 0.008, 0.045).
+    bool drift_pcm_fit = false;
 
     double wire_ohm = 0.0;      // wire resistance per cell segment (first-order IR drop)
 
@@ -75,7 +78,7 @@ double programmed_g(const DeviceParams& d, double g_target, std::uint64_t key);
 // Stuck-at: returns 0 (healthy), 1 (stuck at g_min) or 2 (stuck at g_max).
 int stuck_state(const DeviceParams& d, std::uint64_t key);
 // Drift exponent of one cell and the drifted conductance.
-double drift_nu(const DeviceParams& d, std::uint64_t key);
+double drift_nu(const DeviceParams& d, double g_target, std::uint64_t key);
 double drifted_g(const DeviceParams& d, double g0, double nu);
 // First-order IR drop: G_eff = G / (1 + G R_wire (col + 1 + rows - row)), row/col inside the array,
 // drivers at column 0's side, the ADC below the last row.

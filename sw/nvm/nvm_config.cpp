@@ -39,6 +39,9 @@ const cfg::Param<double> p_dt{"nvm.drift.time", 0.0, "s", "time since programmin
 const cfg::Param<double> p_t0{"nvm.drift.t0", 20.0, "s", "drift reference time t0", cfg::Range{1e-12, kBig}};
 const cfg::Param<double> p_nu{"nvm.drift.nu", 0.0, "", "mean drift exponent nu", cfg::Range{0, 10}};
 const cfg::Param<double> p_nus{"nvm.drift.nu_sigma", 0.0, "", "device-to-device sigma of nu", cfg::Range{0, 10}};
+const cfg::Param<std::string> p_dmodel{"nvm.drift.model", "constant", "",
+                                       "drift exponent: constant (nu, nu_sigma) or aihwkit_pcm (nu from G by the PCMLikeNoiseModel fit)",
+                                       cfg::Choices{{"constant", "aihwkit_pcm"}}};
 const cfg::Param<double> p_wire{"nvm.wire_ohm", 0.0, "ohm", "wire resistance per cell segment (first-order IR drop)",
                                 cfg::Range{0, kBig}};
 const cfg::Param<I> p_adc_bits{"nvm.adc.bits", 8, "bits", "ADC resolution", cfg::Range{1, 24}};
@@ -73,6 +76,7 @@ DeviceParams device_from(const cfg::Config& c) {
     d.drift_t0_s = p_t0(c);
     d.drift_nu = p_nu(c);
     d.drift_nu_sigma = p_nus(c);
+    d.drift_pcm_fit = p_dmodel(c) == "aihwkit_pcm";
     d.wire_ohm = p_wire(c);
     d.adc_bits = static_cast<int>(p_adc_bits(c));
     d.adc_full_scale = p_adc_fs(c);

@@ -58,7 +58,10 @@ NvmPe::NvmPe(const PeContext& ctx)
     const double g_mid = 0.5 * (d.g_min_us + d.g_max_us);
     stats.add_component(m_path + ".input_fifo", "fifo", g);
     stats.add_component(m_path + ".crossbar", "nvm_array", g,
-                        {{"read_voltage_v", d.read_voltage_v}, {"g_mean_us", g_mid}, {"rows", double(d.rows)}});
+                        {{"read_voltage_v", d.read_voltage_v},
+                         {"g_mean_us", g_mid},
+                         {"rows", double(d.rows)},
+                         {"cols", double(d.cols)}});
     stats.add_component(m_path + ".adc", "nvm_adc", g, {{"bits", double(d.adc_bits)}});
     stats.add_component(m_path + ".shift_add", "adder", g);
     stats.add_component(m_path + ".neuron_unit", "neuron", g,
@@ -69,8 +72,10 @@ NvmPe::NvmPe(const PeContext& ctx)
                               "(array, row) pairs driven for a timestep (driver/DAC)");
     m_col_read = &stats.action(m_path + ".crossbar", "nvm_array", "column_read",
                                "array columns read (current summed over the active rows)");
-    m_program = &stats.action(m_path + ".crossbar", "nvm_array", "program",
-                              "cells programmed (one pulse each; counted once at construction, not inference)");
+    // Not an action: programming happens once before inference and must not be spread over the
+    // frames of a run (docs/nvm.md: programming energy = this count x nvm_array.program).
+    m_program = &stats.counter(m_path + ".cells_programmed", "cells",
+                               "cells programmed once before inference (one pulse each; not in the inference energy)");
     m_adc_conv = &stats.action(m_path + ".adc", "nvm_adc", "conversion", "ADC conversions");
     m_shift_add = &stats.action(m_path + ".shift_add", "adder", "synop", "ADC results shift-added into neuron currents");
     m_updates = &stats.action(m_path + ".neuron_unit", "neuron", "update", "neuron datapath updates (not for done neurons)");

@@ -118,10 +118,19 @@ TEST_CASE("nvm: drift follows G0 (t/t0)^-nu and per-device nu has the configured
     d.drift_nu = 0.06;
     d.drift_nu_sigma = 0.01;
     std::vector<double> nu;
-    for (int k = 0; k < kDraws; ++k) nu.push_back(drift_nu(d, draw_key(5, kDrift, 0, 0, 0, static_cast<std::uint32_t>(k))));
+    for (int k = 0; k < kDraws; ++k) nu.push_back(drift_nu(d, 10.0, draw_key(5, kDrift, 0, 0, 0, static_cast<std::uint32_t>(k))));
     const Moments m = moments(nu);
     CHECK(std::abs(m.mean - 0.06) < 4 * 0.01 / std::sqrt(kDraws));
     CHECK(std::abs(m.sd / 0.01 - 1.0) < 0.05);
+    // aihwkit PCM fit at G = g_max: mu = clip(0.0244) = 0.049, sig = clip(-0.0059) = 0.008 (|.| is
+    // immaterial six sigmas from 0).
+    d.drift_pcm_fit = true;
+    d.g_max_us = 25.0;
+    nu.clear();
+    for (int k = 0; k < kDraws; ++k) nu.push_back(drift_nu(d, 25.0, draw_key(5, kDrift, 0, 0, 1, static_cast<std::uint32_t>(k))));
+    const Moments p = moments(nu);
+    CHECK(std::abs(p.mean - 0.049) < 4 * 0.008 / std::sqrt(kDraws));
+    CHECK(std::abs(p.sd / 0.008 - 1.0) < 0.05);
 }
 
 TEST_CASE("nvm: IR drop is zero without wire resistance and grows with distance from driver and ADC", "[unit]") {
