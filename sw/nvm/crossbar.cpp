@@ -107,22 +107,34 @@ void LayerCrossbar::read(const std::vector<std::uint32_t>& rows, std::uint64_t f
         std::size_t b = a;
         while (b < rows.size() && rows[b] / R == tile) ++b;  // rows[a, b) in this row tile
         const std::int64_t n_active = static_cast<std::int64_t>(b - a);
+        // Column sums over the active rows, rows in ascending order (the same floating-point
+        // additions for every caller), contiguous in the column index.
+        const std::uint32_t used = pc_hi - pc_lo;
+        thread_local std::vector<double> xs, g2s;
+        xs.assign(used, 0.0);
+        const bool noisy = m_d.read_noise > 0.0;
+        if (noisy) g2s.assign(used, 0.0);
+        for (std::size_t k = a; k < b; ++k) {
+            const std::size_t base = static_cast<std::size_t>(rows[k]) * m_npc + (pc_lo - m_pc0);
+            const double* lv = m_level.data() + base;
+            for (std::uint32_t j = 0; j < used; ++j) xs[j] += lv[j];
+            if (noisy) {
+                const double* g = m_g.data() + base;
+                for (std::uint32_t j = 0; j < used; ++j) g2s[j] += g[j] * g[j];
+            }
+        }
         for (std::uint32_t o = first; o < first + count; ++o) {
             double sum = 0.0;  // this tile's contribution to neuron o, in weight units
             for (std::uint32_t s = 0; s < m_t.slices; ++s) {
                 double slice_val = 0.0;
                 for (std::uint32_t c = 0; c < m_t.cells_per_slice; ++c) {
                     const std::uint32_t pc = phys_col(o, s, c);
-                    const std::uint32_t array = tile * m_t.col_tiles + pc / C;
-                    double x = 0.0, g2 = 0.0;
-                    for (std::size_t k = a; k < b; ++k) {
-                        const std::size_t idx = static_cast<std::size_t>(rows[k]) * m_npc + (pc - m_pc0);
-                        x += m_level[idx];
-                        g2 += m_g[idx] * m_g[idx];
-                    }
-                    if (m_d.read_noise > 0.0)
-                        x += m_d.read_noise * std::sqrt(g2) / dg *
+                    double x = xs[pc - pc_lo];
+                    if (noisy) {
+                        const std::uint32_t array = tile * m_t.col_tiles + pc / C;
+                        x += m_d.read_noise * std::sqrt(g2s[pc - pc_lo]) / dg *
                              normal(draw_key(m_seed, kRead, m_layer, array, tile, pc, frame, step));
+                    }
                     const std::int64_t code = adc_code(x, m_d.adc_bits, m_lsb, false);
                     const double val = static_cast<double>(code) * m_lsb;
                     slice_val += (c == 0) ? val : -val;
@@ -133,7 +145,6 @@ void LayerCrossbar::read(const std::vector<std::uint32_t>& rows, std::uint64_t f
             out[o - first] += std::llround(sum);
         }
         if (acts) {
-            const std::uint32_t used = pc_hi - pc_lo;
             acts->row_activations += static_cast<std::uint64_t>(n_active) * ((pc_hi - 1) / C - pc_lo / C + 1);
             acts->column_reads += used;
             acts->adc_conversions += used;
