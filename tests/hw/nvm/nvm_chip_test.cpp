@@ -10,6 +10,7 @@
 #include <random>
 
 #include "hw/chip/chip.h"
+#include "hw/power/energy_model.h"
 #include "sw/cfg/config.h"
 #include "sw/map/capacity.h"
 #include "sw/map/mapper.h"
@@ -176,4 +177,19 @@ TEST_CASE("nvm chip: every non-ideality on, ReL-PSP with early stop, spike-exact
     check_exact(r, 300);
     CHECK(r.differ_from_exact > 20);
     WARN("frames differing from exact weights: " << r.differ_from_exact << " of " << r.frames);
+}
+
+TEST_CASE("nvm energy models: ADC by Walden FOM x 2^bits and array reads by V^2 G t, hand-computed", "[unit]") {
+    const power::ComponentModel* adc = power::find_model("nvm_adc");
+    const power::ComponentModel* arr = power::find_model("nvm_array");
+    REQUIRE(adc);
+    REQUIRE(arr);
+    CHECK(adc->action_pj("conversion", {{"bits", 5}, {"fom_fj", 5}}) == Approx(0.16));  // 5 fJ x 32
+    const power::Attributes a{{"rows", 128}, {"cols", 128}, {"read_voltage_v", 0.5}, {"g_mean_us", 80},
+                              {"read_time_ns", 10}, {"cell_cap_ff", 0.2}, {"sense_pj", 0.1},
+                              {"write_voltage_v", 2}, {"write_time_ns", 100}, {"write_pulses", 3}};
+    // 128 cells x (0.25 V^2 x 80 uS x 10 ns = 0.2 pJ  +  0.2 fF x 0.25 V^2 = 0.05 fJ)
+    CHECK(arr->action_pj("row_activation", a) == Approx(128 * (0.2 + 0.00005)));
+    CHECK(arr->action_pj("column_read", a) == Approx(128 * 0.00005 + 0.1));
+    CHECK(arr->action_pj("program", a) == Approx(3 * 4 * 80 * 100 * 1e-3));  // 96 pJ
 }

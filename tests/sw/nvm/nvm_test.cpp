@@ -239,6 +239,38 @@ TEST_CASE("nvm: non-ideal reads are pure functions of (rows, neuron, frame, step
     for (std::uint32_t o = 0; o < out; ++o) CHECK(all[o] == (o < 5 ? a[o] : b[o - 5]));
     x.read(rows, 5, 7, 0, out, other.data());
     CHECK(all != other);  // read noise is keyed by the frame
+
+    // A PE builds only its group's columns: same cells, same reads.
+    const LayerCrossbar group(d, 11, 2, in, out, w, 5, 4);
+    std::vector<std::int64_t> g(4);
+    group.read(rows, 4, 7, 5, 4, g.data());
+    for (std::uint32_t k = 0; k < 4; ++k) CHECK(g[k] == all[5 + k]);
+    CHECK(group.cell_g(3, x.tiling().slices * 2 * 5) == x.cell_g(3, x.tiling().slices * 2 * 5));
+    CHECK_THROWS_AS(group.read(rows, 4, 7, 0, 4, g.data()), Error);
+}
+
+TEST_CASE("nvm: read action counts equal hand-counted arrays, columns and ADC rounds", "[unit]") {
+    // 40 x 12 layer, |w| <= 30: 5 magnitude bits -> 3 slices of 2 bits, x2 (pair) = 72 physical
+    // columns; 32 x 32 arrays: 2 row tiles x 3 column tiles (32, 32, 8 columns used).
+    std::vector<std::int32_t> w(40 * 12, 1);
+    w[7] = -30;
+    DeviceParams d;
+    d.rows = d.cols = 32;
+    d.cols_per_adc = 8;
+    const LayerCrossbar x(d, 1, 0, 40, 12, w);
+    REQUIRE(x.tiling().phys_cols == 72);
+    std::vector<std::int64_t> out(12);
+    ReadActions a;
+    x.read({0, 3, 5, 31, 32, 39}, 0, 0, 0, 12, out.data(), &a);
+    CHECK(a.row_activations == 3 * 3 + 3 * 3);  // 3 active rows per row tile, 3 column tiles each
+    CHECK(a.column_reads == 72 * 2);
+    CHECK(a.adc_conversions == 72 * 2);
+    CHECK(a.conversion_rounds == 4);  // 32 columns / 8 per ADC
+    ReadActions b;
+    x.read({33}, 0, 0, 8, 4, out.data(), &b);  // neurons 8..11: columns 48..71, tiles 1 and 2
+    CHECK(b.row_activations == 2);
+    CHECK(b.column_reads == 24);
+    CHECK(b.conversion_rounds == 2);  // 16 columns in tile 1 (48..63), 8 in tile 2
 }
 
 TEST_CASE("nvm: the reference with ideal crossbars equals the exact reference, non-ideal runs are seeded", "[unit]") {
