@@ -62,6 +62,10 @@ PeConfig PeConfig::from(const cfg::Config& c) {
             throw ConfigError(c.origin(p_kind.name()).str(), p_kind.name(),
                               "chip.pe.kind: nvm needs nvm.enabled: true (so that the reference runs the same crossbars)");
         p.nvm = nvm::device_from(c);
+    } else if (nvm::enabled(c)) {
+        // The reference would run crossbars that this chip does not have.
+        throw ConfigError(c.origin("nvm.enabled").str(), "nvm.enabled",
+                          "nvm.enabled: true needs chip.pe.kind: nvm for a chip run (chip.pe.kind is '" + p.kind + "')");
     }
     p.capacity = map::capacity_from(c);
     p.input_fifo_depth = static_cast<std::uint32_t>(p_in_fifo(c));

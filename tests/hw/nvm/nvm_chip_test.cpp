@@ -10,8 +10,10 @@
 #include <random>
 
 #include "hw/chip/chip.h"
+#include "hw/pe/pe_config.h"
 #include "hw/power/energy_model.h"
 #include "sw/cfg/config.h"
+#include "sw/common/error.h"
 #include "sw/map/capacity.h"
 #include "sw/map/mapper.h"
 #include "sw/nvm/nvm_config.h"
@@ -192,4 +194,27 @@ TEST_CASE("nvm energy models: ADC by Walden FOM x 2^bits and array reads by V^2 
     CHECK(arr->action_pj("row_activation", a) == Approx(128 * (0.2 + 0.00005)));
     CHECK(arr->action_pj("column_read", a) == Approx(128 * 0.00005 + 0.1));
     CHECK(arr->action_pj("program", a) == Approx(3 * 4 * 80 * 100 * 1e-3));  // 96 pJ
+}
+
+TEST_CASE("nvm config: chip.pe.kind nvm and nvm.enabled go together, errors name the key and file:line", "[unit]") {
+    const auto error_of = [](const std::string& yaml) -> std::pair<std::string, std::string> {
+        try {
+            cfg::Config c;
+            c.load_string(yaml, "run.yaml");
+            pe::PeConfig::from(c);
+        } catch (const ConfigError& e) {
+            return {e.key(), e.what()};
+        }
+        return {"", ""};
+    };
+    auto [k1, m1] = error_of("chip:\n  pe:\n    kind: nvm\n");
+    CHECK(k1 == "chip.pe.kind");
+    CHECK(m1.find("run.yaml:3") != std::string::npos);
+    auto [k2, m2] = error_of("nvm:\n  enabled: true\n");
+    CHECK(k2 == "nvm.enabled");
+    CHECK(m2.find("run.yaml:2") != std::string::npos);
+    auto [k3, m3] = error_of("chip:\n  pe:\n    kind: nvm\nnvm:\n  enabled: true\n  g_min: 200\n");
+    CHECK(k3 == "nvm.g_min");
+    CHECK(m3.find("run.yaml:6") != std::string::npos);
+    CHECK(error_of("chip:\n  pe:\n    kind: nvm\nnvm:\n  enabled: true\n").first.empty());
 }
