@@ -6,6 +6,7 @@
 #include "sw/cfg/param.h"
 #include "sw/common/error.h"
 #include "sw/map/capacity.h"
+#include "sw/nvm/nvm_config.h"
 
 namespace spiketlm::pe {
 
@@ -37,7 +38,7 @@ const cfg::Param<I> p_route_ports{"chip.pe.route_ports", 1, "ports",
                                   "routing-table SRAM ports: spikes of one update group whose routing reads STORE issues per cycle",
                                   cfg::Range{1, 4}};
 const cfg::Param<std::string> p_kind{"chip.pe.kind", "sram", "",
-                                     "PE kind by registered name (sram: LOAD/COMPUTE/STORE with SRAMs, docs/pe.md)"};
+                                     "PE kind by registered name (sram: LOAD/COMPUTE/STORE with SRAMs, docs/pe.md; nvm: crossbar arrays, docs/nvm.md)"};
 const cfg::Param<I> p_state_bits{"chip.pe.state_word_bits", 64, "bits", "neuron-state SRAM word width (i, v, flags)",
                                  cfg::Range{8, 256}};
 const cfg::Param<I> p_barrier{"chip.barrier_cycles", 4, "cycles",
@@ -55,6 +56,17 @@ PeConfig PeConfig::from(const cfg::Config& c) {
     if (!PeRegistry::find(p.kind))
         throw ConfigError(c.origin(p_kind.name()).str(), p_kind.name(),
                           "unknown PE kind '" + p.kind + "' (registered: " + PeRegistry::names_joined() + ")");
+    if (p.kind == "nvm") {
+        // The reference must run the same crossbars (sim_options_from reads nvm.enabled).
+        if (!nvm::enabled(c))
+            throw ConfigError(c.origin(p_kind.name()).str(), p_kind.name(),
+                              "chip.pe.kind: nvm needs nvm.enabled: true (so that the reference runs the same crossbars)");
+        p.nvm = nvm::device_from(c);
+    } else if (nvm::enabled(c)) {
+        // The reference would run crossbars that this chip does not have.
+        throw ConfigError(c.origin("nvm.enabled").str(), "nvm.enabled",
+                          "nvm.enabled: true needs chip.pe.kind: nvm for a chip run (chip.pe.kind is '" + p.kind + "')");
+    }
     p.capacity = map::capacity_from(c);
     p.input_fifo_depth = static_cast<std::uint32_t>(p_in_fifo(c));
     p.word_fifo_depth = static_cast<std::uint32_t>(p_word_fifo(c));

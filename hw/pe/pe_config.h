@@ -7,6 +7,7 @@
 
 #include "hw/mem/sram.h"
 #include "sw/map/partition.h"
+#include "sw/nvm/device.h"
 
 namespace spiketlm::cfg {
 class Config;
@@ -23,6 +24,7 @@ struct PeConfig {
     std::uint32_t lanes = 8;                  // weights COMPUTE accumulates per cycle
     std::uint32_t update_lanes = 4;           // neurons the update engine handles per cycle
     mem::SramConfig synapse, axon, state, route;  // geometry + latency of the SRAMs (accumulators: capacity)
+    nvm::DeviceParams nvm;                    // crossbars of the `nvm` kind (nvm.*, sw/nvm/nvm_config.h)
 
     static PeConfig from(const cfg::Config& c);
     void validate() const;  // throws InputError naming the key

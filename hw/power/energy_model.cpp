@@ -96,12 +96,67 @@ class BarrierModel final : public ComponentModel {
     double leakage_mw(const Attributes&) const override { return 0; }
 };
 
+// NVM crossbar array (docs/nvm.md, energy): physics of the cells and wires, not CMOS gates.
+//   row_activation: cols x (V^2 G t_read  +  C_cell V^2)   (cell read currents of the row + row wire)
+//   column_read:    rows x C_cell V^2 + sense_pj             (bit line + sense amplifier)
+//   program:        pulses x V_w^2 G t_w                     (one cell, write-verify pulses)
+// Units: V^2 x uS x ns = 1e-3 pJ, fF x V^2 = 1e-3 pJ.
+class NvmArrayModel final : public ComponentModel {
+  public:
+    std::string name() const override { return "nvm_array"; }
+    const std::vector<AttributeSpec>& attributes() const override {
+        static const std::vector<AttributeSpec> a = {
+            {"rows", std::nullopt, 1, "rows per array"},
+            {"cols", std::nullopt, 1, "columns per array"},
+            {"read_voltage_v", std::nullopt, 0, "row read voltage (V)"},
+            {"g_mean_us", std::nullopt, 0, "mean cell conductance (uS)"},
+            {"read_time_ns", 10.0, 0, "read pulse width (ns)"},
+            {"cell_cap_ff", 0.2, 0, "wire capacitance per cell segment (fF)"},
+            {"sense_pj", 0.0, 0, "sense amplifier / integrator per column read (pJ)"},
+            {"write_voltage_v", 2.0, 0, "programming pulse voltage (V)"},
+            {"write_time_ns", 100.0, 0, "programming pulse width (ns)"},
+            {"write_pulses", 1.0, 1, "write-verify pulses per cell"}};
+        return a;
+    }
+    std::vector<std::string> actions() const override { return {"row_activation", "column_read", "program"}; }
+    double action_pj(const std::string& action, const Attributes& a) const override {
+        const double v = a.at("read_voltage_v");
+        if (action == "row_activation")
+            return a.at("cols") * (v * v * a.at("g_mean_us") * a.at("read_time_ns") + a.at("cell_cap_ff") * v * v) * 1e-3;
+        if (action == "column_read") return a.at("rows") * a.at("cell_cap_ff") * v * v * 1e-3 + a.at("sense_pj");
+        const double vw = a.at("write_voltage_v");
+        return a.at("write_pulses") * vw * vw * a.at("g_mean_us") * a.at("write_time_ns") * 1e-3;  // program
+    }
+    bool estimates_leakage() const override { return false; }
+    double leakage_mw(const Attributes&) const override { return 0; }
+};
+
+// ADC by the Walden figure of merit: E = FOM x 2^bits per conversion (docs/nvm.md cites the
+// FOM; default 5 fJ/conversion-step, a mid-range SAR ADC of B. Murmann's ADC survey).
+class NvmAdcModel final : public ComponentModel {
+  public:
+    std::string name() const override { return "nvm_adc"; }
+    const std::vector<AttributeSpec>& attributes() const override {
+        static const std::vector<AttributeSpec> a = {{"bits", std::nullopt, 1, "ADC resolution (bits)"},
+                                                     {"fom_fj", 5.0, 0, "Walden FOM (fJ per conversion step)"}};
+        return a;
+    }
+    std::vector<std::string> actions() const override { return {"conversion"}; }
+    double action_pj(const std::string&, const Attributes& a) const override {
+        return a.at("fom_fj") * std::ldexp(1.0, static_cast<int>(a.at("bits"))) * 1e-3;
+    }
+    bool estimates_leakage() const override { return false; }
+    double leakage_mw(const Attributes&) const override { return 0; }
+};
+
 const std::map<std::string, std::unique_ptr<ComponentModel>>& registry() {
     static const auto r = [] {
         std::map<std::string, std::unique_ptr<ComponentModel>> m;
         m["sram"] = std::make_unique<SramModel>();
         m["neuron"] = std::make_unique<NeuronModel>();
         m["barrier"] = std::make_unique<BarrierModel>();
+        m["nvm_array"] = std::make_unique<NvmArrayModel>();
+        m["nvm_adc"] = std::make_unique<NvmAdcModel>();
         return m;
     }();
     return r;

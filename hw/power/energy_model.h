@@ -68,7 +68,7 @@ class ComponentModel {
     virtual double leakage_mw(const Attributes& a) const = 0;
 };
 
-// The registered models: "sram", "neuron", "barrier". nullptr if unknown.
+// The registered models: "sram", "neuron", "barrier", "nvm_array", "nvm_adc". nullptr if unknown.
 const ComponentModel* find_model(const std::string& name);
 std::vector<std::string> model_names();
 

@@ -75,6 +75,7 @@ Reference::Reference(Network net, SimOptions opt) : m_net(std::move(net)), m_imp
     m_net.validate();
     m_early_stop = opt.early_stop.value_or(m_net.early_stop);
     m_noise_seed = opt.noise_seed.value_or(m_net.seed);
+    m_synapses = opt.synapses;
     if (m_early_stop && m_net.decode == Decode::count)
         throw InputError("network '" + m_net.name + "': early stop needs decode first_spike, the model decodes by count");
     for (const Layer& l : m_net.layers) {
@@ -109,6 +110,7 @@ struct LayerRun {
     std::vector<NeuronState> state;
     std::vector<std::int32_t> acc32;
     std::vector<std::int64_t> acc64;
+    std::vector<std::uint32_t> rows;  // sources delivered this step (synapse-model layers)
     std::vector<Spike> emitted;  // in step order
     std::size_t cursor = 0;      // next source spike to deliver into this layer
 };
@@ -151,9 +153,15 @@ FrameResult Reference::run(const encode::SpikeTrain& input, std::uint64_t frame_
             LayerRun& lr = run[l];
             // Delivery: sources emitted at step s arrive at s + 1 + delay.
             bool delivered = false;
+            const bool modelled = m_synapses && m_synapses->replaces(static_cast<std::uint32_t>(l));
+            lr.rows.clear();
             const auto deliver = [&](std::uint32_t src) {
                 delivered = true;
                 r.synops += static_cast<std::uint64_t>(lp.out);
+                if (modelled) {
+                    lr.rows.push_back(src);
+                    return;
+                }
                 const std::size_t base = static_cast<std::size_t>(src) * lp.out;
                 if (lp.narrow) Kernel<std::int16_t, std::int32_t>::add_row(lr.acc32.data(), lp.wt16.data() + base, lp.out);
                 else Kernel<std::int32_t, std::int64_t>::add_row(lr.acc64.data(), lp.wt32.data() + base, lp.out);
@@ -166,6 +174,14 @@ FrameResult Reference::run(const encode::SpikeTrain& input, std::uint64_t frame_
                 const auto& src = run[l - 1].emitted;
                 while (lr.cursor < src.size() && static_cast<std::int64_t>(src[lr.cursor].step) <= due)
                     deliver(src[lr.cursor++].neuron);
+            }
+            if (modelled && delivered) {
+                // Sources arrive in (step, index) order, so a step's rows are sorted and unique
+                // unless several source steps land together (delay changes): sort to be sure.
+                std::sort(lr.rows.begin(), lr.rows.end());
+                lr.rows.erase(std::unique(lr.rows.begin(), lr.rows.end()), lr.rows.end());
+                if (lr.acc64.size() != static_cast<std::size_t>(lp.out)) lr.acc64.assign(static_cast<std::size_t>(lp.out), 0);
+                m_synapses->layer_sums(static_cast<std::uint32_t>(l), lr.rows, frame_index, t, lr.acc64.data());
             }
             // Update every neuron at the step boundary.
             const bool is_out = l + 1 == nl;
@@ -181,7 +197,7 @@ FrameResult Reference::run(const encode::SpikeTrain& input, std::uint64_t frame_
             };
             const auto acc_of = [&](int o) -> std::int64_t {
                 if (!delivered) return 0;
-                return lp.narrow ? lr.acc32[static_cast<std::size_t>(o)] : lr.acc64[static_cast<std::size_t>(o)];
+                return lp.narrow && !modelled ? lr.acc32[static_cast<std::size_t>(o)] : lr.acc64[static_cast<std::size_t>(o)];
             };
             NeuronState* st = lr.state.data();
             std::int32_t v_fire = 0;
@@ -202,7 +218,7 @@ FrameResult Reference::run(const encode::SpikeTrain& input, std::uint64_t frame_
                 }
             }
             if (delivered) {
-                if (lp.narrow) std::fill(lr.acc32.begin(), lr.acc32.end(), 0);
+                if (lp.narrow && !modelled) std::fill(lr.acc32.begin(), lr.acc32.end(), 0);
                 else std::fill(lr.acc64.begin(), lr.acc64.end(), 0);
             }
             if (is_out && r.first_output_step < 0 && !out_fired.empty()) r.first_output_step = static_cast<int>(t);

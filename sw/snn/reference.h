@@ -51,9 +51,21 @@ struct FrameResult {
     std::uint64_t spikes() const;              // all layers
 };
 
+// Replaces a layer's exact weight sums by another synapse model's (the NVM crossbar of sw/nvm):
+// given the sources delivered to `layer` in `step` (sorted, unique), the integer input current of
+// every neuron of the layer. Must be a pure function of its arguments (the chip calls the same).
+class SynapseModel {
+  public:
+    virtual ~SynapseModel() = default;
+    virtual bool replaces(std::uint32_t layer) const = 0;
+    virtual void layer_sums(std::uint32_t layer, const std::vector<std::uint32_t>& sources, std::uint64_t frame,
+                            std::uint32_t step, std::int64_t* out) const = 0;
+};
+
 struct SimOptions {
     std::optional<bool> early_stop;         // overrides Network::early_stop when set
     std::optional<std::uint64_t> noise_seed; // seed of stochastic neurons' noise; default Network::seed
+    std::shared_ptr<const SynapseModel> synapses;  // null: exact weight sums
 };
 
 // A network prepared for fast simulation (validated, weights transposed for event-driven
@@ -80,6 +92,7 @@ class Reference {
     Network m_net;
     bool m_early_stop;
     std::uint64_t m_noise_seed;
+    std::shared_ptr<const SynapseModel> m_synapses;
     std::unique_ptr<Impl> m_impl;
 };
 

@@ -3,6 +3,7 @@
 #include "sw/cfg/param.h"
 #include "sw/common/error.h"
 #include "sw/common/seed.h"
+#include "sw/nvm/nvm_config.h"
 #include "sw/snn/reference.h"
 
 namespace spiketlm::snn {
@@ -34,6 +35,7 @@ SimOptions sim_options_from(const cfg::Config& c, const Network& net) {
     SimOptions o;
     o.early_stop = early_stop_from(c, net);
     o.noise_seed = noise_seed_from(c, net);
+    o.synapses = nvm::crossbars_from(c, net);  // null unless nvm.enabled
     return o;
 }
 

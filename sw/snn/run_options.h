@@ -20,7 +20,7 @@ bool early_stop_from(const cfg::Config& c, const Network& net);
 // so the master seed controls every random stream and the model's seed still separates models.
 std::uint64_t noise_seed_from(const cfg::Config& c, const Network& net);
 
-// Both of the above, as simulation options.
+// Both of the above, and the NVM crossbars when `nvm.enabled` (sw/nvm), as simulation options.
 SimOptions sim_options_from(const cfg::Config& c, const Network& net);
 
 }  // namespace snn

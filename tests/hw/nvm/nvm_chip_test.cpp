@@ -1,0 +1,220 @@
+// The `nvm` PE kind in the chip against the reference running the same crossbars: spike-exact
+// with ideal devices (then also equal to the exact reference) and with every non-ideality on;
+// action counts of the arrays and ADCs against counts derived from the input.
+// Helpers copied from tests/hw/chip/chip_test.cpp (random network, random input, compare).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <functional>
+#include <memory>
+#include <random>
+
+#include "hw/chip/chip.h"
+#include "hw/pe/pe_config.h"
+#include "hw/power/energy_model.h"
+#include "sw/cfg/config.h"
+#include "sw/common/error.h"
+#include "sw/map/capacity.h"
+#include "sw/map/mapper.h"
+#include "sw/nvm/nvm_config.h"
+#include "sw/snn/network.h"
+#include "sw/snn/reference.h"
+#include "sw/stats/stats.h"
+
+using namespace spiketlm;
+
+namespace {
+
+snn::Network random_network(const std::vector<int>& sizes, snn::NeuronKind kind, std::uint64_t seed, int timesteps,
+                            int wmax, std::int32_t theta) {
+    std::mt19937_64 rng(seed);
+    snn::Network net;
+    net.name = "random";
+    net.inputs = sizes[0];
+    net.timesteps = timesteps;
+    net.encoding.steps = timesteps / 2;
+    net.seed = seed;
+    for (std::size_t l = 1; l < sizes.size(); ++l) {
+        snn::Layer L;
+        L.name = "fc" + std::to_string(l);
+        L.in = sizes[l - 1];
+        L.out = sizes[l];
+        L.weight_bits = 8;
+        L.neuron = snn::NeuronParams::defaults(kind);
+        L.neuron.theta = theta;
+        if (kind == snn::NeuronKind::lif) L.neuron.refractory = 2;
+        if (kind == snn::NeuronKind::if_) L.neuron.reset = snn::ResetMode::subtract;
+        L.neuron.state_bits = 16;  // saturation is exercised
+        std::uniform_int_distribution<int> w(-wmax / 3, wmax);
+        for (int k = 0; k < L.in * L.out; ++k) L.weights.push_back(w(rng));
+        net.layers.push_back(L);
+    }
+    return net;
+}
+
+encode::SpikeTrain random_input(int inputs, int steps, double p, std::mt19937_64& rng) {
+    encode::SpikeTrain t;
+    std::bernoulli_distribution b(p);
+    for (int s = 0; s < steps; ++s)
+        for (int i = 0; i < inputs; ++i)
+            if (b(rng)) t.push_back({static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(i)});
+    return t;
+}
+
+struct Run {
+    std::uint64_t frames = 0, spikes = 0, mismatched_frames = 0, cycles = 0;
+    std::uint64_t differ_from_exact = 0;  // frames whose NVM spikes differ from the exact-weight reference's
+    std::string first_difference;
+};
+
+// Runs `frames` random frames through the chip and the reference and compares every spike.
+Run compare(const snn::Network& net, const std::string& chip_yaml, int frames, double p_in, bool early_stop,
+            std::uint64_t seed, std::function<void(const stats::Registry&)> inspect = {}) {
+    cfg::Config c;
+    c.load_string(chip_yaml, "chip.yaml");
+    stats::Registry stats;
+    const auto mapped = map::map_network(net, map::capacity_from(c), map::mesh_from(c));
+    chip::Chip chip("chip", c, net, mapped, stats, early_stop, net.seed);
+    std::vector<snn::SpikeEvent> chip_spikes;
+    chip.set_spike_callback([&](const chip::ChipSpike& s) { chip_spikes.push_back({s.step, s.layer, s.neuron}); });
+    snn::SimOptions opt;
+    opt.early_stop = early_stop;
+    if (nvm::enabled(c))  // the reference runs the chip's crossbars (same device, same seed)
+        opt.synapses = std::make_shared<nvm::NetworkCrossbars>(net, nvm::device_from(c), nvm::seed_from(net.seed));
+    snn::Reference ref(net, opt);
+    snn::SimOptions exact_opt;
+    exact_opt.early_stop = early_stop;
+    snn::Reference exact(net, exact_opt);
+    std::mt19937_64 rng(seed);
+    Run r;
+    for (int f = 0; f < frames; ++f) {
+        const auto in = random_input(net.inputs, net.encoding.steps, p_in, rng);
+        chip_spikes.clear();
+        const auto cr = chip.run_frame(in, static_cast<std::uint64_t>(f));
+        snn::VectorSink sink;
+        const auto rr = ref.run(in, static_cast<std::uint64_t>(f), &sink);
+        snn::VectorSink exact_sink;
+        exact.run(in, static_cast<std::uint64_t>(f), &exact_sink);
+        r.differ_from_exact += exact_sink.spikes != sink.spikes;
+        auto key = [](const snn::SpikeEvent& a, const snn::SpikeEvent& b) {
+            return std::tie(a.step, a.layer, a.neuron) < std::tie(b.step, b.layer, b.neuron);
+        };
+        std::sort(chip_spikes.begin(), chip_spikes.end(), key);
+        ++r.frames;
+        r.spikes += sink.spikes.size();
+        r.cycles += cr.cycles;
+        // The chip also delivers (and pays for) the spikes emitted and the inputs injected in the
+        // frame's last step, which the reference never delivers: synops differ by their fan-out.
+        std::uint64_t tail_synops = 0;
+        for (const auto& s : chip_spikes)
+            if (s.step + 1 == cr.steps && s.layer + 1 < net.layers.size())
+                tail_synops += static_cast<std::uint64_t>(net.layers[s.layer + 1].out);
+        for (const auto& s : in)
+            if (s.step + 1 == cr.steps) tail_synops += static_cast<std::uint64_t>(net.layers[0].out);
+        const bool same = chip_spikes == sink.spikes && cr.decision == rr.decision && cr.steps == rr.steps &&
+                          cr.synops == rr.synops + tail_synops && cr.input_spikes == rr.input_spikes;
+        if (!same) {
+            ++r.mismatched_frames;
+            if (r.first_difference.empty())
+                r.first_difference = "frame " + std::to_string(f) + ": chip " + std::to_string(chip_spikes.size()) +
+                                     " spikes, decision " + std::to_string(cr.decision) + ", steps " +
+                                     std::to_string(cr.steps) + ", synops " + std::to_string(cr.synops) +
+                                     "; reference " + std::to_string(sink.spikes.size()) + " spikes, decision " +
+                                     std::to_string(rr.decision) + ", steps " + std::to_string(rr.steps) + ", synops " +
+                                     std::to_string(rr.synops) + " + tail " + std::to_string(tail_synops) + ", input spikes " +
+                                     std::to_string(cr.input_spikes) + " vs " + std::to_string(rr.input_spikes) +
+                                     (chip_spikes == sink.spikes ? ", same spikes" : ", different spikes");
+        }
+    }
+    if (inspect) inspect(stats);
+    return r;
+}
+
+const char* k_chip = R"(
+chip:
+  noc: {width: 4, height: 4}
+  pe: {kind: nvm, neurons: 16, synapse_words: 4096, axon_entries: 256}
+nvm:
+  enabled: true
+  rows: 32
+  cols: 32
+)";
+
+const char* k_nonideal = R"(
+  bits_per_cell: 2
+  variation: {kind: gaussian, sigma_mode: relative, sigma: 0.05}
+  read_noise: 0.05
+  stuck_gmin: 0.09
+  stuck_gmax: 0.01
+  drift: {time: 3600, t0: 20, nu: 0.05, nu_sigma: 0.01}
+  wire_ohm: 1.0
+  adc: {bits: 5, full_scale: 64, cols_per_adc: 8}
+)";
+
+void check_exact(const Run& r, std::uint64_t min_spikes) {
+    INFO(r.first_difference);
+    CHECK(r.mismatched_frames == 0);
+    CHECK(r.spikes >= min_spikes);  // the comparison is not vacuous
+}
+
+}  // namespace
+
+TEST_CASE("nvm chip: ideal devices are spike-exact with the reference on 100 frames (LIF)", "[system]") {
+    const auto net = random_network({40, 48, 32, 10}, snn::NeuronKind::lif, 11, 24, 60, 120);
+    const Run r = compare(net, k_chip, 100, 0.15, false, 1);
+    check_exact(r, 1000);
+    CHECK(r.differ_from_exact == 0);
+}
+
+TEST_CASE("nvm chip: every non-ideality on, spike-exact with the reference on 200 frames (LIF)", "[system]") {
+    const auto net = random_network({40, 48, 32, 10}, snn::NeuronKind::lif, 11, 24, 60, 120);
+    const Run r = compare(net, std::string(k_chip) + k_nonideal, 200, 0.15, false, 1);
+    check_exact(r, 1000);
+    CHECK(r.differ_from_exact > 100);  // the non-idealities do change the network
+}
+
+TEST_CASE("nvm chip: every non-ideality on, ReL-PSP with early stop, spike-exact on 200 frames", "[system]") {
+    const auto net = random_network({50, 40, 10}, snn::NeuronKind::relpsp, 13, 40, 40, 600);
+    const Run r = compare(net, std::string(k_chip) + k_nonideal, 200, 0.05, true, 3);
+    check_exact(r, 300);
+    CHECK(r.differ_from_exact > 20);
+    WARN("frames differing from exact weights: " << r.differ_from_exact << " of " << r.frames);
+}
+
+TEST_CASE("nvm energy models: ADC by Walden FOM x 2^bits and array reads by V^2 G t, hand-computed", "[unit]") {
+    const power::ComponentModel* adc = power::find_model("nvm_adc");
+    const power::ComponentModel* arr = power::find_model("nvm_array");
+    REQUIRE(adc);
+    REQUIRE(arr);
+    CHECK(adc->action_pj("conversion", {{"bits", 5}, {"fom_fj", 5}}) == Approx(0.16));  // 5 fJ x 32
+    const power::Attributes a{{"rows", 128}, {"cols", 128}, {"read_voltage_v", 0.5}, {"g_mean_us", 80},
+                              {"read_time_ns", 10}, {"cell_cap_ff", 0.2}, {"sense_pj", 0.1},
+                              {"write_voltage_v", 2}, {"write_time_ns", 100}, {"write_pulses", 3}};
+    // 128 cells x (0.25 V^2 x 80 uS x 10 ns = 0.2 pJ  +  0.2 fF x 0.25 V^2 = 0.05 fJ)
+    CHECK(arr->action_pj("row_activation", a) == Approx(128 * (0.2 + 0.00005)));
+    CHECK(arr->action_pj("column_read", a) == Approx(128 * 0.00005 + 0.1));
+    CHECK(arr->action_pj("program", a) == Approx(3 * 4 * 80 * 100 * 1e-3));  // 96 pJ
+}
+
+TEST_CASE("nvm config: chip.pe.kind nvm and nvm.enabled go together, errors name the key and file:line", "[unit]") {
+    const auto error_of = [](const std::string& yaml) -> std::pair<std::string, std::string> {
+        try {
+            cfg::Config c;
+            c.load_string(yaml, "run.yaml");
+            pe::PeConfig::from(c);
+        } catch (const ConfigError& e) {
+            return {e.key(), e.what()};
+        }
+        return {"", ""};
+    };
+    auto [k1, m1] = error_of("chip:\n  pe:\n    kind: nvm\n");
+    CHECK(k1 == "chip.pe.kind");
+    CHECK(m1.find("run.yaml:3") != std::string::npos);
+    auto [k2, m2] = error_of("nvm:\n  enabled: true\n");
+    CHECK(k2 == "nvm.enabled");
+    CHECK(m2.find("run.yaml:2") != std::string::npos);
+    auto [k3, m3] = error_of("chip:\n  pe:\n    kind: nvm\nnvm:\n  enabled: true\n  g_min: 200\n");
+    CHECK(k3 == "nvm.g_min");
+    CHECK(m3.find("run.yaml:6") != std::string::npos);
+    CHECK(error_of("chip:\n  pe:\n    kind: nvm\nnvm:\n  enabled: true\n").first.empty());
+}
