@@ -54,7 +54,7 @@ run() {  # name chip model [--set ...]
   local name=$1 chip=$2 model=$3; shift 3
   cat > "$out/$name.yaml" <<YAML
 include: ../../$chip
-run: {model: $model, dataset: mnist, split: test, frames: 1996, early_stop: on}
+run: {model: $model, dataset: mnist, split: test, frames: 10000, early_stop: on}
 sim: {seed: 1}
 YAML
   "$cli" --quiet run --config "$out/$name.yaml" "$@" --out "$out/$name" > /dev/null
