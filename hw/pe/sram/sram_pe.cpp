@@ -96,12 +96,15 @@ SramPe::SramPe(const PeContext& ctx)
     m_events = &stats.counter(m_path + ".events", "events", "spike events accepted");
     m_synops = &stats.counter(m_path + ".synops", "operations", "synaptic operations");
     m_words = &stats.counter(m_path + ".synapse_words", "words", "synapse words processed");
+    m_busy_cycles = &stats.counter(m_path + ".busy_cycles", "cycles",
+                                   "cycles COMPUTE was busy accumulating synapse words (report: pe.busy_fraction)");
     m_inj_stalls = &stats.counter(m_path + ".injection_stall_cycles", "cycles",
                                   "update-engine cycles lost because the NI injection queue had too few free slots");
 }
 
 std::uint32_t SramPe::node() const { return m_image.node; }
 std::uint64_t SramPe::synops() const { return m_synops->value(); }
+std::uint64_t SramPe::busy_cycles() const { return m_busy_cycles->value(); }
 
 std::uint32_t SramPe::frame_reset_cycles() const {
     return static_cast<std::uint32_t>(ceil_div(std::max<std::uint32_t>(m_image.neurons, 1), m_cfg.update_lanes));
@@ -205,7 +208,7 @@ void SramPe::schedule(const Event& e) {
         m_compute_free = start + dur;
         m_word_pops[m_words_seen % depth] = start;
         ++m_words_seen;
-        m_busy_cycles += dur;
+        m_busy_cycles->inc(dur);
         const std::uint64_t word = m_image.synapse[base + k];
         for (std::uint32_t j = 0; j < valid; ++j)
             acc[first + j] += map::unpack_weight(word, j, m_image.weight_bits);

@@ -43,7 +43,7 @@ class SramPe final : public ProcessingElement {
     void tick(Cycle now) override;
     std::uint32_t node() const override;
     std::uint64_t synops() const override;
-    std::uint64_t busy_cycles() const override { return m_busy_cycles; }
+    std::uint64_t busy_cycles() const override;
     bool peek_state(std::uint32_t n, snn::NeuronState& out) const override {
         if (n >= m_neurons.size()) return false;
         out = m_neurons[n];
@@ -100,7 +100,7 @@ class SramPe final : public ProcessingElement {
     std::uint64_t m_words_seen = 0;
     Cycle m_compute_free = 0;    // first cycle COMPUTE may start the next word
     Cycle m_busy_until = 0;      // LOAD/COMPUTE (and frame reset) activity ends before this cycle
-    std::uint64_t m_busy_cycles = 0;
+    stats::Counter* m_busy_cycles;   // COMPUTE cycles (the LOAD/COMPUTE pipeline's busy time)
     Cycle m_ready_wake = kNever; // a refused push: tick when the FIFO frees a slot
 
     // Update engine and STORE.
