@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hw/pe/spike_out.h"
 #include "sw/common/error.h"
 #include "sw/map/mapper.h"
 #include "sw/nvm/nvm_config.h"
@@ -20,10 +21,6 @@ mem::SramConfig state_sram(const PeConfig& c) {
     return s;
 }
 
-std::uint32_t mults_of(const snn::NeuronParams& p) {
-    auto real = [](std::int32_t d) { return d != 0 && d != snn::kDecayOne ? 1u : 0u; };
-    return real(p.decay_i) + real(p.decay_v);
-}
 
 const bool registered = PeRegistry::add(
     "nvm", "NVM crossbar PE: rows driven per event, columns read and converted per step (docs/nvm.md)",
@@ -38,7 +35,6 @@ NvmPe::NvmPe(const PeContext& ctx)
       m_layer(ctx.layer),
       m_noise_seed(ctx.noise_seed),
       m_env(ctx.env),
-      m_mults_per_update(mults_of(ctx.layer.neuron)),
       m_xbar(ctx.config.nvm, nvm::seed_from(ctx.noise_seed), ctx.image.layer, static_cast<std::uint32_t>(ctx.layer.in),
              static_cast<std::uint32_t>(ctx.layer.out), ctx.layer.weights, ctx.image.first_neuron,
              std::max<std::uint32_t>(ctx.image.neurons, 1)),
@@ -49,8 +45,7 @@ NvmPe::NvmPe(const PeContext& ctx)
       m_acc(ctx.image.neurons, 0) {
     if (m_image.neurons > m_cfg.capacity.neurons || m_image.routes.size() > m_cfg.route.words)
         throw InputError(m_path + ": the mapped image does not fit this PE's memories (remap for this chip)");
-    for (auto id : m_mapped.output_set_ids)
-        if (!m_image.routes.empty() && m_image.routes.front().dest_set == id) m_to_host = true;
+    m_to_host = routes_to_host(m_mapped, m_image);
 
     auto& stats = ctx.stats;
     const std::string& g = m_layer.name;
@@ -198,31 +193,14 @@ void NvmPe::update_group(Cycle now) {
         wrote = true;
         m_updates->inc();
         const bool refractory = before.refractory > 0;
-        const std::uint32_t mi = m_layer.neuron.decay_i != 0 && m_layer.neuron.decay_i != snn::kDecayOne ? 1 : 0;
-        m_mults->inc(refractory ? mi : m_mults_per_update);
+        m_mults->inc(decay_multiplies(m_layer.neuron, refractory));
         if (snn::needs_noise(m_layer.neuron) && !refractory) m_noise->inc();
         if (!fired[j]) continue;
         m_spikes->inc();
         const std::uint32_t gid = m_image.first_neuron + n;
-        const map::Route& r = m_image.routes[n];
         const Cycle ready = m_route.access(std::max(now, m_route_next), n, false);
         m_route_next = ready - m_cfg.route.read_latency_cycles;
-        proto::SpikePacket p;
-        p.src = m_image.node;
-        p.src_neuron = r.axon;
-        p.timestep = m_update_step;
-        const auto& set = m_mapped.dest_sets[r.dest_set];
-        if (set.size() == 1)
-            p.dst = set[0];
-        else
-            p.dests = set;
-        p.kind = m_to_host ? proto::PacketKind::OutputSpike : proto::PacketKind::Spike;
-        if (m_to_host) {
-            const std::uint32_t bits = static_cast<std::uint32_t>(m_layer.neuron.state_bits);
-            const std::uint32_t mask = bits >= 32 ? ~0u : ((1u << bits) - 1);
-            p.payload.push_back(static_cast<std::uint32_t>(vfire[j]) & mask);
-        }
-        m_store.push_back({ready, std::move(p)});
+        m_store.push_back({ready, spike_packet(m_mapped, m_image, m_layer, n, m_update_step, vfire[j], m_to_host)});
         m_env.spike({m_image.layer, gid, m_update_step, vfire[j], now});
     }
     if (wrote) m_state.access(now, n0 / m_cfg.update_lanes, true);

@@ -59,7 +59,6 @@ class NvmPe final : public ProcessingElement {
     std::uint64_t m_noise_seed;
     PeEnv& m_env;
     bool m_to_host = false;
-    std::uint32_t m_mults_per_update;
     nvm::LayerCrossbar m_xbar;
 
     mem::Sram m_state, m_route;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "hw/sim/trace_sink.h"
+#include "hw/pe/spike_out.h"
 #include "sw/common/error.h"
 #include "sw/map/mapper.h"
 #include "sw/snn/network.h"
@@ -32,11 +33,6 @@ mem::SramConfig acc_sram(const PeConfig& c) {
     return s;
 }
 
-// Decay multiplies of one non-refractory update: a decay of 4096 (1.0) or 0 needs none.
-std::uint32_t mults_of(const snn::NeuronParams& p) {
-    auto real = [](std::int32_t d) { return d != 0 && d != snn::kDecayOne ? 1u : 0u; };
-    return real(p.decay_i) + real(p.decay_v);
-}
 
 const bool registered = PeRegistry::add(
     "sram", "SRAM PE: LOAD/COMPUTE/STORE pipeline with purpose-split SRAMs (docs/pe.md)",
@@ -51,7 +47,6 @@ SramPe::SramPe(const PeContext& ctx)
       m_layer(ctx.layer),
       m_noise_seed(ctx.noise_seed),
       m_env(ctx.env),
-      m_mults_per_update(mults_of(ctx.layer.neuron)),
       m_syn(m_path + ".synapse_sram", m_cfg.synapse, ctx.stats, ctx.layer.name),
       m_axon(m_path + ".axon_sram", m_cfg.axon, ctx.stats, ctx.layer.name),
       m_state(m_path + ".state_sram", state_sram(m_cfg), ctx.stats, ctx.layer.name),
@@ -71,9 +66,7 @@ SramPe::SramPe(const PeContext& ctx)
         throw InputError(m_path + ": layer '" + m_layer.name + "' has delay " + std::to_string(m_layer.delay) +
                          ", which needs " + std::to_string(m_layer.delay + 2) + " accumulator slots; chip.pe.acc_slots is " +
                          std::to_string(cfg.capacity.acc_slots));
-    m_to_host = false;
-    for (auto id : m_mapped.output_set_ids)
-        if (!image.routes.empty() && image.routes.front().dest_set == id) m_to_host = true;
+    m_to_host = routes_to_host(m_mapped, m_image);
 
     auto& stats = ctx.stats;
     const std::string& g = m_layer.name;
@@ -280,35 +273,16 @@ void SramPe::update_group(Cycle now) {
         wrote = true;
         m_updates->inc();
         const bool refractory = before.refractory > 0;
-        const std::uint32_t mi = m_layer.neuron.decay_i != 0 && m_layer.neuron.decay_i != snn::kDecayOne ? 1 : 0;
-        m_mults->inc(refractory ? mi : m_mults_per_update);
+        m_mults->inc(decay_multiplies(m_layer.neuron, refractory));
         if (snn::needs_noise(m_layer.neuron) && !refractory) m_noise->inc();
         if (!fired[j]) continue;
         m_spikes->inc();
         const std::uint32_t gid = m_image.first_neuron + n;
-        const map::Route& r = m_image.routes[n];
         // STORE: one routing-table read per spike, in neuron order; the packet enters the NI
         // when the read data arrives.
         const Cycle ready = m_route.access(std::max(now, m_route_next), n, false);
         m_route_next = ready - m_cfg.route.read_latency_cycles;
-        proto::SpikePacket p;
-        p.src = m_image.node;
-        p.src_neuron = r.axon;
-        p.timestep = m_update_step;
-        const auto& set = m_mapped.dest_sets[r.dest_set];
-        if (set.size() == 1)
-            p.dst = set[0];
-        else
-            p.dests = set;
-        // To the next layer's PEs, or to the host (output layer, with the membrane value at
-        // firing for tie breaks, as a state_bits two's-complement payload word).
-        p.kind = m_to_host ? proto::PacketKind::OutputSpike : proto::PacketKind::Spike;
-        if (m_to_host) {
-            const std::uint32_t bits = static_cast<std::uint32_t>(m_layer.neuron.state_bits);
-            const std::uint32_t mask = bits >= 32 ? ~0u : ((1u << bits) - 1);
-            p.payload.push_back(static_cast<std::uint32_t>(vfire[j]) & mask);
-        }
-        m_store.push_back({ready, std::move(p)});
+        m_store.push_back({ready, spike_packet(m_mapped, m_image, m_layer, n, m_update_step, vfire[j], m_to_host)});
         m_env.spike({m_image.layer, gid, m_update_step, vfire[j], now});
     }
     if (wrote) m_state.access(now, n0 / m_cfg.update_lanes, true);

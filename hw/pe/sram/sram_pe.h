@@ -79,7 +79,6 @@ class SramPe final : public ProcessingElement {
     std::uint64_t m_noise_seed;
     PeEnv& m_env;
     bool m_to_host;     // this PE's spikes go to the host (output layer)
-    std::uint32_t m_mults_per_update;  // decay multiplies of a non-refractory update (0 for IF, ReL-PSP)
 
     mem::Sram m_syn, m_axon, m_state, m_route, m_accmem;
 
