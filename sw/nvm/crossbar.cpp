@@ -129,13 +129,25 @@ void LayerCrossbar::read(const std::vector<std::uint32_t>& rows, std::uint64_t f
                 double slice_val = 0.0;
                 for (std::uint32_t c = 0; c < m_t.cells_per_slice; ++c) {
                     const std::uint32_t pc = phys_col(o, s, c);
-                    double x = xs[pc - pc_lo];
+                    const double x = xs[pc - pc_lo];
+                    std::int64_t code;
                     if (noisy) {
-                        const std::uint32_t array = tile * m_t.col_tiles + pc / C;
-                        x += m_d.read_noise * std::sqrt(g2s[pc - pc_lo]) / dg *
-                             normal(draw_key(m_seed, kRead, m_layer, array, tile, pc, frame, step));
+                        // code(z) = adc(x + amp z) is monotone in z and every draw has |z| < kMaxAbsNormal,
+                        // so when both ends give the same code, every draw does: the draw is skipped
+                        // (bit-identical; most columns hold only level-0 cells among the active rows).
+                        const double amp = m_d.read_noise * std::sqrt(g2s[pc - pc_lo]) / dg;
+                        const std::int64_t lo = adc_code(x + amp * -kMaxAbsNormal, m_d.adc_bits, m_lsb, false);
+                        const std::int64_t hi = adc_code(x + amp * kMaxAbsNormal, m_d.adc_bits, m_lsb, false);
+                        if (lo == hi) {
+                            code = lo;
+                        } else {
+                            const std::uint32_t array = tile * m_t.col_tiles + pc / C;
+                            code = adc_code(x + amp * normal(draw_key(m_seed, kRead, m_layer, array, tile, pc, frame, step)),
+                                            m_d.adc_bits, m_lsb, false);
+                        }
+                    } else {
+                        code = adc_code(x, m_d.adc_bits, m_lsb, false);
                     }
-                    const std::int64_t code = adc_code(x, m_d.adc_bits, m_lsb, false);
                     const double val = static_cast<double>(code) * m_lsb;
                     slice_val += (c == 0) ? val : -val;
                 }

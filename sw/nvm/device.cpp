@@ -118,13 +118,4 @@ double adc_lsb(const DeviceParams& d, bool bipolar) {
     return d.adc_full_scale > 0.0 ? d.adc_full_scale / codes : 1.0;
 }
 
-std::int64_t adc_code(double x, int bits, double lsb, bool bipolar) {
-    const std::int64_t lo = bipolar ? -(std::int64_t{1} << (bits - 1)) : 0;
-    const std::int64_t hi = bipolar ? (std::int64_t{1} << (bits - 1)) - 1 : (std::int64_t{1} << bits) - 1;
-    const double q = std::round(x / lsb);
-    if (q <= static_cast<double>(lo)) return lo;
-    if (q >= static_cast<double>(hi)) return hi;
-    return static_cast<std::int64_t>(q);
-}
-
 }  // namespace spiketlm::nvm

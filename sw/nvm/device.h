@@ -68,6 +68,8 @@ std::uint64_t draw_key(std::uint64_t seed, std::uint32_t stream, std::uint32_t l
                        std::uint32_t row, std::uint32_t col, std::uint64_t frame = 0, std::uint32_t step = 0);
 double uniform01(std::uint64_t key);   // in (0, 1)
 double normal(std::uint64_t key);      // N(0, 1), Box-Muller on two derived uniforms
+// A bound on |normal(key)| over every key: uniform01 >= 2^-54, so |z| <= sqrt(-2 ln 2^-54) = 8.652.
+constexpr double kMaxAbsNormal = 8.7;
 
 enum Stream : std::uint32_t { kProgram = 1, kStuck = 2, kDrift = 3, kRead = 4 };
 
@@ -87,7 +89,20 @@ double ir_drop_g(const DeviceParams& d, double g_us, int row_in_array, int col_i
 // ADC: quantises x (cell levels) to LSB = full_scale / 2^bits (unipolar, codes 0..2^bits-1) or
 // full_scale / 2^(bits-1) (bipolar, codes -2^(bits-1)..2^(bits-1)-1), rounding to nearest (ties
 // away from zero) and clipping; returns the code.
-std::int64_t adc_code(double x, int bits, double lsb, bool bipolar);
+// Inline: called for every column read. round() half away from zero without the libm call: for
+// lo < v < hi (|v| < 2^25) the fraction v - trunc(v) is exact, so this equals clip(std::round(v)).
+inline std::int64_t adc_code(double x, int bits, double lsb, bool bipolar) {
+    const std::int64_t lo = bipolar ? -(std::int64_t{1} << (bits - 1)) : 0;
+    const std::int64_t hi = bipolar ? (std::int64_t{1} << (bits - 1)) - 1 : (std::int64_t{1} << bits) - 1;
+    const double v = x / lsb;
+    if (v <= static_cast<double>(lo)) return lo;
+    if (v >= static_cast<double>(hi)) return hi;
+    std::int64_t q = static_cast<std::int64_t>(v);  // toward zero
+    const double f = v - static_cast<double>(q);
+    if (f >= 0.5) ++q;
+    if (f <= -0.5) --q;
+    return q < lo ? lo : q > hi ? hi : q;
+}
 double adc_lsb(const DeviceParams& d, bool bipolar);
 
 }  // namespace spiketlm::nvm
