@@ -142,6 +142,8 @@ report::RunTotals run_chip(RunContext& ctx) {
     et.by_class_pj = e.by_class_pj;
     et.by_group_pj = e.by_group_pj;
     et.by_action_pj = e.by_action_pj;
+    et.by_part_pj = e.by_part_pj;
+    if (e.programmed) et.programming_pj = e.programming_pj;
     et.table_name = table.name();
     et.table_file = table.file();
     et.technology = table.technology();

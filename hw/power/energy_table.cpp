@@ -306,6 +306,24 @@ nlohmann::json pricing_json(const EnergyBreakdown& b, const EnergyTable& t) {
     return j;
 }
 
+std::string energy_part(const std::string& cls) {
+    static const std::map<std::string, std::string> parts = {
+        {"nvm_array", "array"},     {"sram_synapse", "array"},  {"nvm_adc", "adc"},
+        {"fifo", "periphery"},      {"sram_axon", "periphery"}, {"sram_acc", "periphery"},
+        {"adder", "periphery"},     {"neuron", "digital"},      {"sram_state", "digital"},
+        {"sram_route", "digital"},  {"barrier", "digital"},     {"router", "noc"},
+        {"link", "noc"},            {"ni", "noc"},              {"host", "noc"}};
+    auto it = parts.find(cls);
+    return it == parts.end() ? "other" : it->second;
+}
+
+const std::vector<std::string>& energy_parts() {
+    static const std::vector<std::string> p = {"array", "adc", "periphery", "digital", "noc", "other", "leakage"};
+    return p;
+}
+
+bool is_programming_action(const std::string& energy_key) { return energy_key == "nvm_array.program"; }
+
 EnergyBreakdown compute_energy(const stats::Registry& stats, const EnergyTable& table, double seconds) {
     EnergyBreakdown b;
     for (const auto& e : stats.counters()) {
@@ -318,7 +336,14 @@ EnergyBreakdown compute_energy(const stats::Registry& stats, const EnergyTable& 
         const Price price = table.action_price(c, action);
         note(b.action_pricing[e.info.energy_key], price);
         const double pj = static_cast<double>(e.counter->value()) * price.value;
+        if (is_programming_action(e.info.energy_key)) {
+            b.programmed = true;
+            b.programming_pj += pj;
+            b.programming_by_action_pj[e.info.energy_key] += pj;
+            continue;
+        }
         b.dynamic_pj += pj;
+        b.by_part_pj[energy_part(cls)] += pj;
         b.by_action_pj[e.info.energy_key] += pj;
         b.by_class_pj[cls] += pj;
         b.by_component_pj[e.info.component] += pj;
@@ -329,6 +354,7 @@ EnergyBreakdown compute_energy(const stats::Registry& stats, const EnergyTable& 
         note(b.leakage_pricing[c.cls], price);
         const double pj = price.value * 1e-3 * seconds * 1e12;  // mW x s -> pJ
         b.leakage_pj += pj;
+        b.by_part_pj["leakage"] += pj;
         b.by_class_pj[c.cls] += pj;
         b.by_component_pj[c.path] += pj;
         if (!c.group.empty()) b.by_group_pj[c.group] += pj;

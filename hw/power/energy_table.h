@@ -8,6 +8,7 @@
 // an error, never a silent zero. Format and equations: docs/energy.md.
 #include <map>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -77,10 +78,30 @@ class EnergyTable {
     std::map<std::string, TableEntry> m_leakage;   // "<class>"
 };
 
+// Parts of a chip's energy (docs/energy.md, "Parts"): every component class belongs to one of
+// "array" (synapse storage: NVM crossbars, synapse SRAM), "adc", "periphery" (between the spike
+// input and the neuron currents: input/word FIFOs, axon table, accumulators, adders/shift-add),
+// "digital" (neuron datapath, state and routing SRAMs, barrier), "noc" (routers, links, network
+// interfaces, host interface); a class not listed is "other".
+std::string energy_part(const std::string& cls);
+// The parts in report order (the dynamic parts, then "other", then "leakage").
+const std::vector<std::string>& energy_parts();
+// Actions done once before inference, not per frame (writing the weights: `nvm_array.program`).
+// They are priced like any action but summed into EnergyBreakdown::programming_pj only.
+bool is_programming_action(const std::string& energy_key);
+
 struct EnergyBreakdown {
-    double dynamic_pj = 0;
+    double dynamic_pj = 0;  // inference: every action counter except programming ones
     double leakage_pj = 0;
     double total_pj() const { return dynamic_pj + leakage_pj; }
+    // Programming (one-off): Σ count × pJ of the programming actions; not in dynamic_pj or any
+    // breakdown below. `programmed` = some component counted a programming action.
+    double programming_pj = 0;
+    bool programmed = false;
+    std::map<std::string, double> programming_by_action_pj;
+    // energy_parts() -> pJ: each dynamic part Σ count × pJ of its classes' actions; "leakage" the
+    // leakage of every component. Sums to total_pj().
+    std::map<std::string, double> by_part_pj;
     std::map<std::string, double> by_action_pj;     // "<class>.<action>" -> pJ
     std::map<std::string, double> by_class_pj;      // component class -> pJ (dynamic + leakage)
     std::map<std::string, double> by_group_pj;      // component group (e.g. layer) -> pJ

@@ -65,6 +65,12 @@ nlohmann::json make_report_json(const RunTotals& t) {
         j["energy_breakdown_nj"] = br;
         j["energy_breakdown_by_layer_nj"] = grp;
         j["energy_breakdown_by_action_nj"] = act;
+        if (!e.by_part_pj.empty()) {
+            json part = json::object();
+            for (const auto& [k, v] : e.by_part_pj) part[k] = per(v, t.frames) * 1e-3;
+            j["energy_breakdown_by_part_nj"] = part;
+        }
+        j["energy_programming_nj"] = e.programming_pj ? json(*e.programming_pj * 1e-3) : json(nullptr);
         j["pj_per_sop"] = t.synops ? total / static_cast<double>(t.synops) : 0.0;
         j["energy_table"] = {{"name", e.table_name}, {"file", e.table_file}, {"technology", e.technology}};
         if (!e.pricing.is_null()) j["energy_pricing"] = e.pricing;
@@ -132,6 +138,18 @@ std::string price(double v) {
     return s;
 }
 
+// The parts of energy_breakdown_by_part_nj in their fixed order (hw/power energy_parts), then any
+// other key.
+std::vector<std::pair<std::string, double>> parts_in_order(const json& d) {
+    static const std::vector<std::string> order = {"array", "adc", "periphery", "digital", "noc", "other", "leakage"};
+    std::vector<std::pair<std::string, double>> v;
+    for (const auto& k : order)
+        if (d.contains(k)) v.emplace_back(k, d[k].get<double>());
+    for (const auto& [k, e] : d.items())
+        if (std::find(order.begin(), order.end(), k) == order.end()) v.emplace_back(k, e.get<double>());
+    return v;
+}
+
 constexpr const char* kNoLayer = "(no layer)";  // routers, links, NIs (registered without a layer)
 }  // namespace
 
@@ -154,6 +172,18 @@ std::string summary_text(const nlohmann::json& r) {
           << fmt_energy_nj(num(r, "energy_leakage_nj_per_frame")) << ")\n";
         for (const auto& [k, v] : largest_first(r["energy_breakdown_nj"], total, nullptr))
             o << "      " << pad(k, 16) << pad(fmt_energy_nj(v), 10) << fmt_percent(total > 0 ? v / total : 0) << "\n";
+        if (r.contains("energy_breakdown_by_part_nj") && r["energy_breakdown_by_part_nj"].is_object()) {
+            o << "  energy parts        ";
+            const char* sep = "";
+            for (const auto& [k, v] : parts_in_order(r["energy_breakdown_by_part_nj"])) {
+                o << sep << k << " " << fmt_energy_nj(v);
+                sep = ", ";
+            }
+            o << "\n";
+        }
+        if (r.contains("energy_programming_nj") && r["energy_programming_nj"].is_number())
+            o << "  programming         " << fmt_energy_nj(num(r, "energy_programming_nj"))
+              << " once (writing the weights; not in the energy per frame)\n";
         o << "  energy / synop      " << fmt_sig(num(r, "pj_per_sop")) << " pJ\n";
         if (r.contains("power_mw")) o << "  power               " << fmt_power_mw(num(r, "power_mw")) << "\n";
         if (r.contains("energy_pricing") && r["energy_pricing"].is_object()) {
@@ -219,6 +249,9 @@ std::string make_report_md(const nlohmann::json& r) {
             "energy_leakage_nj_per_frame");
         row("energy per synaptic operation", fmt_sig(num(r, "pj_per_sop")) + " pJ", "pj_per_sop");
         if (r.contains("power_mw")) row("power", fmt_power_mw(num(r, "power_mw")), "power_mw");
+        if (r.contains("energy_programming_nj") && r["energy_programming_nj"].is_number())
+            row("programming energy (once, not per frame)", fmt_energy_nj(num(r, "energy_programming_nj")),
+                "energy_programming_nj");
     }
     row("spikes per frame", fmt_count(num(r, "spikes_per_frame")) + " spikes", "spikes_per_frame");
     row("input spikes per frame", fmt_count(num(r, "input_spikes_per_frame")) + " spikes", "input_spikes_per_frame");
@@ -255,6 +288,13 @@ std::string make_report_md(const nlohmann::json& r) {
         for (const auto& [k, v] : largest_first(r[key], total, rest))
             o << "| `" << k << "` | " << fmt_energy_nj(v) << " | " << fmt_percent(total > 0 ? v / total : 0) << " |\n";
     };
+    if (energy && r.contains("energy_breakdown_by_part_nj") && r["energy_breakdown_by_part_nj"].is_object()) {
+        o << "\n## Energy by part (`energy_breakdown_by_part_nj`)\n\n"
+          << "Each part but `leakage` is Σ count × pJ of its classes' actions (docs/energy.md, Parts); "
+          << "programming energy is not in it.\n\n| part | energy / frame | share |\n|---|---:|---:|\n";
+        for (const auto& [k, v] : parts_in_order(r["energy_breakdown_by_part_nj"]))
+            o << "| `" << k << "` | " << fmt_energy_nj(v) << " | " << fmt_percent(total > 0 ? v / total : 0) << " |\n";
+    }
     if (energy) {
         breakdown("Energy by component class", "energy_breakdown_nj", nullptr);
         breakdown("Energy by layer", "energy_breakdown_by_layer_nj", kNoLayer);

@@ -19,6 +19,11 @@ struct EnergyTotals {
     std::map<std::string, double> by_class_pj;   // component class
     std::map<std::string, double> by_group_pj;   // layer / group
     std::map<std::string, double> by_action_pj;  // class.action
+    // Parts (array, adc, periphery, digital, noc, other, leakage; hw/power energy_part): dynamic
+    // parts are Σ count × pJ of their classes' actions, "leakage" all leakage. Empty: not shown.
+    std::map<std::string, double> by_part_pj;
+    // Programming the weights (NVM): once per run, not per frame and not in dynamic_pj.
+    std::optional<double> programming_pj;
     std::string table_name, table_file, technology;
     // How each action / leakage was priced (model or fixed table entry): hw/power pricing_json.
     nlohmann::json pricing;

@@ -67,10 +67,11 @@ NvmPe::NvmPe(const PeContext& ctx)
                               "(array, row) pairs driven for a timestep (driver/DAC)");
     m_col_read = &stats.action(m_path + ".crossbar", "nvm_array", "column_read",
                                "array columns read (current summed over the active rows)");
-    // Not an action: programming happens once before inference and must not be spread over the
-    // frames of a run (docs/nvm.md: programming energy = this count x nvm_array.program).
-    m_program = &stats.counter(m_path + ".cells_programmed", "cells",
-                               "cells programmed once before inference (one pulse each; not in the inference energy)");
+    // Programming (writing the weights) happens once before inference: an action priced by
+    // nvm_array.program (write-verify pulses per cell x V_w^2 G t_w), which hw/power sums into the
+    // programming energy on its own, never into the per-frame energy (docs/nvm.md, Energy).
+    m_program = &stats.action(m_path + ".crossbar", "nvm_array", "program",
+                              "cells programmed once before inference (not in the inference energy)");
     m_adc_conv = &stats.action(m_path + ".adc", "nvm_adc", "conversion", "ADC conversions");
     m_shift_add = &stats.action(m_path + ".shift_add", "adder", "synop", "ADC results shift-added into neuron currents");
     m_updates = &stats.action(m_path + ".neuron_unit", "neuron", "update", "neuron datapath updates (not for done neurons)");
