@@ -141,9 +141,13 @@ void LayerCrossbar::read(const std::vector<std::uint32_t>& rows, std::uint64_t f
                         if (lo == hi) {
                             code = lo;
                         } else {
+                            // The same argument with this draw's own bound on |z| (no log, no cos).
                             const std::uint32_t array = tile * m_t.col_tiles + pc / C;
-                            code = adc_code(x + amp * normal(draw_key(m_seed, kRead, m_layer, array, tile, pc, frame, step)),
-                                            m_d.adc_bits, m_lsb, false);
+                            const std::uint64_t key = draw_key(m_seed, kRead, m_layer, array, tile, pc, frame, step);
+                            const double zb = std::min(normal_abs_bound(key), kMaxAbsNormal);
+                            const std::int64_t lo1 = adc_code(x + amp * -zb, m_d.adc_bits, m_lsb, false);
+                            const std::int64_t hi1 = adc_code(x + amp * zb, m_d.adc_bits, m_lsb, false);
+                            code = lo1 == hi1 ? lo1 : adc_code(x + amp * normal(key), m_d.adc_bits, m_lsb, false);
                         }
                     } else {
                         code = adc_code(x, m_d.adc_bits, m_lsb, false);

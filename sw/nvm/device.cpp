@@ -64,6 +64,13 @@ double normal(std::uint64_t key) {
     return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
 }
 
+double normal_abs_bound(std::uint64_t key) {
+    // normal(key) = r cos(theta), r = sqrt(-2 ln u1), and -ln u <= 1/u - 1: a bound without log or
+    // cos (the factor covers the rounding of the computed log, sqrt and product).
+    const double u1 = uniform01(mix(key ^ 0x5851f42d4c957f2dULL));
+    return std::sqrt(2.0 * (1.0 - u1) / u1) * (1.0 + 1e-9);
+}
+
 double target_g(const DeviceParams& d, int level) { return d.g_min_us + level * d.delta_g_us(); }
 
 double programmed_g(const DeviceParams& d, double g, std::uint64_t key) {

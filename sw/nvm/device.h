@@ -70,6 +70,8 @@ double uniform01(std::uint64_t key);   // in (0, 1)
 double normal(std::uint64_t key);      // N(0, 1), Box-Muller on two derived uniforms
 // A bound on |normal(key)| over every key: uniform01 >= 2^-54, so |z| <= sqrt(-2 ln 2^-54) = 8.652.
 constexpr double kMaxAbsNormal = 8.7;
+// A cheap bound on |normal(key)| for this key (one mix and a division, no log or cos).
+double normal_abs_bound(std::uint64_t key);
 
 enum Stream : std::uint32_t { kProgram = 1, kStuck = 2, kDrift = 3, kRead = 4 };
 

@@ -337,3 +337,83 @@ TEST_CASE("nvm: bad device parameters are config errors naming the key and file:
     CHECK(k5 == "nvm.adc.bits");
     CHECK(m5.find("dev.yaml:3") != std::string::npos);
 }
+
+namespace {
+// Mean |current - exact weight sum| of a 128 x 24 layer on one 128 x 128 array (2-bit cells,
+// differential, 9-bit ADC: no clipping) over 300 random reads of ~10 % active rows.
+double current_error(const DeviceParams& base, double sigma, double stuck_gmin, double stuck_gmax) {
+    const std::uint32_t in = 128, out = 24;
+    std::vector<std::int32_t> w(in * out);
+    for (std::size_t k = 0; k < w.size(); ++k) w[k] = static_cast<std::int32_t>(mix(k + 1000) % 255) - 127;
+    DeviceParams d = base;
+    d.variation = sigma > 0 ? Variation::gaussian : Variation::none;
+    d.sigma = sigma;
+    d.stuck_gmin = stuck_gmin;
+    d.stuck_gmax = stuck_gmax;
+    const LayerCrossbar x(d, 5, 0, in, out, w);
+    double err = 0;
+    std::uint64_t s = 77;
+    for (int trial = 0; trial < 300; ++trial) {
+        std::vector<std::uint32_t> rows;
+        for (std::uint32_t r = 0; r < in; ++r)
+            if (mix(++s) % 10 == 0) rows.push_back(r);
+        std::vector<std::int64_t> got(out);
+        x.read(rows, static_cast<std::uint64_t>(trial), 1, 0, out, got.data());
+        for (std::uint32_t o = 0; o < out; ++o) {
+            std::int64_t e = 0;
+            for (auto r : rows) e += w[o * in + r];
+            err += std::fabs(static_cast<double>(got[o] - e));
+        }
+    }
+    return err / (300.0 * out);
+}
+}  // namespace
+
+TEST_CASE("nvm: the error of the neuron currents grows with programming sigma and with the stuck-at rate", "[unit]") {
+    DeviceParams d;
+    d.g_min_us = 1.1111;
+    d.g_max_us = 166.667;
+    d.rows = 128;
+    d.cols = 128;
+    d.adc_bits = 9;
+    d.read_noise = 0.02;
+    // One device seed for every point (as configs/nvm/sweep-fashion.yaml): sigma scales the same
+    // deviations, and the cells stuck at a lower rate are among those stuck at a higher one.
+    const double e0 = current_error(d, 0.0, 0, 0);
+    double prev = e0;
+    for (double sigma : {0.02, 0.05, 0.10}) {
+        const double e = current_error(d, sigma, 0, 0);
+        INFO("sigma " << sigma << ": " << e << " vs " << prev);
+        CHECK(e > prev);
+        prev = e;
+    }
+    for (const bool lrs : {false, true}) {
+        prev = e0;
+        for (double rate : {0.001, 0.01, 0.1}) {
+            const double e = current_error(d, 0.0, lrs ? 0 : rate, lrs ? rate : 0);
+            INFO((lrs ? "LRS " : "HRS ") << rate << ": " << e << " vs " << prev);
+            CHECK(e > prev);
+            prev = e;
+        }
+    }
+}
+
+TEST_CASE("nvm: no standard normal draw reaches kMaxAbsNormal (the bound that lets a read skip a decided draw)", "[unit]") {
+    // Box-Muller's radius is largest at the smallest uniform, (0 + 0.5) / 2^53.
+    const double r_max = std::sqrt(-2.0 * std::log(uniform01(0)));
+    CHECK(r_max == Approx(std::sqrt(108.0 * std::log(2.0))));
+    CHECK(r_max < kMaxAbsNormal);
+    double seen = 0;
+    for (std::uint64_t k = 0; k < 200000; ++k) seen = std::max(seen, std::fabs(normal(k)));
+    CHECK(seen < r_max);
+}
+
+TEST_CASE("nvm: normal_abs_bound bounds |normal| of the same key over 200k keys", "[unit]") {
+    int tight = 0;
+    for (std::uint64_t k = 0; k < 200000; ++k) {
+        const double b = normal_abs_bound(k), z = std::fabs(normal(k));
+        REQUIRE(z <= b);
+        tight += b < 3.0;
+    }
+    CHECK(tight > 150000);  // the bound is useful: most draws are bounded by 3
+}
