@@ -8,7 +8,8 @@ configs/nvm/sweep-fashion.yaml (columns nvm.adc.bits, nvm.variation.sigma, nvm.s
 accuracy, energy_nj_per_frame, status) and the frames per point from SWEEP_DIR/sweep.json.
 Writes SWEEP_DIR/nvm-sweep.md (pivot table: accuracy % and nJ/frame per ADC bits x sigma x
 stuck-at rate, then the monotonicity check) and SWEEP_DIR/plots/nvm-sweep.png (accuracy against
-sigma per stuck-at rate, one line per ADC resolution; nJ/frame against ADC bits), or the paths
+sigma per stuck-at rate, one line per ADC resolution, error bars one binomial sd; nJ/frame
+against ADC bits, every sigma and stuck-at rate), or the paths
 given. Points not finished are shown as "-" and left out of the check.
 
 Monotonicity (docs/nvm.md): at fixed ADC bits, for every pair of points that differ only in
@@ -108,7 +109,7 @@ def check(pts, frames):
     return lines, fails
 
 
-def figure(pts, path):
+def figure(pts, path, frames):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -116,6 +117,8 @@ def figure(pts, path):
     plt.rcParams.update({"font.size": 8, "svg.hashsalt": "nvm", "pdf.fonttype": 42})
     bits, sigmas, stucks = axes(pts)
     fig, ax = plt.subplots(1, len(stucks) + 1, figsize=(7.2, 2.4), constrained_layout=True)
+    for a in ax[1:len(stucks)]:
+        a.sharey(ax[0])
     cmap = plt.get_cmap("viridis")
     for i, st in enumerate(stucks):
         a = ax[i]
@@ -123,8 +126,10 @@ def figure(pts, path):
             xs = [s for s in sigmas if pts.get((b, s, st))]
             ys = [100 * pts[(b, s, st)][0] for s in xs]
             if xs:
-                a.plot([100 * s for s in xs], ys, marker="o", ms=3, lw=1, color=cmap(k / max(1, len(bits) - 1)),
-                       label=f"{b} b")
+                # error bars: one binomial standard deviation sqrt(p (1 - p) / n)
+                err = [100 * math.sqrt(y / 100 * (1 - y / 100) / frames) if frames else 0 for y in ys]
+                a.errorbar([100 * s + 0.12 * (k - len(bits) / 2) for s in xs], ys, yerr=err, marker="o", ms=2.5,
+                           lw=0.8, elinewidth=0.5, capsize=1, color=cmap(k / max(1, len(bits) - 1)), label=f"{b} b")
         a.set_title(f"stuck at Gmin {pct(st)}")
         a.set_xlabel("programming σ (%)")
         if i == 0:
@@ -140,7 +145,7 @@ def figure(pts, path):
                 a.plot(xs, ys, marker=".", ms=3, lw=0.6, color="0.3", alpha=0.5)
     a.set_xlabel("ADC bits")
     a.set_ylabel("energy (nJ/frame)")
-    a.set_title("energy (all σ, stuck-at)")
+    a.set_title("energy per frame")
     a.grid(alpha=0.3)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = path + ".tmp.png"
@@ -165,7 +170,7 @@ def main():
     with open(md + ".tmp", "w") as f:
         f.write(text)
     os.replace(md + ".tmp", md)
-    figure(pts, a.png or os.path.join(a.dir, "plots", "nvm-sweep.png"))
+    figure(pts, a.png or os.path.join(a.dir, "plots", "nvm-sweep.png"), frames)
     sys.stdout.write(text)
     return 1 if fails else 0
 
