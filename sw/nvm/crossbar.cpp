@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 
 #include "sw/common/error.h"
 
@@ -113,6 +114,37 @@ void LayerCrossbar::read(const std::vector<std::uint32_t>& rows, std::uint64_t f
         thread_local std::vector<double> xs, g2s;
         xs.assign(used, 0.0);
         const bool noisy = m_d.read_noise > 0.0;
+        // (kMaxAbsNormal x read_noise / (dG x LSB))^2 x (1 + 1e-6): times sum G^2, the square of the
+        // largest |noise| a column can get, in LSBs, with room for rounding.
+        const double nk = kMaxAbsNormal * m_d.read_noise / (dg * m_lsb);
+        const double noise_k2 = nk * nk * (1.0 + 1e-6);
+        const std::int64_t code_max = (std::int64_t{1} << m_d.adc_bits) - 1;
+        // The ADC code of x + amp z, amp = read_noise sqrt(sum G^2) / dG, z = normal(key()).
+        // code(z) is monotone in z and every draw has |z| < kMaxAbsNormal, so when both ends give
+        // the same code, every draw does and the draw is skipped (bit-identical; most columns hold
+        // only level-0 cells among the active rows). Three tests, cheapest first: (1) no square
+        // root: the room between x and the rounding boundaries of its own code (none needed on a
+        // clipped side) against kMaxAbsNormal amp, squared, with a margin far above the rounding
+        // errors; (2) the codes at x -+ kMaxAbsNormal amp; (3) the same with this key's own bound on
+        // |z| (no log, no cos); else the draw.
+        auto noisy_code = [&](double x, double g2, auto key) -> std::int64_t {
+            const int bits = m_d.adc_bits;
+            const std::int64_t c0 = adc_code(x, bits, m_lsb, false);
+            const double v = x / m_lsb;
+            double room = std::numeric_limits<double>::infinity();
+            if (c0 > 0) room = v - (static_cast<double>(c0) - 0.5);
+            if (c0 < code_max) room = std::min(room, (static_cast<double>(c0) + 0.5) - v);
+            room -= 1e-9 * (1.0 + std::fabs(v));
+            if (room > 0.0 && noise_k2 * g2 < room * room) return c0;
+            const double amp = m_d.read_noise * std::sqrt(g2) / dg;
+            const std::int64_t lo = adc_code(x + amp * -kMaxAbsNormal, bits, m_lsb, false);
+            if (lo == adc_code(x + amp * kMaxAbsNormal, bits, m_lsb, false)) return lo;
+            const std::uint64_t k = key();
+            const double zb = std::min(normal_abs_bound(k), kMaxAbsNormal);
+            const std::int64_t lo1 = adc_code(x + amp * -zb, bits, m_lsb, false);
+            if (lo1 == adc_code(x + amp * zb, bits, m_lsb, false)) return lo1;
+            return adc_code(x + amp * normal(k), bits, m_lsb, false);
+        };
         if (noisy) g2s.assign(used, 0.0);
         for (std::size_t k = a; k < b; ++k) {
             const std::size_t base = static_cast<std::size_t>(rows[k]) * m_npc + (pc_lo - m_pc0);
@@ -132,23 +164,9 @@ void LayerCrossbar::read(const std::vector<std::uint32_t>& rows, std::uint64_t f
                     const double x = xs[pc - pc_lo];
                     std::int64_t code;
                     if (noisy) {
-                        // code(z) = adc(x + amp z) is monotone in z and every draw has |z| < kMaxAbsNormal,
-                        // so when both ends give the same code, every draw does: the draw is skipped
-                        // (bit-identical; most columns hold only level-0 cells among the active rows).
-                        const double amp = m_d.read_noise * std::sqrt(g2s[pc - pc_lo]) / dg;
-                        const std::int64_t lo = adc_code(x + amp * -kMaxAbsNormal, m_d.adc_bits, m_lsb, false);
-                        const std::int64_t hi = adc_code(x + amp * kMaxAbsNormal, m_d.adc_bits, m_lsb, false);
-                        if (lo == hi) {
-                            code = lo;
-                        } else {
-                            // The same argument with this draw's own bound on |z| (no log, no cos).
-                            const std::uint32_t array = tile * m_t.col_tiles + pc / C;
-                            const std::uint64_t key = draw_key(m_seed, kRead, m_layer, array, tile, pc, frame, step);
-                            const double zb = std::min(normal_abs_bound(key), kMaxAbsNormal);
-                            const std::int64_t lo1 = adc_code(x + amp * -zb, m_d.adc_bits, m_lsb, false);
-                            const std::int64_t hi1 = adc_code(x + amp * zb, m_d.adc_bits, m_lsb, false);
-                            code = lo1 == hi1 ? lo1 : adc_code(x + amp * normal(key), m_d.adc_bits, m_lsb, false);
-                        }
+                        code = noisy_code(x, g2s[pc - pc_lo], [&] {
+                            return draw_key(m_seed, kRead, m_layer, tile * m_t.col_tiles + pc / C, tile, pc, frame, step);
+                        });
                     } else {
                         code = adc_code(x, m_d.adc_bits, m_lsb, false);
                     }
