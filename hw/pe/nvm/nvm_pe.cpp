@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hw/pe/spike_out.h"
 #include "sw/common/error.h"
 #include "sw/map/mapper.h"
 #include "sw/nvm/nvm_config.h"
@@ -29,19 +30,22 @@ const bool registered = PeRegistry::add(
 NvmPe::NvmPe(const PeContext& ctx)
     : m_path(ctx.path),
       m_cfg(ctx.config),
+      m_mapped(ctx.mapped),
       m_image(ctx.image),
       m_layer(ctx.layer),
+      m_noise_seed(ctx.noise_seed),
       m_env(ctx.env),
       m_xbar(ctx.config.nvm, nvm::seed_from(ctx.noise_seed), ctx.image.layer, static_cast<std::uint32_t>(ctx.layer.in),
              static_cast<std::uint32_t>(ctx.layer.out), ctx.layer.weights, ctx.image.first_neuron,
              std::max<std::uint32_t>(ctx.image.neurons, 1)),
       m_state(m_path + ".state_sram", state_sram(m_cfg), ctx.stats, ctx.layer.name),
       m_route(m_path + ".route_sram", m_cfg.route, ctx.stats, ctx.layer.name),
-      m_engine(ctx, m_cfg, m_state, m_route),
+      m_neurons(ctx.image.neurons),
       m_rows(static_cast<std::size_t>(ctx.layer.delay) + 2),
       m_acc(ctx.image.neurons, 0) {
     if (m_image.neurons > m_cfg.capacity.neurons || m_image.routes.size() > m_cfg.route.words)
         throw InputError(m_path + ": the mapped image does not fit this PE's memories (remap for this chip)");
+    m_to_host = routes_to_host(m_mapped, m_image);
 
     auto& stats = ctx.stats;
     const std::string& g = m_layer.name;
@@ -70,16 +74,14 @@ NvmPe::NvmPe(const PeContext& ctx)
                               "cells programmed once before inference (not in the inference energy)");
     m_adc_conv = &stats.action(m_path + ".adc", "nvm_adc", "conversion", "ADC conversions");
     m_shift_add = &stats.action(m_path + ".shift_add", "adder", "synop", "ADC results shift-added into neuron currents");
-    UpdateEngine::Counters ec;
-    ec.updates = &stats.action(m_path + ".neuron_unit", "neuron", "update", "neuron datapath updates (not for done neurons)");
-    ec.mults = &stats.action(m_path + ".neuron_unit", "neuron", "multiply", "decay multiplies executed");
-    ec.noise = &stats.action(m_path + ".neuron_unit", "neuron", "noise_draw", "noise words hashed");
-    ec.spikes = &stats.action(m_path + ".neuron_unit", "neuron", "spike", "spikes emitted");
+    m_updates = &stats.action(m_path + ".neuron_unit", "neuron", "update", "neuron datapath updates (not for done neurons)");
+    m_mults = &stats.action(m_path + ".neuron_unit", "neuron", "multiply", "decay multiplies executed");
+    m_noise = &stats.action(m_path + ".neuron_unit", "neuron", "noise_draw", "noise words hashed");
+    m_spikes = &stats.action(m_path + ".neuron_unit", "neuron", "spike", "spikes emitted");
     m_events = &stats.counter(m_path + ".events", "events", "spike events accepted");
     m_synops = &stats.counter(m_path + ".synops", "operations", "synaptic operations (events x neurons held)");
-    ec.inj_stalls = &stats.counter(m_path + ".injection_stall_cycles", "cycles",
-                                   "update-engine cycles lost because the NI injection queue had too few free slots");
-    m_engine.bind(ec);
+    m_inj_stalls = &stats.counter(m_path + ".injection_stall_cycles", "cycles",
+                                  "update-engine cycles lost because the NI injection queue had too few free slots");
     m_program->inc(m_image.neurons ? m_xbar.cells() : 0);
 }
 
@@ -87,8 +89,10 @@ std::uint32_t NvmPe::node() const { return m_image.node; }
 std::uint64_t NvmPe::synops() const { return m_synops->value(); }
 
 void NvmPe::frame_reset(std::uint64_t frame, Cycle now) {
-    m_engine.frame_reset(frame);
+    if (m_updating || !m_store.empty()) throw Error(m_path + ": frame reset while a timestep is still running");
     m_frame = frame;
+    m_update_step = 0;
+    std::fill(m_neurons.begin(), m_neurons.end(), snn::NeuronState{});
     for (auto& r : m_rows) r.clear();
     const std::uint32_t r = static_cast<std::uint32_t>(ceil_div(std::max<std::uint32_t>(m_image.neurons, 1), m_cfg.update_lanes));
     for (std::uint32_t w = 0; w < r; ++w) m_state.access(now + w, w, true);
@@ -115,7 +119,7 @@ void NvmPe::in_push(Cycle now, std::uint32_t axon, std::uint32_t emit_step) {
         throw Error(m_path + ": spike event for row " + std::to_string(axon) + " beyond the layer's " +
                     std::to_string(m_layer.in) + " inputs");
     const std::uint32_t deliver = emit_step + 1 + static_cast<std::uint32_t>(m_layer.delay);
-    if (deliver <= m_engine.step() && m_engine.step() > 0)
+    if (deliver <= m_update_step && m_update_step > 0)
         throw Error(m_path + ": spike event for step " + std::to_string(deliver) + " arrived after that step's update");
     m_events->inc();
     m_fifo_push->inc();
@@ -132,7 +136,10 @@ void NvmPe::in_push(Cycle now, std::uint32_t axon, std::uint32_t emit_step) {
 }
 
 void NvmPe::step_start(std::uint32_t step, Cycle now) {
-    if (m_engine.updating()) throw Error(m_path + ": timestep " + std::to_string(step) + " started during an update");
+    if (m_updating) throw Error(m_path + ": timestep " + std::to_string(step) + " started during an update");
+    m_updating = true;
+    m_update_step = step;
+    m_next_neuron = 0;
     auto& rows = rows_for(step);
     std::sort(rows.begin(), rows.end());
     rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
@@ -146,22 +153,86 @@ void NvmPe::step_start(std::uint32_t step, Cycle now) {
     m_shift_add->inc(acts.accumulations);
     const Cycle convert = acts.conversion_rounds * static_cast<Cycle>(m_cfg.nvm.adc_cycles);
     m_busy_cycles += convert;
-    m_engine.start(step, now + convert + m_cfg.state.read_latency_cycles, m_acc.data());
+    m_update_at = now + convert + m_cfg.state.read_latency_cycles;
+    m_env.request_tick(m_update_at);
+}
+
+void NvmPe::update_group(Cycle now) {
+    const std::uint32_t n0 = m_next_neuron;
+    const std::uint32_t n1 = std::min(m_image.neurons, n0 + m_cfg.update_lanes);
+    snn::NeuronState next[64];
+    std::int32_t vfire[64];
+    bool fired[64];
+    std::uint32_t k = 0;
+    for (std::uint32_t n = n0; n < n1; ++n) {
+        const std::uint32_t j = n - n0;
+        next[j] = m_neurons[n];
+        fired[j] = false;
+        if (next[j].done) continue;
+        const std::uint32_t gid = m_image.first_neuron + n;
+        const std::uint32_t noise = snn::needs_noise(m_layer.neuron)
+                                        ? snn::noise_word(m_noise_seed, m_image.layer, gid, m_frame, m_update_step)
+                                        : 0;
+        vfire[j] = 0;
+        fired[j] = snn::update_neuron(next[j], m_layer.neuron, m_acc[n], noise, vfire[j]);
+        k += fired[j] ? 1 : 0;
+    }
+    if (k > m_env.out_credits()) {
+        m_inj_stalls->inc();
+        m_update_at = now + 1;
+        return;
+    }
+    m_env.out_reserve(k);
+    m_state.access(now, n0 / m_cfg.update_lanes, false);
+    bool wrote = false;
+    for (std::uint32_t n = n0; n < n1; ++n) {
+        const std::uint32_t j = n - n0;
+        const snn::NeuronState before = m_neurons[n];
+        m_neurons[n] = next[j];
+        m_acc[n] = 0;
+        if (before.done) continue;
+        wrote = true;
+        m_updates->inc();
+        const bool refractory = before.refractory > 0;
+        m_mults->inc(decay_multiplies(m_layer.neuron, refractory));
+        if (snn::needs_noise(m_layer.neuron) && !refractory) m_noise->inc();
+        if (!fired[j]) continue;
+        m_spikes->inc();
+        const std::uint32_t gid = m_image.first_neuron + n;
+        const Cycle ready = m_route.access(std::max(now, m_route_next), n, false);
+        m_route_next = ready - m_cfg.route.read_latency_cycles;
+        m_store.push_back({ready, spike_packet(m_mapped, m_image, m_layer, n, m_update_step, vfire[j], m_to_host)});
+        m_env.spike({m_image.layer, gid, m_update_step, vfire[j], now});
+    }
+    if (wrote) m_state.access(now, n0 / m_cfg.update_lanes, true);
+    m_next_neuron = n1;
+    if (m_next_neuron < m_image.neurons) {
+        m_update_at = now + 1;
+        return;
+    }
+    m_updating = false;
+    m_update_at = kNever;
 }
 
 void NvmPe::tick(Cycle now) {
-    m_engine.tick(now);
+    while (!m_store.empty() && m_store.front().ready <= now) {
+        m_env.out_push(std::move(m_store.front().packet));
+        m_store.pop_front();
+    }
+    if (m_updating && now >= m_update_at) update_group(now);
     if (m_ready_wake <= now) m_ready_wake = kNever;
     want_tick(now);
 }
 
 void NvmPe::want_tick(Cycle now) {
-    Cycle next = m_engine.next_tick(now);
+    Cycle next = kNever;
+    if (!m_store.empty()) next = std::min(next, std::max(m_store.front().ready, now + 1));
+    if (m_updating) next = std::min(next, std::max(m_update_at, now + 1));
     if (m_busy_until > now + 1) next = std::min(next, m_busy_until - 1);
     if (m_ready_wake != kNever) next = std::min(next, std::max(m_ready_wake, now + 1));
     if (next != kNever) m_env.request_tick(next);
 }
 
-bool NvmPe::done(Cycle now) const { return m_engine.idle() && m_busy_until <= now; }
+bool NvmPe::done(Cycle now) const { return !m_updating && m_store.empty() && m_busy_until <= now; }
 
 }  // namespace spiketlm::pe

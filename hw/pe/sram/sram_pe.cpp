@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "hw/sim/trace_sink.h"
+#include "hw/pe/spike_out.h"
 #include "sw/common/error.h"
 #include "sw/map/mapper.h"
 #include "sw/snn/network.h"
@@ -44,13 +45,14 @@ SramPe::SramPe(const PeContext& ctx)
       m_mapped(ctx.mapped),
       m_image(ctx.image),
       m_layer(ctx.layer),
+      m_noise_seed(ctx.noise_seed),
       m_env(ctx.env),
       m_syn(m_path + ".synapse_sram", m_cfg.synapse, ctx.stats, ctx.layer.name),
       m_axon(m_path + ".axon_sram", m_cfg.axon, ctx.stats, ctx.layer.name),
       m_state(m_path + ".state_sram", state_sram(m_cfg), ctx.stats, ctx.layer.name),
       m_route(m_path + ".route_sram", m_cfg.route, ctx.stats, ctx.layer.name),
       m_accmem(m_path + ".acc_sram", acc_sram(m_cfg), ctx.stats, ctx.layer.name),
-      m_engine(ctx, m_cfg, m_state, m_route),
+      m_neurons(ctx.image.neurons),
       m_acc(static_cast<std::size_t>(ctx.layer.delay) + 2, std::vector<std::int64_t>(ctx.image.neurons, 0)),
       m_word_pops(m_cfg.word_fifo_depth, 0) {
     const auto& image = m_image;
@@ -64,6 +66,7 @@ SramPe::SramPe(const PeContext& ctx)
         throw InputError(m_path + ": layer '" + m_layer.name + "' has delay " + std::to_string(m_layer.delay) +
                          ", which needs " + std::to_string(m_layer.delay + 2) + " accumulator slots; chip.pe.acc_slots is " +
                          std::to_string(cfg.capacity.acc_slots));
+    m_to_host = routes_to_host(m_mapped, m_image);
 
     auto& stats = ctx.stats;
     const std::string& g = m_layer.name;
@@ -76,22 +79,20 @@ SramPe::SramPe(const PeContext& ctx)
     m_fifo_pop = &stats.action(m_path + ".input_fifo", "fifo", "pop", "spike events read by LOAD");
     m_wfifo_push = &stats.action(m_path + ".word_fifo", "fifo", "push", "synapse words written (and read once)");
     m_acc_adds = &stats.action(m_path + ".compute", "adder", "synop", "weights accumulated (one add each)");
-    UpdateEngine::Counters ec;
-    ec.updates = &stats.action(m_path + ".neuron_unit", "neuron", "update",
+    m_updates = &stats.action(m_path + ".neuron_unit", "neuron", "update",
                               "neuron datapath updates (not for done neurons): adds, compare, state muxing");
-    ec.mults = &stats.action(m_path + ".neuron_unit", "neuron", "multiply",
+    m_mults = &stats.action(m_path + ".neuron_unit", "neuron", "multiply",
                             "decay multiplies executed (none for a decay of 0 or 1.0, none for v while refractory)");
-    ec.noise = &stats.action(m_path + ".neuron_unit", "neuron", "noise_draw",
+    m_noise = &stats.action(m_path + ".neuron_unit", "neuron", "noise_draw",
                             "noise words hashed (stochastic neurons, not while refractory)");
-    ec.spikes = &stats.action(m_path + ".neuron_unit", "neuron", "spike", "spikes emitted (threshold, reset, packet header)");
+    m_spikes = &stats.action(m_path + ".neuron_unit", "neuron", "spike", "spikes emitted (threshold, reset, packet header)");
     m_events = &stats.counter(m_path + ".events", "events", "spike events accepted");
     m_synops = &stats.counter(m_path + ".synops", "operations", "synaptic operations");
     m_words = &stats.counter(m_path + ".synapse_words", "words", "synapse words processed");
     m_busy_cycles = &stats.counter(m_path + ".busy_cycles", "cycles",
                                    "cycles COMPUTE was busy accumulating synapse words (report: pe.busy_fraction)");
-    ec.inj_stalls = &stats.counter(m_path + ".injection_stall_cycles", "cycles",
-                                   "update-engine cycles lost because the NI injection queue had too few free slots");
-    m_engine.bind(ec);
+    m_inj_stalls = &stats.counter(m_path + ".injection_stall_cycles", "cycles",
+                                  "update-engine cycles lost because the NI injection queue had too few free slots");
 }
 
 std::uint32_t SramPe::node() const { return m_image.node; }
@@ -103,8 +104,12 @@ std::uint32_t SramPe::frame_reset_cycles() const {
 }
 
 void SramPe::frame_reset(std::uint64_t frame, Cycle now) {
-    m_engine.frame_reset(frame);
+    if (m_updating || !m_store.empty())
+        throw Error(m_path + ": frame reset while a timestep is still running");
+    m_frame = frame;
+    m_update_step = 0;
     m_trace = m_env.trace_sink();
+    std::fill(m_neurons.begin(), m_neurons.end(), snn::NeuronState{});
     for (auto& a : m_acc) std::fill(a.begin(), a.end(), 0);
     // Reset: one state-word write per cycle (update_lanes neurons each), cycles now .. now + R - 1.
     const std::uint32_t r = frame_reset_cycles();
@@ -165,7 +170,7 @@ void SramPe::schedule(const Event& e) {
     const std::uint32_t base = m_image.axon_base[e.axon];
     const std::uint32_t words = m_image.axon_words[e.axon];
     const std::uint32_t deliver = e.emit_step + 1 + static_cast<std::uint32_t>(m_layer.delay);
-    if (deliver <= m_engine.step())
+    if (deliver <= m_update_step)
         throw Error(m_path + ": spike event for step " + std::to_string(deliver) + " arrived after that step's update");
     auto& acc = acc_for(deliver);
     const std::uint32_t wpw = m_image.weights_per_word;
@@ -217,30 +222,102 @@ void SramPe::schedule(const Event& e) {
 }
 
 void SramPe::step_start(std::uint32_t step, Cycle now) {
+    if (m_updating) throw Error(m_path + ": timestep " + std::to_string(step) + " started during an update");
+    m_updating = true;
+    m_update_step = step;
+    m_next_neuron = 0;
     m_update_begin = now;
     // The state-read pipeline fills before the first group is decided.
-    const Cycle first = now + m_cfg.state.read_latency_cycles;
-    m_engine.start(step, first, acc_for(step).data());
+    m_update_at = now + m_cfg.state.read_latency_cycles;
+    m_env.request_tick(m_update_at);
+}
+
+void SramPe::update_group(Cycle now) {
+    const std::uint32_t n0 = m_next_neuron;
+    const std::uint32_t n1 = std::min(m_image.neurons, n0 + m_cfg.update_lanes);
+    auto& acc = acc_for(m_update_step);
+    // Decide the group on copies: it proceeds only if the NI can take all of its spikes.
+    snn::NeuronState next[64];
+    std::int32_t vfire[64];
+    bool fired[64];
+    std::uint32_t k = 0;
+    for (std::uint32_t n = n0; n < n1; ++n) {
+        const std::uint32_t j = n - n0;
+        next[j] = m_neurons[n];
+        fired[j] = false;
+        if (next[j].done) continue;
+        const std::uint32_t gid = m_image.first_neuron + n;
+        const std::uint32_t noise = snn::needs_noise(m_layer.neuron)
+                                        ? snn::noise_word(m_noise_seed, m_image.layer, gid, m_frame, m_update_step)
+                                        : 0;
+        vfire[j] = 0;
+        fired[j] = snn::update_neuron(next[j], m_layer.neuron, acc[n], noise, vfire[j]);
+        k += fired[j] ? 1 : 0;
+    }
+    if (k > m_env.out_credits()) {
+        m_inj_stalls->inc();
+        m_update_at = now + 1;
+        return;
+    }
+    m_env.out_reserve(k);
+    m_state.access(now, n0 / m_cfg.update_lanes, false);
+    bool wrote = false;
+    for (std::uint32_t n = n0; n < n1; ++n) {
+        const std::uint32_t j = n - n0;
+        const snn::NeuronState before = m_neurons[n];
+        m_neurons[n] = next[j];
+        acc[n] = 0;
+        m_accmem.count(false, 1);  // read for the update, cleared for a later step
+        m_accmem.count(true, 1);
+        if (before.done) continue;
+        wrote = true;
+        m_updates->inc();
+        const bool refractory = before.refractory > 0;
+        m_mults->inc(decay_multiplies(m_layer.neuron, refractory));
+        if (snn::needs_noise(m_layer.neuron) && !refractory) m_noise->inc();
+        if (!fired[j]) continue;
+        m_spikes->inc();
+        const std::uint32_t gid = m_image.first_neuron + n;
+        // STORE: one routing-table read per spike, in neuron order; the packet enters the NI
+        // when the read data arrives.
+        const Cycle ready = m_route.access(std::max(now, m_route_next), n, false);
+        m_route_next = ready - m_cfg.route.read_latency_cycles;
+        m_store.push_back({ready, spike_packet(m_mapped, m_image, m_layer, n, m_update_step, vfire[j], m_to_host)});
+        m_env.spike({m_image.layer, gid, m_update_step, vfire[j], now});
+    }
+    if (wrote) m_state.access(now, n0 / m_cfg.update_lanes, true);
+    m_next_neuron = n1;
+    if (m_next_neuron < m_image.neurons) {
+        m_update_at = now + 1;
+        return;
+    }
+    m_updating = false;
+    m_update_at = kNever;
+    if (m_trace)
+        m_trace->pe_interval(m_image.node, sim::TraceSink::PeStage::update, m_update_begin, now + 1, m_update_step);
 }
 
 void SramPe::tick(Cycle now) {
-    const bool was_updating = m_engine.updating();
-    const std::uint32_t updated = m_engine.tick(now);
-    m_accmem.count(false, updated);  // each updated neuron's accumulator: read, then cleared
-    m_accmem.count(true, updated);
-    if (was_updating && !m_engine.updating() && m_trace)
-        m_trace->pe_interval(m_image.node, sim::TraceSink::PeStage::update, m_update_begin, now + 1, m_engine.step());
+    while (!m_store.empty() && m_store.front().ready <= now) {
+        m_env.out_push(std::move(m_store.front().packet));
+        m_store.pop_front();
+    }
+    if (m_updating && now >= m_update_at) update_group(now);
     if (m_ready_wake <= now) m_ready_wake = kNever;
     want_tick(now);
 }
 
 void SramPe::want_tick(Cycle now) {
-    Cycle next = m_engine.next_tick(now);
+    Cycle next = kNever;
+    if (!m_store.empty()) next = std::min(next, std::max(m_store.front().ready, now + 1));
+    if (m_updating) next = std::min(next, std::max(m_update_at, now + 1));
     if (m_busy_until > now + 1) next = std::min(next, m_busy_until - 1);  // done rises after that tick
     if (m_ready_wake != kNever) next = std::min(next, std::max(m_ready_wake, now + 1));
     if (next != kNever) m_env.request_tick(next);
 }
 
-bool SramPe::done(Cycle now) const { return m_engine.idle() && m_busy_until <= now; }
+bool SramPe::done(Cycle now) const {
+    return !m_updating && m_store.empty() && m_busy_until <= now;
+}
 
 }  // namespace spiketlm::pe

@@ -19,7 +19,6 @@
 #include "hw/mem/sram.h"
 #include "hw/pe/pe_config.h"
 #include "hw/pe/pe_if.h"
-#include "hw/pe/update_engine.h"
 #include "sw/snn/neuron.h"
 #include "tlm/spike_packet.h"
 
@@ -46,14 +45,14 @@ class SramPe final : public ProcessingElement {
     std::uint64_t synops() const override;
     std::uint64_t busy_cycles() const override;
     bool peek_state(std::uint32_t n, snn::NeuronState& out) const override {
-        if (n >= m_engine.neurons().size()) return false;
-        out = m_engine.neurons()[n];
+        if (n >= m_neurons.size()) return false;
+        out = m_neurons[n];
         return true;
     }
 
     // Inspection for the timing tests of this kind (not part of the PE contract).
     Cycle busy_until() const { return m_busy_until; }  // LOAD/COMPUTE/reset activity ends before this cycle
-    bool updating() const { return m_engine.updating(); }
+    bool updating() const { return m_updating; }
     std::uint32_t frame_reset_cycles() const;
     // The first cycle after `now` in which the input FIFO has a free slot.
     Cycle next_slot_free(Cycle now) const;
@@ -63,7 +62,12 @@ class SramPe final : public ProcessingElement {
         Cycle arrive;
         std::uint32_t axon, emit_step;
     };
+    struct Outgoing {
+        Cycle ready;  // routing data arrives: the packet enters the NI in this cycle
+        proto::SpikePacket packet;
+    };
     void schedule(const Event& e);  // LOAD/COMPUTE timing + accumulation of one event
+    void update_group(Cycle now);   // one cycle of the update engine
     void want_tick(Cycle now);      // re-requests the earliest tick still needed
     std::vector<std::int64_t>& acc_for(std::uint32_t step);
 
@@ -72,14 +76,17 @@ class SramPe final : public ProcessingElement {
     const map::MappedNetwork& m_mapped;
     const map::PeImage& m_image;
     const snn::Layer& m_layer;
+    std::uint64_t m_noise_seed;
     PeEnv& m_env;
+    bool m_to_host;     // this PE's spikes go to the host (output layer)
 
     mem::Sram m_syn, m_axon, m_state, m_route, m_accmem;
-    UpdateEngine m_engine;  // update engine and STORE (neuron state, routing, spike packets)
 
-    // Accumulators (a ring of delay+2 steps: the current step and the ones events may already
-    // target).
+    // Neuron state and accumulators (a ring of delay+2 steps: the current step and the ones
+    // events may already target).
+    std::vector<snn::NeuronState> m_neurons;
     std::vector<std::vector<std::int64_t>> m_acc;
+    std::uint64_t m_frame = 0;
 
     // Input FIFO: pop cycles of the events not yet popped (ascending).
     std::deque<Cycle> m_fifo_pops;
@@ -95,12 +102,24 @@ class SramPe final : public ProcessingElement {
     stats::Counter* m_busy_cycles;   // COMPUTE cycles (the LOAD/COMPUTE pipeline's busy time)
     Cycle m_ready_wake = kNever; // a refused push: tick when the FIFO frees a slot
 
+    // Update engine and STORE.
+    bool m_updating = false;
+    std::uint32_t m_update_step = 0;
+    std::uint32_t m_next_neuron = 0;
+    Cycle m_update_at = kNever;  // cycle of the next group decision
+    Cycle m_route_next = 0;      // earliest cycle for the next routing-table read
+    std::deque<Outgoing> m_store;  // spike packets waiting for their routing data (slots claimed)
     Cycle m_update_begin = 0;      // step start of the running update (for traces)
     sim::TraceSink* m_trace = nullptr;  // the env's, taken at each frame reset
 
     stats::Counter* m_events;
     stats::Counter* m_synops;
     stats::Counter* m_words;
+    stats::Counter* m_inj_stalls;
+    stats::Counter* m_updates;
+    stats::Counter* m_mults;
+    stats::Counter* m_noise;
+    stats::Counter* m_spikes;
     stats::Counter* m_fifo_push;
     stats::Counter* m_fifo_pop;
     stats::Counter* m_wfifo_push;
