@@ -148,29 +148,14 @@ module pe_core #(
   logic signed [ACC_W-1:0] acc[ACC_SLOTS][NEURONS];
 
   // ------------------------------------------------------------------ helpers
-  function automatic logic signed [63:0] sat(input logic signed [63:0] x, input logic [31:0] bits);
-    logic signed [63:0] hi, lo;
-    hi = (64'sd1 <<< (bits - 32'd1)) - 64'sd1;
-    lo = -hi - 64'sd1;
-    if (x > hi) return hi;
-    if (x < lo) return lo;
-    return x;
-  endfunction
 
-  function automatic logic [63:0] mix(input logic [63:0] x0);
-    logic [63:0] x;
-    x = x0 + 64'h9e3779b97f4a7c15;
-    x = (x ^ (x >> 30)) * 64'hbf58476d1ce4e5b9;
-    x = (x ^ (x >> 27)) * 64'h94d049bb133111eb;
-    return x ^ (x >> 31);
-  endfunction
 
   function automatic logic [31:0] slot_of(input logic [31:0] step);
-    return step % ACC_SLOTS;
+    slot_of = step % ACC_SLOTS;
   endfunction
 
   function automatic logic [31:0] min32(input logic [31:0] a, input logic [31:0] b);
-    return a < b ? a : b;
+    min32 = a < b ? a : b;
   endfunction
 
   // Sign-extended lane j of a packed synapse word.
@@ -181,7 +166,7 @@ module pe_core #(
     mask = (bits >= 32'd64) ? ~64'd0 : ((64'd1 << bits) - 64'd1);
     raw  = raw & mask;
     sign = 64'd1 << (bits - 32'd1);
-    return $signed((raw ^ sign) - sign);
+    weight = $signed((raw ^ sign) - sign);
   endfunction
 
   // ------------------------------------------------------------------ frame reset
@@ -297,7 +282,7 @@ module pe_core #(
   function automatic logic [31:0] chunks_of(input logic [31:0] valid, input logic [31:0] lanes);
     logic [31:0] c;
     c = (valid + lanes - 32'd1) / lanes;
-    return c == 0 ? 32'd1 : c;
+    chunks_of = c == 0 ? 32'd1 : c;
   endfunction
   always_comb begin
     cp_take = !cp_busy && wf_count != 0;
@@ -319,95 +304,38 @@ module pe_core #(
   assign upd_step = up_step;
   assign upd_first = up_next;
 
-  typedef struct packed {
-    logic signed [31:0] i;
-    logic signed [31:0] v;
-    logic [15:0] r;
-    logic d;
-    logic fire;
-    logic signed [31:0] vfire;
-    logic [1:0] mults;
-    logic noise;
-    logic upd;
-  } lane_t;
 
-  function automatic lane_t datapath(input logic signed [31:0] i0, input logic signed [31:0] v0,
-                                     input logic [15:0] r0, input logic d0,
-                                     input logic signed [63:0] accv, input logic [31:0] word);
-    lane_t o;
-    logic signed [63:0] x, thr_noise, half, raw, p16;
-    logic fire;
-    o.i = i0; o.v = v0; o.r = r0; o.d = d0; o.fire = 1'b0; o.vfire = 32'sd0; o.mults = 2'd0;
-    o.noise = 1'b0; o.upd = 1'b0;
-    if (!d0) begin
-      o.upd = 1'b1;
-      o.mults = {1'b0, (cfg_decay_i != 0 && cfg_decay_i != 32'd4096)};
-      x = ((64'(i0) * $signed({32'd0, cfg_decay_i})) >>> 12) + accv;
-      o.i = 32'(sat(x, cfg_state_bits));
-      if (r0 != 0) begin
-        o.r = r0 - 16'd1;
-      end else begin
-        o.mults = o.mults + {1'b0, (cfg_decay_v != 0 && cfg_decay_v != 32'd4096)};
-        o.noise = cfg_noise_mode != 2'd0;
-        x = ((64'(v0) * $signed({32'd0, cfg_decay_v})) >>> 12) + 64'(o.i) + 64'(cfg_bias);
-        o.v = 32'(sat(x, cfg_state_bits));
-        case (cfg_noise_mode)
-          2'd1: begin
-            raw = $signed({32'd0, word} & ((64'd1 << cfg_noise_bits) - 64'd1));
-            half = 64'sd1 <<< (cfg_noise_bits - 32'd1);
-            thr_noise = (raw >= half ? raw - 2 * half : raw) <<< cfg_noise_shift;
-            fire = 64'(o.v) >= 64'(cfg_theta) + thr_noise;
-          end
-          2'd2: begin
-            p16 = ((64'(o.v) - 64'(cfg_theta)) <<< cfg_noise_shift) + 64'sd32768;
-            if (p16 < 0) p16 = 0;
-            if (p16 > 64'sd65536) p16 = 64'sd65536;
-            fire = $signed({48'd0, word[15:0]}) < p16;
-          end
-          default: fire = o.v >= cfg_theta;
-        endcase
-        if (fire) begin
-          o.fire = 1'b1;
-          o.vfire = o.v;
-          o.v = cfg_reset_to_value ? cfg_vreset : 32'(sat(64'(o.v) - 64'(cfg_theta), cfg_state_bits));
-          o.r = cfg_refractory[15:0];
-          o.d = cfg_single_spike;
-        end
-      end
-    end
-    return o;
-  endfunction
-
-  lane_t       ln[UPD_MAX];
+  // One datapath lane per update lane (rtl/pe_neuron.sv), combinational.
+  logic signed [31:0] ln_i[UPD_MAX], ln_v[UPD_MAX], ln_vfire[UPD_MAX];
+  logic [15:0] ln_r[UPD_MAX];
+  logic [UPD_MAX-1:0] ln_d, ln_fire, ln_noise, ln_upd;
+  logic [1:0] ln_mults[UPD_MAX];
   logic [UPD_MAX-1:0] lane_on;
-  logic [31:0] group_fire, group_n, group_upd, group_mults, group_noise;
   logic [31:0] cur_slot;
   assign cur_slot = slot_of(up_step);
+  for (genvar j = 0; j < UPD_MAX; j++) begin : g_lane
+    logic [31:0] n;
+    assign n = up_next + j;
+    assign lane_on[j] = deciding && j < cfg_upd_lanes && n < cfg_neurons;
+    pe_neuron #(.NOISE(NOISE)) u_neuron (
+        .cfg_state_bits, .cfg_theta, .cfg_bias, .cfg_vreset, .cfg_decay_i, .cfg_decay_v, .cfg_refractory,
+        .cfg_reset_to_value, .cfg_single_spike, .cfg_noise_mode, .cfg_noise_bits, .cfg_noise_shift,
+        .cfg_noise_seed, .cfg_layer, .neuron(cfg_first_neuron + n), .frame(frame_q), .step(up_step),
+        .i_in(st_i[n % NEURONS]), .v_in(st_v[n % NEURONS]), .r_in(st_r[n % NEURONS]),
+        .d_in(st_done[n % NEURONS]), .acc_in(64'(acc[cur_slot % ACC_SLOTS][n % NEURONS])),
+        .i_out(ln_i[j]), .v_out(ln_v[j]), .r_out(ln_r[j]), .d_out(ln_d[j]), .fire(ln_fire[j]),
+        .vfire(ln_vfire[j]), .mults(ln_mults[j]), .noise_used(ln_noise[j]), .updated(ln_upd[j]));
+  end
+  logic [31:0] group_fire, group_n, group_upd, group_mults, group_noise;
   always_comb begin
     group_fire = 0; group_n = 0; group_upd = 0; group_mults = 0; group_noise = 0;
     for (int j = 0; j < UPD_MAX; j++) begin
-      logic [31:0] n;
-      logic [31:0] w;
-      logic [63:0] h;
-      h = 64'd0;
-      n = up_next + j;
-      lane_on[j] = deciding && j < cfg_upd_lanes && n < cfg_neurons;
-      w = 32'd0;
-      if (NOISE && cfg_noise_mode != 2'd0) begin
-        h = mix(cfg_noise_seed);
-        h = mix(h ^ {cfg_layer, cfg_first_neuron + n});
-        h = mix(h ^ frame_q);
-        h = mix(h ^ {32'd0, up_step});
-        w = h[63:32];
-      end
-      ln[j] = datapath(st_i[n % NEURONS], st_v[n % NEURONS], st_r[n % NEURONS], st_done[n % NEURONS],
-                       64'(acc[cur_slot % ACC_SLOTS][n % NEURONS]), w);
       if (lane_on[j]) begin
         group_n = group_n + 1;
-        if (ln[j].fire) group_fire = group_fire + 1;
-        if (ln[j].upd) group_upd = group_upd + 1;
-        group_mults = group_mults + {30'd0, ln[j].mults};
-        if (ln[j].noise) group_noise = group_noise + 1;
+        if (ln_fire[j]) group_fire = group_fire + 1;
+        if (ln_upd[j]) group_upd = group_upd + 1;
+        group_mults = group_mults + {30'd0, ln_mults[j]};
+        if (ln_noise[j]) group_noise = group_noise + 1;
       end
     end
   end
@@ -418,8 +346,8 @@ module pe_core #(
   assign upd_reserve = go_group ? group_fire : 32'd0;
   always_comb begin
     for (int j = 0; j < UPD_MAX; j++) begin
-      fire_mask[j] = go_group && lane_on[j] && ln[j].fire;
-      fire_v[j*32 +: 32] = ln[j].vfire;
+      fire_mask[j] = go_group && lane_on[j] && ln_fire[j];
+      fire_v[j*32 +: 32] = ln_vfire[j];
     end
   end
   assign act_upd_group = go_group ? group_n : 32'd0;
@@ -456,7 +384,7 @@ module pe_core #(
     for (int j = 0; j < UPD_MAX; j++) begin
       if (fire_mask[j]) begin
         cand_n[cand_count % CAND] = up_next + j;
-        cand_v[cand_count % CAND] = ln[j].vfire;
+        cand_v[cand_count % CAND] = ln_vfire[j];
         cand_count = cand_count + 1;
       end
     end
@@ -656,10 +584,10 @@ module pe_core #(
       end else if (go_group) begin
         for (int j = 0; j < UPD_MAX; j++) begin
           if (lane_on[j]) begin
-            st_i[(up_next + j) % NEURONS] <= ln[j].i;
-            st_v[(up_next + j) % NEURONS] <= ln[j].v;
-            st_r[(up_next + j) % NEURONS] <= ln[j].r;
-            st_done[(up_next + j) % NEURONS] <= ln[j].d;
+            st_i[(up_next + j) % NEURONS] <= ln_i[j];
+            st_v[(up_next + j) % NEURONS] <= ln_v[j];
+            st_r[(up_next + j) % NEURONS] <= ln_r[j];
+            st_done[(up_next + j) % NEURONS] <= ln_d[j];
             acc[cur_slot % ACC_SLOTS][(up_next + j) % NEURONS] <= '0;
           end
         end

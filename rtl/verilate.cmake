@@ -23,7 +23,7 @@ if(SPIKETLM_RTL_COVERAGE)
 endif()
 
 verilate(spiketlm_hw ${_cov} TRACE
-  SOURCES ${CMAKE_SOURCE_DIR}/rtl/pe_core.sv
+  SOURCES ${CMAKE_SOURCE_DIR}/rtl/pe_core.sv ${CMAKE_SOURCE_DIR}/rtl/pe_neuron.sv
   TOP_MODULE pe_core PREFIX Vpe_core DIRECTORY ${CMAKE_BINARY_DIR}/rtl/Vpe_core
   VERILATOR_ARGS -Wall --unroll-count 4096 --x-assign fast --x-initial fast ${_gargs})
 
