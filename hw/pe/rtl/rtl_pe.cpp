@@ -1,10 +1,16 @@
 #include "hw/pe/rtl/rtl_pe.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+
+#include <unistd.h>
 
 #include <verilated.h>
 #include <verilated_vcd_c.h>
+#if VM_COVERAGE
+#include <verilated_cov.h>
+#endif
 
 #include "Vpe_core.h"
 #include "hw/pe/spike_out.h"
@@ -70,6 +76,24 @@ void set_field(T& port, unsigned i, std::uint32_t v) {
     }
 }
 
+#if VM_COVERAGE
+// `make coverage`: every process that built an RTL PE writes the model's coverage counts at exit
+// into $SPIKETLM_RTL_COVERAGE_DIR (scripts/rtl-coverage.sh merges them with verilator_coverage).
+void write_coverage() {
+    const char* dir = std::getenv("SPIKETLM_RTL_COVERAGE_DIR");
+    if (!dir) return;
+    std::filesystem::create_directories(dir);
+    const std::string file = std::string(dir) + "/coverage-" + std::to_string(::getpid()) + ".dat";
+    Verilated::defaultContextp()->coveragep()->write(file.c_str());
+}
+void arm_coverage() {
+    static const bool armed = (std::atexit(write_coverage), true);
+    (void)armed;
+}
+#else
+void arm_coverage() {}
+#endif
+
 const bool registered = PeRegistry::add(
     "rtl", "rtl/pe_core.sv Verilated and clocked by the tile (docs/rtl.md): the same timing contract as sram",
     [](const PeContext& c) -> std::unique_ptr<ProcessingElement> { return std::make_unique<RtlPe>(c); });
@@ -122,6 +146,7 @@ RtlPe::RtlPe(const PeContext& ctx)
     m_to_host = routes_to_host(m_mapped, m_image);
 
     const PeConfig::Rtl& opt = m_cfg.rtl;
+    arm_coverage();
     m_top = std::make_unique<Vpe_core>(Verilated::defaultContextp(), m_path.c_str());
     if (opt.trace) {
         Verilated::defaultContextp()->traceEverOn(true);
