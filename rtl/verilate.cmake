@@ -4,9 +4,8 @@
 # The sizes the model is Verilated with: the maxima a configuration must fit (checked with a
 # config error naming the key). The same numbers reach the C++ wrapper as SPIKETLM_RTL_<NAME>.
 set(SPIKETLM_RTL_PE_PARAMS
-  NEURONS=1024 SYN_WORDS=65536 AXONS=4096 ROUTES=1024 IN_MAX=8 FIFO_MAX=64 WFIFO_MAX=16
-  LWPC_MAX=4 LANES_MAX=32 UPD_MAX=16 LAT_MAX=16 ACC_SLOTS=8 ACC_W=32 STQ_MAX=32 RT_MAX=8
-  CACHE STRING "pe_core parameters of the Verilated co-simulation model")
+  NEURONS=1024 SYN_WORDS=65536 AXONS=4096 ROUTES=1024 IN_MAX=8 FIFO_MAX=4096 WFIFO_MAX=16
+  LWPC_MAX=4 LANES_MAX=32 UPD_MAX=16 LAT_MAX=16 ACC_SLOTS=8 ACC_W=32 STQ_MAX=32 RT_MAX=8)
 option(SPIKETLM_RTL_COVERAGE "Verilate with --coverage (make coverage)" OFF)
 
 find_package(verilator REQUIRED HINTS $ENV{VERILATOR_ROOT})

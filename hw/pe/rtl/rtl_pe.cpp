@@ -56,7 +56,7 @@ mem::SramConfig acc_sram(const PeConfig& c) {
 void fits(const char* key, std::uint64_t value, std::uint64_t max, const char* param) {
     if (value > max)
         throw InputError(std::string(key) + " = " + std::to_string(value) + " exceeds the rtl PE's " + param + " = " +
-                         std::to_string(max) + " (the size rtl/pe_core.sv is Verilated with, rtl/CMakeLists.txt)");
+                         std::to_string(max) + " (the size rtl/pe_core.sv is Verilated with, rtl/verilate.cmake)");
 }
 
 // 32-bit field `i` of a packed port (Verilator: uint32_t up to 32 bits, uint64_t up to 64,
