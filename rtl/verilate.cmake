@@ -39,3 +39,15 @@ target_include_directories(spiketlm_hw SYSTEM PUBLIC ${VERILATOR_ROOT}/include $
   ${CMAKE_BINARY_DIR}/rtl/Vpe_core)
 target_compile_definitions(spiketlm_hw PUBLIC ${_defs} VM_TRACE=1 VM_TRACE_VCD=1 VM_SC=0
   VM_COVERAGE=$<BOOL:${SPIKETLM_RTL_COVERAGE}>)
+
+# The Verilator runtime as position-independent code with hidden symbols, for the mutant model
+# plugins scripts/rtl_mutant_check.py builds (the rtl mutation ctest entries): each plugin links
+# it instead of compiling the runtime again.
+add_library(spiketlm_vlt_pic STATIC ${VERILATOR_ROOT}/include/verilated.cpp
+  ${VERILATOR_ROOT}/include/verilated_threads.cpp ${VERILATOR_ROOT}/include/verilated_vcd_c.cpp)
+set_target_properties(spiketlm_vlt_pic PROPERTIES POSITION_INDEPENDENT_CODE ON CXX_VISIBILITY_PRESET hidden
+  VISIBILITY_INLINES_HIDDEN ON)
+target_include_directories(spiketlm_vlt_pic PRIVATE ${VERILATOR_ROOT}/include ${VERILATOR_ROOT}/include/vltstd)
+target_compile_definitions(spiketlm_vlt_pic PRIVATE VM_TRACE=1 VM_TRACE_VCD=1 VM_COVERAGE=0 VM_SC=0)
+target_compile_options(spiketlm_vlt_pic PRIVATE -w)
+set(SPIKETLM_RTL_PE_PARAMS ${SPIKETLM_RTL_PE_PARAMS} PARENT_SCOPE)
