@@ -40,6 +40,10 @@ class ProcessingElement;
 
 namespace spiketlm::chip {
 
+namespace lt {
+class LtChip;
+}
+
 struct FrameResult {
     int decision = -1;
     int first_output_step = -1;
@@ -91,6 +95,7 @@ class Chip : public sc_core::sc_module {
 
   private:
     std::unique_ptr<Impl> m_impl;
+    std::unique_ptr<lt::LtChip> m_lt;  // chip.timing: lt (hw/chip/lt): the loosely-timed model instead
 };
 
 }  // namespace spiketlm::chip

@@ -4,6 +4,7 @@
 
 #include "hw/sim/trace_sink.h"
 #include "hw/pe/spike_out.h"
+#include "hw/pe/sram/datapath.h"
 #include "sw/common/error.h"
 #include "sw/map/mapper.h"
 #include "sw/snn/network.h"
@@ -202,9 +203,7 @@ void SramPe::schedule(const Event& e) {
         m_word_pops[m_words_seen % depth] = start;
         ++m_words_seen;
         m_busy_cycles->inc(dur);
-        const std::uint64_t word = m_image.synapse[base + k];
-        for (std::uint32_t j = 0; j < valid; ++j)
-            acc[first + j] += map::unpack_weight(word, j, m_image.weight_bits);
+        accumulate_word(acc.data() + first, m_image.synapse[base + k], valid, m_image.weight_bits);
         m_synops->inc(valid);
         m_acc_adds->inc(valid);
         m_accmem.count(false, valid);  // read-modify-write of each accumulator
@@ -246,12 +245,7 @@ void SramPe::update_group(Cycle now) {
         next[j] = m_neurons[n];
         fired[j] = false;
         if (next[j].done) continue;
-        const std::uint32_t gid = m_image.first_neuron + n;
-        const std::uint32_t noise = snn::needs_noise(m_layer.neuron)
-                                        ? snn::noise_word(m_noise_seed, m_image.layer, gid, m_frame, m_update_step)
-                                        : 0;
-        vfire[j] = 0;
-        fired[j] = snn::update_neuron(next[j], m_layer.neuron, acc[n], noise, vfire[j]);
+        fired[j] = update_local_neuron(next[j], m_layer, m_image, n, acc[n], m_noise_seed, m_frame, m_update_step, vfire[j]);
         k += fired[j] ? 1 : 0;
     }
     if (k > m_env.out_credits()) {
