@@ -80,7 +80,9 @@ struct LtPe {
     stats::Counter *fifo_push, *fifo_pop, *wfifo_push, *acc_adds, *updates, *mults, *noise, *spikes;
     stats::Counter *events, *synops, *words, *busy, *inj_stalls, *refusals;
 
-    LtPe(const map::PeImage& i, const snn::Layer& l) : img(i), layer(l) {}
+    pe::NeuronDatapath dp;
+
+    LtPe(const map::PeImage& i, const snn::Layer& l) : img(i), layer(l), dp(l) {}
 
     std::vector<std::int64_t>& acc_for(std::uint32_t step) { return acc[step % acc.size()]; }
 };
@@ -416,52 +418,51 @@ void LtChip::Impl::update(LtPe& p, std::uint32_t s, Cycle u0) {
     NiState& ni = nis[p.img.node];
     auto& acc = p.acc_for(s);
     const auto& np = p.layer.neuron;
+    const std::uint32_t mult_refractory = pe::decay_multiplies(np, true), mult_normal = pe::decay_multiplies(np, false);
+    const bool noisy = snn::needs_noise(np);
     Cycle c = u0 + pe_cfg.state.read_latency_cycles;
     Cycle route_cycle = 0, done = c;
     std::uint32_t route_used = 0;
     bool any_route = false;
-    snn::NeuronState next[64];
+    std::uint64_t n_updates = 0, n_mults = 0, n_noise = 0, n_spikes = 0, groups = 0, live_groups = 0;
+    std::uint32_t fired_n[64];
     std::int32_t vfire[64];
-    bool fired[64];
     for (std::uint32_t n0 = 0; n0 < N; n0 += lanes, ++c) {
         const std::uint32_t n1 = std::min(N, n0 + lanes);
+        ++groups;
+        // The group's decisions (in place: a stall only delays the group, its outcome is the same).
         std::uint32_t k = 0;
         bool live = false;
         for (std::uint32_t n = n0; n < n1; ++n) {
-            const std::uint32_t j = n - n0;
-            next[j] = p.neurons[n];
-            fired[j] = false;
-            if (next[j].done) continue;
+            snn::NeuronState& st = p.neurons[n];
+            const std::int64_t a = acc[n];
+            acc[n] = 0;
+            if (st.done) continue;
             live = true;
-            fired[j] = pe::update_local_neuron(next[j], p.layer, p.img, n, acc[n], noise_seed, frame, s, vfire[j]);
-            k += fired[j] ? 1 : 0;
-        }
-        // Injection stall: wait until enough queued packets have started to leave.
-        if (k > 0) {
-            std::size_t occ = ni.occupancy(c);
-            if (occ + k > Q) {
-                const Cycle c2 = ni.starts[occ + k - Q - 1];
-                p.inj_stalls->inc(c2 - c);
-                c = c2;
-                ni.occupancy(c);
+            ++n_updates;
+            const bool refractory = st.refractory > 0;
+            n_mults += refractory ? mult_refractory : mult_normal;
+            n_noise += noisy && !refractory ? 1 : 0;
+            std::int32_t v = 0;
+            if (p.dp.update(st, p.img, n, a, noise_seed, frame, s, v)) {
+                fired_n[k] = n;
+                vfire[k] = v;
+                ++k;
             }
         }
-        p.state->count(false, 1);
-        if (live) p.state->count(true, 1);
-        p.accmem->count(false, n1 - n0);
-        p.accmem->count(true, n1 - n0);
-        for (std::uint32_t n = n0; n < n1; ++n) {
-            const std::uint32_t j = n - n0;
-            const bool was_done = p.neurons[n].done;
-            const bool refractory = p.neurons[n].refractory > 0;
-            p.neurons[n] = next[j];
-            acc[n] = 0;
-            if (was_done) continue;
-            p.updates->inc();
-            p.mults->inc(pe::decay_multiplies(np, refractory));
-            if (snn::needs_noise(np) && !refractory) p.noise->inc();
-            if (!fired[j]) continue;
-            p.spikes->inc();
+        live_groups += live ? 1 : 0;
+        if (k == 0) continue;
+        // Injection stall: wait until enough queued packets have started to leave.
+        const std::size_t occ = ni.occupancy(c);
+        if (occ + k > Q) {
+            const Cycle c2 = ni.starts[occ + k - Q - 1];
+            p.inj_stalls->inc(c2 - c);
+            c = c2;
+            ni.occupancy(c);
+        }
+        n_spikes += k;
+        for (std::uint32_t i = 0; i < k; ++i) {
+            const std::uint32_t n = fired_n[i];
             const std::uint32_t gid = p.img.first_neuron + n;
             ++result.spikes_per_layer[p.img.layer];
             if (spike_cb) spike_cb({frame, s, p.img.layer, gid, p.img.node, c});
@@ -472,23 +473,32 @@ void LtChip::Impl::update(LtPe& p, std::uint32_t s, Cycle u0) {
             route_cycle = issue;
             ++route_used;
             any_route = true;
-            p.route->count(false, 1);
             const Cycle enter = issue + Lr;
             done = std::max(done, enter + 1);
             const map::Route& r = p.img.routes[n];
-            Pkt k2;
-            k2.enter = enter;
-            k2.src = p.img.node;
-            k2.to_host = p.to_host;
-            k2.dests = p.to_host ? &host_dest : &mapped.dest_sets[r.dest_set];
-            k2.flits = p.to_host ? flits_output : flits_spike;
-            k2.axon = p.to_host ? r.axon : r.axon;
-            k2.step = s;
-            k2.v = vfire[j];
-            k2.order = static_cast<std::uint32_t>(pkts.size());
-            enter_packet(std::move(k2));
+            Pkt pk;
+            pk.enter = enter;
+            pk.src = p.img.node;
+            pk.to_host = p.to_host;
+            pk.dests = p.to_host ? &host_dest : &mapped.dest_sets[r.dest_set];
+            pk.flits = p.to_host ? flits_output : flits_spike;
+            pk.axon = r.axon;
+            pk.step = s;
+            pk.v = vfire[i];
+            pk.order = static_cast<std::uint32_t>(pkts.size());
+            enter_packet(std::move(pk));
         }
     }
+    // The step's actions, counted once (the sram kind counts them group by group).
+    p.state->count(false, groups);
+    p.state->count(true, live_groups);
+    p.accmem->count(false, N);
+    p.accmem->count(true, N);
+    p.updates->inc(n_updates);
+    p.mults->inc(n_mults);
+    p.noise->inc(n_noise);
+    p.spikes->inc(n_spikes);
+    p.route->count(false, n_spikes);
     p.done = std::max(done, c);  // c: the cycle after the last decision
 }
 
@@ -622,6 +632,7 @@ void LtChip::Impl::load_compute(LtPe& p) {
     const Cycle La = pe_cfg.axon.read_latency_cycles, Ls = pe_cfg.synapse.read_latency_cycles;
     const std::uint32_t D = pe_cfg.input_fifo_depth, depth = pe_cfg.word_fifo_depth, lwpc = pe_cfg.load_words_per_cycle;
     const std::uint32_t wpw = p.img.weights_per_word, N = p.img.neurons;
+    std::uint64_t n_words = 0, n_syn = 0, n_busy = 0;
     for (const auto& e : a) {
         if (e.axon >= p.img.axon_base.size())
             throw Error("LT chip: spike event for axon " + std::to_string(e.axon) + " beyond the axon table");
@@ -670,20 +681,25 @@ void LtChip::Impl::load_compute(LtPe& p) {
             const std::uint32_t valid = std::min(wpw, N - std::min(N, first_n));
             pe::accumulate_word(acc.data() + first_n, p.img.synapse[base + k], valid, p.img.weight_bits);
         }
-        p.events->inc();
-        p.fifo_push->inc();
-        p.fifo_pop->inc();
-        p.axon->count(false, 1);
-        p.syn->count(false, W);
-        p.wfifo_push->inc(W);
-        p.words->inc(W);
-        p.synops->inc(syn);
-        p.acc_adds->inc(syn);
-        p.accmem->count(false, syn);
-        p.accmem->count(true, syn);
-        p.busy->inc(dsum);
-        busy_total += dsum;
+        n_words += W;
+        n_syn += syn;
+        n_busy += dsum;
     }
+    // The step's actions, counted once (the sram kind counts them event by event).
+    const std::uint64_t n_events = a.size();
+    p.events->inc(n_events);
+    p.fifo_push->inc(n_events);
+    p.fifo_pop->inc(n_events);
+    p.axon->count(false, n_events);
+    p.syn->count(false, n_words);
+    p.wfifo_push->inc(n_words);
+    p.words->inc(n_words);
+    p.synops->inc(n_syn);
+    p.acc_adds->inc(n_syn);
+    p.accmem->count(false, n_syn);
+    p.accmem->count(true, n_syn);
+    p.busy->inc(n_busy);
+    busy_total += n_busy;
     a.clear();
 }
 

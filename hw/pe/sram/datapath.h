@@ -11,9 +11,23 @@
 
 namespace spiketlm::pe {
 
+namespace detail {
+template <std::uint32_t Bits>
+inline void accumulate_fixed(std::int64_t* acc, std::uint64_t word, std::uint32_t valid) {
+    for (std::uint32_t j = 0; j < valid; ++j) acc[j] += map::unpack_weight(word, j, Bits);
+}
+}  // namespace detail
+
 // COMPUTE of one synapse word: adds its first `valid` packed weights into acc[0 .. valid).
+// (The common widths get a loop with constant shifts; the arithmetic is map::unpack_weight's.)
 inline void accumulate_word(std::int64_t* acc, std::uint64_t word, std::uint32_t valid, std::uint32_t weight_bits) {
-    for (std::uint32_t j = 0; j < valid; ++j) acc[j] += map::unpack_weight(word, j, weight_bits);
+    switch (weight_bits) {
+        case 4: return detail::accumulate_fixed<4>(acc, word, valid);
+        case 8: return detail::accumulate_fixed<8>(acc, word, valid);
+        case 16: return detail::accumulate_fixed<16>(acc, word, valid);
+        default:
+            for (std::uint32_t j = 0; j < valid; ++j) acc[j] += map::unpack_weight(word, j, weight_bits);
+    }
 }
 
 // The update engine's datapath for local neuron `n` of `image` in `step`: its noise word (stochastic
@@ -28,5 +42,22 @@ inline bool update_local_neuron(snn::NeuronState& s, const snn::Layer& layer, co
     vfire = 0;
     return snn::update_neuron(s, layer.neuron, acc, noise, vfire);
 }
+
+// The same datapath with the layer's parameters looked at once: neurons whose decays are 0 or 1.0
+// and that have no noise take sw/snn's update_neuron_simple (equal results by construction, as
+// the reference uses it), the others update_local_neuron.
+struct NeuronDatapath {
+    const snn::Layer& layer;
+    bool simple, keep_i, keep_v;
+    explicit NeuronDatapath(const snn::Layer& l)
+        : layer(l), simple(snn::has_simple_datapath(l.neuron)), keep_i(l.neuron.decay_i == snn::kDecayOne),
+          keep_v(l.neuron.decay_v == snn::kDecayOne) {}
+    bool update(snn::NeuronState& s, const map::PeImage& image, std::uint32_t n, std::int64_t acc, std::uint64_t noise_seed,
+                std::uint64_t frame, std::uint32_t step, std::int32_t& vfire) const {
+        if (!simple) return update_local_neuron(s, layer, image, n, acc, noise_seed, frame, step, vfire);
+        vfire = 0;
+        return snn::update_neuron_simple(s, layer.neuron, keep_i, keep_v, acc, vfire);
+    }
+};
 
 }  // namespace spiketlm::pe
