@@ -4,7 +4,7 @@
 // the reference's, and the LT cycle estimate's error against the cycle-level cycles. Also checks
 // that all three give the same spikes and decisions.
 //   bench/chip_speed [--model DIR] [--chip configs/chips/yoso.yaml] [--data-dir data] [--frames N]
-//                    [--modes ref,lt,at]
+//                    [--modes ref,lt,at] [--set key=value ...] (applied to both chips' configuration)
 // Without --model: the 784-800-10 paper-sized ReL-PSP network quantized from random float weights
 // drawn as the STDBP initialisation. Prints figures, never fails on time.
 #include <algorithm>
@@ -33,7 +33,9 @@ int main(int argc, char** argv) {
     std::string model_dir, chip_file = std::string(SPIKETLM_SOURCE_DIR) + "/configs/chips/yoso.yaml", data_dir = "data";
     std::size_t frames = 2000;
     std::string modes = "ref,lt,at";
+    std::vector<std::string> sets;
     for (int k = 1; k + 1 < argc; k += 2) {
+        if (!std::strcmp(argv[k], "--set")) sets.push_back(argv[k + 1]);
         if (!std::strcmp(argv[k], "--modes")) modes = argv[k + 1];
         if (!std::strcmp(argv[k], "--model")) model_dir = argv[k + 1];
         else if (!std::strcmp(argv[k], "--chip")) chip_file = argv[k + 1];
@@ -53,6 +55,10 @@ int main(int argc, char** argv) {
         c.load_file(chip_file);
         cfg::Config c_lt;
         c_lt.load_file(chip_file);
+        for (std::size_t k = 0; k < sets.size(); ++k) {
+            c.apply_set(sets[k], static_cast<int>(k + 1));
+            c_lt.apply_set(sets[k], static_cast<int>(k + 1));
+        }
         c_lt.apply_set("chip.timing=lt");
         const auto mapped = map::map_network(net, map::capacity_from(c), map::mesh_from(c));
         // Both chips are elaborated before either runs (one SystemC elaboration per process).
