@@ -5,6 +5,7 @@
 // that all three give the same spikes and decisions.
 //   bench/chip_speed [--model DIR] [--chip configs/chips/yoso.yaml] [--data-dir data] [--frames N]
 //                    [--modes ref,lt,at] [--set key=value ...] (applied to both chips' configuration)
+//                    [--early-stop model|on|off] (default: the model's setting)
 // Without --model: the 784-800-10 paper-sized ReL-PSP network quantized from random float weights
 // drawn as the STDBP initialisation. Prints figures, never fails on time.
 #include <algorithm>
@@ -34,7 +35,9 @@ int main(int argc, char** argv) {
     std::size_t frames = 2000;
     std::string modes = "ref,lt,at";
     std::vector<std::string> sets;
+    std::string early = "model";
     for (int k = 1; k + 1 < argc; k += 2) {
+        if (!std::strcmp(argv[k], "--early-stop")) early = argv[k + 1];
         if (!std::strcmp(argv[k], "--set")) sets.push_back(argv[k + 1]);
         if (!std::strcmp(argv[k], "--modes")) modes = argv[k + 1];
         if (!std::strcmp(argv[k], "--model")) model_dir = argv[k + 1];
@@ -49,6 +52,9 @@ int main(int argc, char** argv) {
         } else {
             net = bench::paper_init_network();
         }
+        if (early == "on") net.early_stop = true;
+        else if (early == "off") net.early_stop = false;
+        else if (early != "model") throw std::runtime_error("--early-stop: model, on or off");
         const data::ImageSet set = data::load_split("fashion-mnist", data_dir, "test");
         frames = std::min(frames, set.count());
         cfg::Config c;
