@@ -55,7 +55,12 @@ SramPe::SramPe(const PeContext& ctx)
       m_accmem(m_path + ".acc_sram", acc_sram(m_cfg), ctx.stats, ctx.layer.name),
       m_neurons(ctx.image.neurons),
       m_acc(static_cast<std::size_t>(ctx.layer.delay) + 2, std::vector<std::int64_t>(ctx.image.neurons, 0)),
-      m_word_pops(m_cfg.word_fifo_depth, 0) {
+      m_word_pops(m_cfg.word_fifo_depth, 0),
+      m_dp(ctx.layer),
+      m_next(m_cfg.update_lanes) {
+    // COMPUTE cycles of a word with `valid` weights (a table: no division per word).
+    m_compute_cycles.resize(65);
+    for (std::uint32_t v = 0; v <= 64; ++v) m_compute_cycles[v] = std::max<Cycle>(1, ceil_div(v, m_cfg.lanes));
     const auto& image = m_image;
     const auto& cfg = m_cfg;
     if (image.neurons > cfg.capacity.neurons || image.synapse.size() > cfg.synapse.words ||
@@ -181,7 +186,7 @@ void SramPe::schedule(const Event& e) {
     Cycle last_issue = pop;
     for (std::uint32_t k = 0; k < words; ++k) {
         // Word FIFO credit: the word `depth` positions earlier must have been popped by COMPUTE.
-        if (m_words_seen >= depth) cand = std::max(cand, m_word_pops[m_words_seen % depth] + 1);
+        if (m_words_seen >= depth) cand = std::max(cand, m_word_pops[m_word_pos] + 1);
         if (cand < m_issue_cycle) cand = m_issue_cycle;
         if (cand == m_issue_cycle && m_issued_in_cycle >= m_cfg.load_words_per_cycle) ++cand;
         const Cycle ready = m_syn.access(cand, base + k, false);
@@ -198,9 +203,10 @@ void SramPe::schedule(const Event& e) {
         const std::uint32_t first = k * wpw;
         const std::uint32_t valid = std::min(wpw, m_image.neurons - std::min(m_image.neurons, first));
         const Cycle start = std::max(ready, m_compute_free);
-        const Cycle dur = std::max<Cycle>(1, ceil_div(valid, m_cfg.lanes));
+        const Cycle dur = m_compute_cycles[valid];
         m_compute_free = start + dur;
-        m_word_pops[m_words_seen % depth] = start;
+        m_word_pops[m_word_pos] = start;
+        if (++m_word_pos == depth) m_word_pos = 0;
         ++m_words_seen;
         m_busy_cycles->inc(dur);
         accumulate_word(acc.data() + first, m_image.synapse[base + k], valid, m_image.weight_bits);
@@ -226,6 +232,7 @@ void SramPe::step_start(std::uint32_t step, Cycle now) {
     m_update_step = step;
     m_next_neuron = 0;
     m_update_begin = now;
+    m_cur_acc = &acc_for(step);
     // The state-read pipeline fills before the first group is decided.
     m_update_at = now + m_cfg.state.read_latency_cycles;
     m_env.request_tick(m_update_at);
@@ -234,9 +241,9 @@ void SramPe::step_start(std::uint32_t step, Cycle now) {
 void SramPe::update_group(Cycle now) {
     const std::uint32_t n0 = m_next_neuron;
     const std::uint32_t n1 = std::min(m_image.neurons, n0 + m_cfg.update_lanes);
-    auto& acc = acc_for(m_update_step);
+    auto& acc = *m_cur_acc;
     // Decide the group on copies: it proceeds only if the NI can take all of its spikes.
-    snn::NeuronState next[64];
+    snn::NeuronState* next = m_next.data();
     std::int32_t vfire[64];
     bool fired[64];
     std::uint32_t k = 0;
@@ -245,7 +252,7 @@ void SramPe::update_group(Cycle now) {
         next[j] = m_neurons[n];
         fired[j] = false;
         if (next[j].done) continue;
-        fired[j] = update_local_neuron(next[j], m_layer, m_image, n, acc[n], m_noise_seed, m_frame, m_update_step, vfire[j]);
+        fired[j] = m_dp.update(next[j], m_image, n, acc[n], m_noise_seed, m_frame, m_update_step, vfire[j]);
         k += fired[j] ? 1 : 0;
     }
     if (k > m_env.out_credits()) {

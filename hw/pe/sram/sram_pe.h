@@ -19,6 +19,7 @@
 #include "hw/mem/sram.h"
 #include "hw/pe/pe_config.h"
 #include "hw/pe/pe_if.h"
+#include "hw/pe/sram/datapath.h"
 #include "sw/snn/neuron.h"
 #include "tlm/spike_packet.h"
 
@@ -97,6 +98,8 @@ class SramPe final : public ProcessingElement {
     std::uint32_t m_issued_in_cycle = 0;
     std::vector<Cycle> m_word_pops;  // ring: cycle COMPUTE popped each of the last depth words
     std::uint64_t m_words_seen = 0;
+    std::uint32_t m_word_pos = 0;    // m_words_seen % word_fifo_depth
+    std::vector<Cycle> m_compute_cycles;  // COMPUTE cycles of a word by its valid weights
     Cycle m_compute_free = 0;    // first cycle COMPUTE may start the next word
     Cycle m_busy_until = 0;      // LOAD/COMPUTE (and frame reset) activity ends before this cycle
     stats::Counter* m_busy_cycles;   // COMPUTE cycles (the LOAD/COMPUTE pipeline's busy time)
@@ -104,6 +107,9 @@ class SramPe final : public ProcessingElement {
 
     // Update engine and STORE.
     bool m_updating = false;
+    NeuronDatapath m_dp;                      // the layer's neuron datapath
+    std::vector<snn::NeuronState> m_next;     // the group's decided states (update_lanes)
+    std::vector<std::int64_t>* m_cur_acc = nullptr;  // accumulators of the step being updated
     std::uint32_t m_update_step = 0;
     std::uint32_t m_next_neuron = 0;
     Cycle m_update_at = kNever;  // cycle of the next group decision
