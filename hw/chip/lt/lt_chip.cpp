@@ -633,7 +633,14 @@ void LtChip::Impl::load_compute(LtPe& p) {
     const std::uint32_t D = pe_cfg.input_fifo_depth, depth = pe_cfg.word_fifo_depth, lwpc = pe_cfg.load_words_per_cycle;
     const std::uint32_t wpw = p.img.weights_per_word, N = p.img.neurons;
     std::uint64_t n_words = 0, n_syn = 0, n_busy = 0;
-    for (const auto& e : a) {
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const auto& e = a[i];
+        if (i + 1 < a.size() && a[i + 1].axon < p.img.axon_base.size()) {
+            // The next event's synapse row is fetched while this one is accumulated.
+            const std::uint64_t* row = p.img.synapse.data() + p.img.axon_base[a[i + 1].axon];
+            __builtin_prefetch(row);
+            __builtin_prefetch(row + 8);
+        }
         if (e.axon >= p.img.axon_base.size())
             throw Error("LT chip: spike event for axon " + std::to_string(e.axon) + " beyond the axon table");
         Cycle at = std::max(e.at, p.last_accept);

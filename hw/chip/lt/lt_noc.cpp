@@ -23,6 +23,9 @@ LtNoc::LtNoc(sc_core::sc_module_name name, const noc::NocConfig& cfg, sc_core::s
     socket.register_b_transport(this, &LtNoc::b_transport);
     const std::uint32_t n = m_cfg.nodes(), w = m_cfg.width;
     m_free.assign(std::size_t{n} * noc::kPorts, 0);
+    m_port_stamp.assign(std::size_t{n} * noc::kPorts, 0);
+    m_port_dep.assign(std::size_t{n} * noc::kPorts, 0);
+    m_node_stamp.assign(n, 0);
     m_nc.resize(n);
     for (std::uint32_t k = 0; k < n; ++k) {
         auto& c = m_nc[k];
@@ -90,8 +93,12 @@ void LtNoc::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     if (ext->inject) src.pkt_in->inc();
     src.flit_out->inc(F);
     ext->deliveries.clear();
-    m_used.clear();
-    m_visited.clear();
+    // A fresh stamp marks the router outputs and routers this packet has used (tree multicast).
+    if (++m_stamp == 0) {
+        std::fill(m_port_stamp.begin(), m_port_stamp.end(), 0);
+        std::fill(m_node_stamp.begin(), m_node_stamp.end(), 0);
+        m_stamp = 1;
+    }
     Cycle last = send;
     for (const std::uint32_t dest : *ext->dests) {
         if (dest >= m_cfg.nodes()) {
@@ -103,20 +110,17 @@ void LtNoc::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
         for (;;) {
             const noc::Port out = at == dest ? noc::kLocal : route(at, dest);
             // Tree multicast: a router output the packet already uses is shared by the branches.
+            const std::size_t slot = std::size_t{at} * noc::kPorts + out;
             Cycle dep = 0;
-            bool shared = false;
-            for (const auto& u : m_used)
-                if (u.node == at && u.port == out) {
-                    dep = u.dep;
-                    shared = true;
-                    break;
-                }
-            if (!shared) {
+            if (m_port_stamp[slot] == m_stamp) {
+                dep = m_port_dep[slot];
+            } else {
                 dep = depart(at, out, a, F);
-                m_used.push_back({at, out, dep});
+                m_port_stamp[slot] = m_stamp;
+                m_port_dep[slot] = dep;
                 auto& c = m_nc[at];
-                if (std::find(m_visited.begin(), m_visited.end(), at) == m_visited.end()) {
-                    m_visited.push_back(at);
+                if (m_node_stamp[at] != m_stamp) {
+                    m_node_stamp[at] = m_stamp;
                     c.buf_w->inc(F);
                     c.buf_r->inc(F);
                 }

@@ -89,14 +89,11 @@ class LtNoc : public sc_core::sc_module {
         stats::Counter* link[noc::kPorts] = {};
     };
     std::vector<NodeCounters> m_nc;
-    // Scratch of one packet (tree multicast: each router output used once).
-    struct Used {
-        std::uint32_t node;
-        noc::Port port;
-        Cycle dep;
-    };
-    std::vector<Used> m_used;
-    std::vector<std::uint32_t> m_visited;
+    // Scratch of one packet (tree multicast: each router output used once): outputs and routers
+    // stamped with the packet's number, and the departure through each output.
+    std::uint32_t m_stamp = 0;
+    std::vector<std::uint32_t> m_port_stamp, m_node_stamp;
+    std::vector<Cycle> m_port_dep;
 };
 
 }  // namespace spiketlm::chip::lt

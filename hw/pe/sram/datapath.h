@@ -14,6 +14,11 @@ namespace spiketlm::pe {
 namespace detail {
 template <std::uint32_t Bits>
 inline void accumulate_fixed(std::int64_t* acc, std::uint64_t word, std::uint32_t valid) {
+    constexpr std::uint32_t kFull = 64 / Bits;  // a full 64-bit word: a loop of constant length
+    if (valid == kFull) {
+        for (std::uint32_t j = 0; j < kFull; ++j) acc[j] += map::unpack_weight(word, j, Bits);
+        return;
+    }
     for (std::uint32_t j = 0; j < valid; ++j) acc[j] += map::unpack_weight(word, j, Bits);
 }
 }  // namespace detail
