@@ -81,6 +81,9 @@ struct LtPe {
     stats::Counter *events, *synops, *words, *busy, *inj_stalls, *refusals;
 
     pe::NeuronDatapath dp;
+    bool event_driven = false;                        // chip.pe.event_driven_update on this layer
+    std::vector<std::vector<std::uint8_t>> touched;   // per accumulator slot: a weight was added
+    std::unique_ptr<mem::Sram> bits;                  // activity bits (counted)
 
     LtPe(const map::PeImage& i, const snn::Layer& l) : img(i), layer(l), dp(l) {}
 
@@ -198,13 +201,14 @@ LtChip::LtChip(sc_core::sc_module_name name, const cfg::Config& config, const sn
     I.flits_spike = fmt.flits(0);
     I.flits_output = fmt.flits(1);
 
-    I.c_cycles = &stats.counter(base + ".cycles", "cycles", "chip cycles over all frames (LT: estimated)");
-    I.c_steps = &stats.counter(base + ".timesteps", "steps", "timesteps simulated over all frames");
-    I.h_frame_cycles = &stats.histogram(base + ".frame_cycles", "cycles", "cycles per frame (LT: estimated)", 1000, 200);
-    stats.add_component(base + ".barrier", "barrier", "control",
+    // Chip-level statistics under the cycle-level chip's (fixed) names.
+    I.c_cycles = &stats.counter("chip.cycles", "cycles", "chip cycles over all frames (LT: estimated)");
+    I.c_steps = &stats.counter("chip.timesteps", "steps", "timesteps simulated over all frames");
+    I.h_frame_cycles = &stats.histogram("chip.frame_cycles", "cycles", "cycles per frame (LT: estimated)", 1000, 200);
+    stats.add_component("chip.barrier", "barrier", "control",
                         {{"mesh_width", static_cast<double>(I.noc_cfg.width)},
                          {"mesh_height", static_cast<double>(I.noc_cfg.height)}});
-    I.c_barriers = &stats.action(base + ".barrier", "barrier", "sync", "timestep barriers (done-tree + broadcast)");
+    I.c_barriers = &stats.action("chip.barrier", "barrier", "sync", "timestep barriers (done-tree + broadcast)");
 
     I.noc = std::make_unique<LtNoc>("noc", I.noc_cfg, I.period, stats, base + ".noc");
     I.socket = new tlm_utils::simple_initiator_socket<LtChip>("socket");
@@ -237,6 +241,7 @@ LtChip::LtChip(sc_core::sc_module_name name, const cfg::Config& config, const sn
                              std::to_string(layer.delay + 2) + " accumulator slots; chip.pe.acc_slots is " +
                              std::to_string(cfg.capacity.acc_slots));
         p.to_host = pe::routes_to_host(mapped, *img);
+        p.event_driven = cfg.event_driven_update && pe::rest_is_fixed_point(layer.neuron);
         p.neurons.assign(img->neurons, snn::NeuronState{});
         p.acc.assign(static_cast<std::size_t>(layer.delay) + 2, std::vector<std::int64_t>(img->neurons, 0));
         p.full_words = static_cast<std::uint32_t>(ceil_div(img->neurons, img->weights_per_word));
@@ -260,6 +265,10 @@ LtChip::LtChip(sc_core::sc_module_name name, const cfg::Config& config, const sn
         p.state = std::make_unique<mem::Sram>(path + ".state_sram", st, stats, g);
         p.route = std::make_unique<mem::Sram>(path + ".route_sram", cfg.route, stats, g);
         p.accmem = std::make_unique<mem::Sram>(path + ".acc_sram", ac, stats, g);
+        if (p.event_driven) {
+            p.touched.assign(p.acc.size(), std::vector<std::uint8_t>(img->neurons, 0));
+            p.bits = std::make_unique<mem::Sram>(path + ".activity_bits", pe::activity_bits_sram(cfg), stats, g);
+        }
         stats.add_component(path + ".input_fifo", "fifo", g);
         stats.add_component(path + ".word_fifo", "fifo", g);
         stats.add_component(path + ".compute", "adder", g);
@@ -355,6 +364,7 @@ void LtChip::Impl::run_frame_body() {
         synops0 += p.synops->value();
         std::fill(p.neurons.begin(), p.neurons.end(), snn::NeuronState{});
         for (auto& a : p.acc) std::fill(a.begin(), a.end(), 0);
+        for (auto& t : p.touched) std::fill(t.begin(), t.end(), 0);
         const Cycle r = ceil_div(std::max<std::uint32_t>(p.img.neurons, 1), pe_cfg.update_lanes);
         p.state->count(true, r);
         p.fifo_pops.clear();
@@ -420,16 +430,30 @@ void LtChip::Impl::update(LtPe& p, std::uint32_t s, Cycle u0) {
     const auto& np = p.layer.neuron;
     const std::uint32_t mult_refractory = pe::decay_multiplies(np, true), mult_normal = pe::decay_multiplies(np, false);
     const bool noisy = snn::needs_noise(np);
-    Cycle c = u0 + pe_cfg.state.read_latency_cycles;
-    Cycle route_cycle = 0, done = c;
+    const Cycle first = u0 + pe_cfg.state.read_latency_cycles;
+    Cycle next_free = first;  // earliest cycle for the next group decision
+    Cycle route_cycle = 0, done = first;
     std::uint32_t route_used = 0;
     bool any_route = false;
-    std::uint64_t n_updates = 0, n_mults = 0, n_noise = 0, n_spikes = 0, groups = 0, live_groups = 0;
+    std::uint64_t n_updates = 0, n_mults = 0, n_noise = 0, n_spikes = 0, groups = 0, live_groups = 0, lanes_visited = 0;
     std::uint32_t fired_n[64];
     std::int32_t vfire[64];
-    for (std::uint32_t n0 = 0; n0 < N; n0 += lanes, ++c) {
+    std::uint8_t* touched = p.event_driven ? p.touched[s % p.touched.size()].data() : nullptr;
+    for (std::uint32_t n0 = 0; n0 < N; n0 += lanes) {
         const std::uint32_t n1 = std::min(N, n0 + lanes);
+        Cycle c = next_free;
+        if (touched) {
+            // Event-driven: only groups with a live neuron are visited, each after its
+            // activity-bit word was scanned (one 64-neuron word per cycle).
+            bool any = false;
+            for (std::uint32_t n = n0; n < n1 && !any; ++n) any = touched[n] || !pe::at_rest(p.neurons[n]);
+            if (!any) continue;
+            std::fill(touched + n0, touched + n1, 0);
+            c = std::max(c, first + n0 / 64);
+        }
+        next_free = c + 1;
         ++groups;
+        lanes_visited += n1 - n0;
         // The group's decisions (in place: a stall only delays the group, its outcome is the same).
         std::uint32_t k = 0;
         bool live = false;
@@ -458,6 +482,7 @@ void LtChip::Impl::update(LtPe& p, std::uint32_t s, Cycle u0) {
             const Cycle c2 = ni.starts[occ + k - Q - 1];
             p.inj_stalls->inc(c2 - c);
             c = c2;
+            next_free = c + 1;
             ni.occupancy(c);
         }
         n_spikes += k;
@@ -492,14 +517,20 @@ void LtChip::Impl::update(LtPe& p, std::uint32_t s, Cycle u0) {
     // The step's actions, counted once (the sram kind counts them group by group).
     p.state->count(false, groups);
     p.state->count(true, live_groups);
-    p.accmem->count(false, N);
-    p.accmem->count(true, N);
+    p.accmem->count(false, lanes_visited);
+    p.accmem->count(true, lanes_visited);
+    if (touched) {
+        const std::uint32_t words = std::max<std::uint32_t>(1, (N + 63) / 64);
+        p.bits->count(false, words);
+        p.bits->count(true, groups);
+        next_free = std::max(next_free, first + words);
+    }
     p.updates->inc(n_updates);
     p.mults->inc(n_mults);
     p.noise->inc(n_noise);
     p.spikes->inc(n_spikes);
     p.route->count(false, n_spikes);
-    p.done = std::max(done, c);  // c: the cycle after the last decision
+    p.done = std::max(done, next_free);  // the cycle after the last decision (or the scan's end)
 }
 
 // A packet enters its NI's injection queue: the NI sends one packet at a time, one flit per cycle
@@ -688,6 +719,10 @@ void LtChip::Impl::load_compute(LtPe& p) {
             const std::uint32_t valid = std::min(wpw, N - std::min(N, first_n));
             pe::accumulate_word(acc.data() + first_n, p.img.synapse[base + k], valid, p.img.weight_bits);
         }
+        if (p.event_driven) {
+            auto& t = p.touched[deliver % p.touched.size()];
+            std::fill_n(t.begin(), std::min<std::size_t>(t.size(), std::size_t{W} * wpw), 1);
+        }
         n_words += W;
         n_syn += syn;
         n_busy += dsum;
@@ -699,6 +734,7 @@ void LtChip::Impl::load_compute(LtPe& p) {
     p.fifo_pop->inc(n_events);
     p.axon->count(false, n_events);
     p.syn->count(false, n_words);
+    if (p.event_driven) p.bits->count(true, n_words);
     p.wfifo_push->inc(n_words);
     p.words->inc(n_words);
     p.synops->inc(n_syn);

@@ -5,6 +5,8 @@
 // (sw/snn/neuron.h underneath, as the reference does).
 #include <cstdint>
 
+#include "hw/mem/sram.h"
+#include "hw/pe/pe_config.h"
 #include "sw/map/mapper.h"
 #include "sw/snn/network.h"
 #include "sw/snn/neuron.h"
@@ -64,5 +66,25 @@ struct NeuronDatapath {
         return snn::update_neuron_simple(s, layer.neuron, keep_i, keep_v, acc, vfire);
     }
 };
+
+// Event-driven update (chip.pe.event_driven_update, docs/pe.md): a neuron that received no weight
+// in a step and is at rest (i = v = 0, not refractory) or done keeps its state and does not fire,
+// when its layer has no bias, no noise and a positive threshold; its update may be skipped.
+inline bool rest_is_fixed_point(const snn::NeuronParams& p) {
+    return p.bias == 0 && p.theta > 0 && p.noise == snn::NoiseMode::none;
+}
+inline bool at_rest(const snn::NeuronState& s) { return s.done || (s.i == 0 && s.v == 0 && s.refractory == 0); }
+
+// The activity bits of the event-driven update: per PE, one bit per neuron and accumulator slot
+// (a weight was added) plus one per neuron (not at rest), 64 to a word.
+inline mem::SramConfig activity_bits_sram(const PeConfig& c) {
+    mem::SramConfig s;
+    s.words = (c.capacity.neurons + 63) / 64 * (c.capacity.acc_slots + 1);
+    s.width_bits = 64;
+    s.banks = 1;
+    s.ports_per_bank = 2;
+    s.energy_class = "sram_state";
+    return s;
+}
 
 }  // namespace spiketlm::pe

@@ -46,8 +46,11 @@ struct Compared {
 
 std::map<std::string, std::uint64_t> actions_of(const stats::Registry& st, const std::string& prefix) {
     std::map<std::string, std::uint64_t> m;
-    for (const auto& e : st.counters())
-        if (!e.info.energy_key.empty()) m[e.info.name.substr(prefix.size())] = e.counter->value();
+    for (const auto& e : st.counters()) {
+        if (e.info.energy_key.empty()) continue;
+        const std::string& n = e.info.name;
+        m[n.rfind(prefix, 0) == 0 ? n.substr(prefix.size()) : n] = e.counter->value();  // "chip.barrier" as is
+    }
     return m;
 }
 
@@ -59,7 +62,7 @@ Compared compare(const snn::Network& net, const std::string& chip_yaml, int fram
     c_lt.load_string(chip_yaml + "chip.timing: lt\n", "chip.yaml");
     const auto mapped = map::map_network(net, map::capacity_from(c_at), map::mesh_from(c_at));
     stats::Registry st_at, st_lt;
-    chip::Chip at("chip", c_at, net, mapped, st_at, early_stop, net.seed);
+    chip::Chip at("chip_at", c_at, net, mapped, st_at, early_stop, net.seed);
     chip::Chip lt("chip_lt", c_lt, net, mapped, st_lt, early_stop, net.seed);
     std::vector<snn::SpikeEvent> at_spikes, lt_spikes;
     at.set_spike_callback([&](const chip::ChipSpike& s) { at_spikes.push_back({s.step, s.layer, s.neuron}); });
@@ -103,7 +106,7 @@ Compared compare(const snn::Network& net, const std::string& chip_yaml, int fram
         const double e = std::abs(static_cast<double>(rl.cycles) - static_cast<double>(ra.cycles)) / static_cast<double>(ra.cycles);
         r.worst = std::max(r.worst, e);
     }
-    r.at_actions = actions_of(st_at, "chip.");
+    r.at_actions = actions_of(st_at, "chip_at.");
     r.lt_actions = actions_of(st_lt, "chip_lt.");
     return r;
 }
@@ -261,4 +264,128 @@ TEST_CASE("chip lt: an unknown chip.timing and platform mode with LT are clear e
     const encode::SpikeTrain in;
     CHECK_THROWS_WITH(ch.start_frame(in, 0, [](const chip::FrameResult&) {}), Catch::Contains("chip.timing: at"));
     CHECK_THROWS_AS(ch.set_trace_sink(reinterpret_cast<sim::TraceSink*>(&st)), InputError);
+}
+
+namespace {
+
+struct EdRun {
+    std::uint64_t mismatched = 0, spikes = 0;
+    std::uint64_t off_cycles = 0, on_cycles = 0, lt_cycles = 0;
+    std::string first_difference;
+    std::map<std::string, std::uint64_t> off, on, lt;  // energy actions by name (prefix removed)
+};
+
+// The same frames through the reference, the cycle-level chip without and with the event-driven
+// update, and the LT chip with it.
+EdRun run_event_driven(const snn::Network& net, const std::string& yaml, int frames, double p_in, std::uint64_t seed) {
+    cfg::Config c_off, c_on, c_lt;
+    c_off.load_string(yaml, "chip.yaml");
+    c_on.load_string(yaml + "chip.pe.event_driven_update: true\n", "chip.yaml");
+    c_lt.load_string(yaml + "chip.pe.event_driven_update: true\nchip.timing: lt\n", "chip.yaml");
+    const auto mapped = map::map_network(net, map::capacity_from(c_off), map::mesh_from(c_off));
+    stats::Registry st_off, st_on, st_lt;
+    chip::Chip off("off", c_off, net, mapped, st_off, false, net.seed);
+    chip::Chip on("on", c_on, net, mapped, st_on, false, net.seed);
+    chip::Chip lt("lt", c_lt, net, mapped, st_lt, false, net.seed);
+    std::vector<snn::SpikeEvent> s_on, s_lt;
+    on.set_spike_callback([&](const chip::ChipSpike& s) { s_on.push_back({s.step, s.layer, s.neuron}); });
+    lt.set_spike_callback([&](const chip::ChipSpike& s) { s_lt.push_back({s.step, s.layer, s.neuron}); });
+    snn::Reference ref(net, snn::SimOptions{});
+    std::mt19937_64 rng(seed);
+    EdRun r;
+    auto key = [](const snn::SpikeEvent& a, const snn::SpikeEvent& b) {
+        return std::tie(a.step, a.layer, a.neuron) < std::tie(b.step, b.layer, b.neuron);
+    };
+    for (int f = 0; f < frames; ++f) {
+        const auto in = random_input(net.inputs, net.encoding.steps, p_in, rng);
+        s_on.clear();
+        s_lt.clear();
+        r.off_cycles += off.run_frame(in, static_cast<std::uint64_t>(f)).cycles;
+        const auto ro = on.run_frame(in, static_cast<std::uint64_t>(f));
+        const auto rl = lt.run_frame(in, static_cast<std::uint64_t>(f));
+        r.on_cycles += ro.cycles;
+        r.lt_cycles += rl.cycles;
+        snn::VectorSink sink;
+        const auto rr = ref.run(in, static_cast<std::uint64_t>(f), &sink);
+        std::sort(s_on.begin(), s_on.end(), key);
+        std::sort(s_lt.begin(), s_lt.end(), key);
+        r.spikes += sink.spikes.size();
+        if (s_on != sink.spikes || s_lt != sink.spikes || ro.decision != rr.decision || rl.decision != rr.decision) {
+            ++r.mismatched;
+            if (r.first_difference.empty())
+                r.first_difference = "frame " + std::to_string(f) + ": event-driven chip " + std::to_string(s_on.size()) +
+                                     " spikes, LT " + std::to_string(s_lt.size()) + ", reference " +
+                                     std::to_string(sink.spikes.size());
+        }
+    }
+    r.off = actions_of(st_off, "off.");
+    r.on = actions_of(st_on, "on.");
+    r.lt = actions_of(st_lt, "lt.");
+    return r;
+}
+
+std::uint64_t sum_matching(const std::map<std::string, std::uint64_t>& m, const std::string& suffix) {
+    std::uint64_t s = 0;
+    for (const auto& [k, v] : m)
+        if (k.size() >= suffix.size() && k.compare(k.size() - suffix.size(), suffix.size(), suffix) == 0) s += v;
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("chip: the event-driven update keeps the spikes, skips neurons at rest, pays for its activity bits, "
+          "and LT prices it alike",
+          "[system]") {
+    // Sparse input into wide layers of 64-neuron PEs: most neurons get no weight in most steps.
+    auto net = random_network({64, 120, 64, 10}, snn::NeuronKind::lif, 31, 24, 40, 150);
+    const std::string yaml = R"(
+chip:
+  noc: {width: 4, height: 4}
+  pe: {neurons: 64, synapse_words: 4096, axon_entries: 256, update_lanes: 2}
+)";
+    const auto r = run_event_driven(net, yaml, 30, 0.03, 11);
+    INFO(r.first_difference);
+    CHECK(r.mismatched == 0);
+    CHECK(r.spikes >= 100);
+    // Fewer datapath updates, state reads and accumulator clears; never more cycles.
+    const auto upd_off = sum_matching(r.off, ".neuron_unit.update"), upd_on = sum_matching(r.on, ".neuron_unit.update");
+    const auto st_off = sum_matching(r.off, ".state_sram.read"), st_on = sum_matching(r.on, ".state_sram.read");
+    INFO("updates " << upd_on << " of " << upd_off << ", state reads " << st_on << " of " << st_off << ", cycles "
+                    << r.on_cycles << " vs " << r.off_cycles);
+    CHECK(upd_on * 10 < upd_off * 9);  // at least 10 % fewer (fully connected layers: any input touches a whole PE)
+    CHECK(st_on * 10 < st_off * 9);
+    CHECK(r.on_cycles < r.off_cycles);
+    // The activity bits are priced: one read per 64-neuron word per PE and step, one write per
+    // synapse word accumulated and per group visited.
+    CHECK(sum_matching(r.off, ".activity_bits.read") == 0);
+    CHECK(sum_matching(r.on, ".activity_bits.read") > 0);
+    CHECK(sum_matching(r.on, ".activity_bits.write") ==
+          sum_matching(r.on, ".word_fifo.push") + sum_matching(r.on, ".state_sram.read"));
+    // LT counts the same actions (PEs) as the cycle-level chip with the option on.
+    for (const auto& [name, v] : r.on) {
+        if (name.rfind("noc.", 0) == 0) continue;
+        INFO(name);
+        REQUIRE(r.lt.count(name) == 1);
+        CHECK(r.lt.at(name) == v);
+    }
+    const double err = std::abs(static_cast<double>(r.lt_cycles) - static_cast<double>(r.on_cycles)) /
+                       static_cast<double>(r.on_cycles);
+    CHECK(err <= 0.10);
+}
+
+TEST_CASE("chip: the event-driven update equals the LT estimate exactly without contention", "[system]") {
+    const auto net = random_network({24, 40, 30, 10}, snn::NeuronKind::relpsp, 23, 24, 60, 120);
+    const std::string yaml = R"(
+chip:
+  host_node: 3
+  noc: {width: 4, height: 1, vcs: 4, buffer_depth: 16, injection_queue_depth: 4096}
+  pe: {neurons: 64, route_entries: 64, synapse_words: 65536, axon_entries: 1024, input_fifo_depth: 4096,
+       update_lanes: 1, state_read_latency: 2}
+)";
+    const auto r = run_event_driven(net, yaml, 30, 0.1, 12);
+    INFO(r.first_difference);
+    CHECK(r.mismatched == 0);
+    CHECK(r.spikes >= 50);
+    CHECK(r.lt_cycles == r.on_cycles);
+    CHECK(r.on_cycles <= r.off_cycles);
 }
