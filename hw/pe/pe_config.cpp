@@ -78,6 +78,10 @@ PeConfig PeConfig::from(const cfg::Config& c) {
     p.lanes = static_cast<std::uint32_t>(p_lanes(c));
     p.update_lanes = static_cast<std::uint32_t>(p_ulanes(c));
     p.event_driven_update = p_event_driven(c);
+    if (p.event_driven_update && p.kind != "sram")
+        throw ConfigError(c.origin(p_event_driven.name()).str(), p_event_driven.name(),
+                          "chip.pe.event_driven_update is implemented by the sram PE kind only (chip.pe.kind is '" +
+                              p.kind + "')");
 
     p.synapse.words = p.capacity.synapse_words;
     p.synapse.width_bits = p.capacity.synapse_word_bits;

@@ -217,6 +217,19 @@ chip:
     check_cycles(r, 0.25);
 }
 
+TEST_CASE("chip lt: a 1-deep input FIFO and a 1-packet NI queue (back-pressure everywhere) stay spike-exact, "
+          "cycles within 25 %",
+          "[system]") {
+    const auto net = random_network({40, 48, 32, 10}, snn::NeuronKind::lif, 16, 24, 60, 120);
+    const std::string yaml = std::string(k_chip4x4) +
+                             "chip.pe.input_fifo_depth: 1\nchip.noc.injection_queue_depth: 1\nchip.noc.buffer_depth: 2\n"
+                             "chip.pe.update_lanes: 1\n";
+    const auto r = compare(net, yaml, 30, 0.3, false, 6);
+    check_spikes(r, 300);
+    check_pe_actions(r);
+    check_cycles(r, 0.25);
+}
+
 TEST_CASE("chip lt: the quantum keeper lets the controller run ahead of SystemC time and syncs at the quantum",
           "[system]") {
     const auto net = random_network({20, 16, 10}, snn::NeuronKind::lif, 22, 16, 60, 120);
