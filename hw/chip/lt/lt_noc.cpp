@@ -22,7 +22,7 @@ LtNoc::LtNoc(sc_core::sc_module_name name, const noc::NocConfig& cfg, sc_core::s
     m_head = m_cfg.stages().head();
     socket.register_b_transport(this, &LtNoc::b_transport);
     const std::uint32_t n = m_cfg.nodes(), w = m_cfg.width;
-    m_free.assign(std::size_t{n} * noc::kPorts, 0);
+    m_busy.assign(std::size_t{n} * noc::kPorts, {});
     m_port_stamp.assign(std::size_t{n} * noc::kPorts, 0);
     m_port_dep.assign(std::size_t{n} * noc::kPorts, 0);
     m_node_stamp.assign(n, 0);
@@ -74,10 +74,22 @@ noc::Port LtNoc::route(std::uint32_t at, std::uint32_t dest) const {
 }
 
 Cycle LtNoc::depart(std::uint32_t node, noc::Port port, Cycle a, std::uint32_t flits) {
-    Cycle& free = m_free[std::size_t{node} * noc::kPorts + port];
-    const Cycle dep = std::max(a + m_head, free);
-    free = dep + flits;
-    return dep;
+    // The port's reservations, in time order; a head takes the first gap of `flits` cycles from
+    // a + P_head on (packets are offered in send order, not in arrival order at this port, so a
+    // later-offered packet may fit before an earlier-offered one that arrives later).
+    auto& busy = m_busy[std::size_t{node} * noc::kPorts + port];
+    std::size_t drop = 0;  // reservations over before the current packet was sent can never matter again
+    while (drop < busy.size() && busy[drop].second <= m_now) ++drop;
+    if (drop) busy.erase(busy.begin(), busy.begin() + static_cast<std::ptrdiff_t>(drop));
+    Cycle t = a + m_head;
+    std::size_t k = 0;
+    for (; k < busy.size(); ++k) {
+        if (busy[k].second <= t) continue;
+        if (busy[k].first >= t + flits) break;
+        t = busy[k].second;
+    }
+    busy.insert(busy.begin() + static_cast<std::ptrdiff_t>(k), {t, t + flits});
+    return t;
 }
 
 void LtNoc::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
@@ -89,6 +101,7 @@ void LtNoc::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     const std::uint32_t F = ext->flits;
     // The head enters the injection channel in cycle `send` and is at the source router one later.
     const Cycle send = (sc_core::sc_time_stamp() + delay).value() / m_period_ps;
+    m_now = send;
     auto& src = m_nc[ext->src];
     if (ext->inject) src.pkt_in->inc();
     src.flit_out->inc(F);

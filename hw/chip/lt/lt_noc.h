@@ -9,8 +9,8 @@
 // multicast sends one copy after another), plus a contention estimate: every router output port
 // (the four links and the ejection port) is a resource that a packet holds for `flits` cycles
 // from its head's departure, and a head leaves a router no earlier than P_head cycles after it
-// arrived and no earlier than the port is free (first come, first served in the order packets
-// are offered, which the controller keeps sorted by send cycle within a step). Not modelled:
+// arrived, in the first gap of the port's reservations from then on (packets are offered in send
+// order within a step; one that arrives earlier takes a gap before a later reservation). Not modelled:
 // credit stalls from shallow buffers, VC allocation conflicts, the queueing of a head behind a
 // packet in the same VC for RC/VA, and ejection back-pressure beyond the receiving NI.
 //
@@ -19,6 +19,7 @@
 // packet from its route, under the same component names, so a report prices both modes alike.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <systemc>
@@ -81,7 +82,9 @@ class LtNoc : public sc_core::sc_module {
     noc::RoutingFunction m_routing;
     std::uint64_t m_period_ps;
     std::uint32_t m_head;  // P_head
-    std::vector<Cycle> m_free;  // per node and output port: first cycle the port is free
+    // Per node and output port: the cycles [first, second) packets hold it, in time order.
+    std::vector<std::vector<std::pair<Cycle, Cycle>>> m_busy;
+    Cycle m_now = 0;  // send cycle of the packet being routed
     report::NocTotals m_totals;
     // Energy counters, per node (routers, NIs) and per node and direction (links).
     struct NodeCounters {
