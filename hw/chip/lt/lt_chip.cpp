@@ -150,6 +150,7 @@ struct LtChip::Impl {
         bool to_host;
     };
     std::vector<Pkt> pkts;
+    std::vector<Pkt*> host_scratch;  // the host node's packets (when it also holds a PE)
 
     Impl(const cfg::Config& c, const snn::Network& n, const map::MappedNetwork& m, bool es, std::uint64_t seed)
         : net(n), mapped(m), noc_cfg(noc::NocConfig::from(c)), pe_cfg(pe::PeConfig::from(c)),
@@ -166,6 +167,13 @@ struct LtChip::Impl {
     Cycle transport(std::uint32_t s);
     void load_compute(LtPe& p);
     void enter_packet(Pkt&& k);
+    // Cycles an NI is busy sending `flits` flits: one per cycle, or fewer when its credits
+    // (buffer_depth on each of vcs VCs) cannot cover the injection channel's credit round trip.
+    Cycle ni_hold(Cycle flits) const {
+        const Cycle credits = Cycle{noc_cfg.buffer_depth} * noc_cfg.vcs;
+        return credits >= inj_round_trip ? flits : (flits * inj_round_trip + credits - 1) / credits;
+    }
+    Cycle inj_round_trip = 4;
 };
 
 LtChip::LtChip(sc_core::sc_module_name name, const cfg::Config& config, const snn::Network& net,
@@ -199,6 +207,11 @@ LtChip::LtChip(sc_core::sc_module_name name, const cfg::Config& config, const sn
     const proto::PacketFormat fmt(I.noc_cfg.nodes(), I.noc_cfg.flit_width_bits,
                                   I.noc_cfg.multicast == noc::Multicast::Tree, fields);
     I.flits_spike = fmt.flits(0);
+    // The injection channel's credit loop for a stream of packets: 1 + sa + 2 (docs/noc.md) and one
+    // cycle more, in which a new packet claims the VC whose credit returned (the NI starts a
+    // packet before it sends; calibrated against the cycle-level NI on the congested case of
+    // docs/chip.md).
+    I.inj_round_trip = noc::kNiChannelLatency + I.noc_cfg.stages().sa + noc::kNiCreditLatency + 1;
     I.flits_output = fmt.flits(1);
 
     // Chip-level statistics under the cycle-level chip's (fixed) names.
@@ -539,7 +552,7 @@ void LtChip::Impl::enter_packet(Pkt&& k) {
     NiState& ni = nis[k.src];
     k.copies = noc_cfg.multicast == noc::Multicast::Source ? static_cast<std::uint32_t>(k.dests->size()) : 1;
     k.send = std::max(k.enter + 1, ni.next_send);
-    ni.next_send = k.send + Cycle{k.flits} * k.copies;
+    ni.next_send = k.send + ni_hold(k.flits * k.copies);
     const Cycle leaves = k.send + Cycle{k.flits} * (k.copies - 1);
     auto it = std::upper_bound(ni.starts.begin(), ni.starts.end(), leaves);
     ni.starts.insert(it, leaves);
@@ -592,14 +605,15 @@ Cycle LtChip::Impl::transport(std::uint32_t s) {
     (void)s;
     // A node with both the host and a PE: its NI sends in the order packets entered its queue.
     if (pe_at_node[mapped.host_node] >= 0) {
-        std::vector<Pkt*> at_host;
+        auto& at_host = host_scratch;
+        at_host.clear();
         for (auto& k : pkts)
             if (k.src == mapped.host_node) at_host.push_back(&k);
         std::stable_sort(at_host.begin(), at_host.end(), [](const Pkt* a, const Pkt* b) { return a->enter < b->enter; });
         Cycle next = 0;
         for (Pkt* k : at_host) {
             k->send = std::max(k->enter + 1, next);
-            next = k->send + Cycle{k->flits} * k->copies;
+            next = k->send + ni_hold(k->flits * k->copies);
         }
     }
     std::sort(pkts.begin(), pkts.end(),

@@ -20,6 +20,10 @@ LtNoc::LtNoc(sc_core::sc_module_name name, const noc::NocConfig& cfg, sc_core::s
     m_routing = noc::RoutingRegistry::find(m_cfg.routing);
     if (!m_routing) throw InputError("chip.noc.routing: unknown routing function '" + m_cfg.routing + "'");
     m_head = m_cfg.stages().head();
+    // Credit round trips of docs/noc.md (credit loops): router to router, router to NI.
+    const auto st = m_cfg.stages();
+    m_rt_link = 2 * st.sa + st.st + 2 * m_cfg.link_latency;
+    m_rt_eject = st.sa + st.st + noc::kNiChannelLatency + noc::kNiCreditLatency;
     socket.register_b_transport(this, &LtNoc::b_transport);
     const std::uint32_t n = m_cfg.nodes(), w = m_cfg.width;
     m_busy.assign(std::size_t{n} * noc::kPorts, {});
@@ -88,7 +92,12 @@ Cycle LtNoc::depart(std::uint32_t node, noc::Port port, Cycle a, std::uint32_t f
         if (busy[k].first >= t + flits) break;
         t = busy[k].second;
     }
-    busy.insert(busy.begin() + static_cast<std::ptrdiff_t>(k), {t, t + flits});
+    // The port is held for the packet's flits, or longer when the downstream credits cannot cover
+    // the channel's credit round trip (shallow buffers: buffer_depth x vcs < round trip).
+    const Cycle rt = port == noc::kLocal ? m_rt_eject : m_rt_link;
+    const Cycle credits = Cycle{m_cfg.buffer_depth} * m_cfg.vcs;
+    const Cycle hold = credits >= rt ? flits : (Cycle{flits} * rt + credits - 1) / credits;
+    busy.insert(busy.begin() + static_cast<std::ptrdiff_t>(k), {t, t + hold});
     return t;
 }
 

@@ -10,9 +10,11 @@
 // (the four links and the ejection port) is a resource that a packet holds for `flits` cycles
 // from its head's departure, and a head leaves a router no earlier than P_head cycles after it
 // arrived, in the first gap of the port's reservations from then on (packets are offered in send
-// order within a step; one that arrives earlier takes a gap before a later reservation). Not modelled:
-// credit stalls from shallow buffers, VC allocation conflicts, the queueing of a head behind a
-// packet in the same VC for RC/VA, and ejection back-pressure beyond the receiving NI.
+// order within a step; one that arrives earlier takes a gap before a later reservation). A port
+// whose downstream credits (buffer_depth x vcs) are fewer than its credit round trip (docs/noc.md)
+// is held longer: flits x round trip / credits cycles. Not modelled: the credit stalls of one
+// packet longer than its buffer, VC allocation conflicts, the queueing of a head behind a packet
+// in the same VC for RC/VA, and ejection back-pressure beyond the receiving NI.
 //
 // Energy actions: the cycle-level mesh's components and actions (router buffer_write/read,
 // crossbar, arbitration; link flit; NI packet_in, flit_out, flit_in, packet_out) counted per
@@ -82,6 +84,7 @@ class LtNoc : public sc_core::sc_module {
     noc::RoutingFunction m_routing;
     std::uint64_t m_period_ps;
     std::uint32_t m_head;  // P_head
+    Cycle m_rt_link = 4, m_rt_eject = 4;  // credit round trips: router to router, router to NI
     // Per node and output port: the cycles [first, second) packets hold it, in time order.
     std::vector<std::vector<std::pair<Cycle, Cycle>>> m_busy;
     Cycle m_now = 0;  // send cycle of the packet being routed
