@@ -82,13 +82,15 @@ Cycle LtNoc::depart(std::uint32_t node, noc::Port port, Cycle a, std::uint32_t f
     // a + P_head on (packets are offered in send order, not in arrival order at this port, so a
     // later-offered packet may fit before an earlier-offered one that arrives later).
     auto& busy = m_busy[std::size_t{node} * noc::kPorts + port];
-    std::size_t drop = 0;  // reservations over before the current packet was sent can never matter again
-    while (drop < busy.size() && busy[drop].second <= m_now) ++drop;
-    if (drop) busy.erase(busy.begin(), busy.begin() + static_cast<std::ptrdiff_t>(drop));
+    auto ends_by = [&busy](Cycle c) {  // reservations are disjoint and sorted: so are their ends
+        return static_cast<std::size_t>(
+            std::partition_point(busy.begin(), busy.end(), [c](const auto& r) { return r.second <= c; }) - busy.begin());
+    };
+    // Reservations over before the current packet was sent can never matter again.
+    if (busy.size() > 32) busy.erase(busy.begin(), busy.begin() + static_cast<std::ptrdiff_t>(ends_by(m_now)));
     Cycle t = a + m_head;
-    std::size_t k = 0;
+    std::size_t k = ends_by(t);
     for (; k < busy.size(); ++k) {
-        if (busy[k].second <= t) continue;
         if (busy[k].first >= t + flits) break;
         t = busy[k].second;
     }
