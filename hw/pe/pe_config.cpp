@@ -24,6 +24,10 @@ const cfg::Param<I> p_lanes{"chip.pe.lanes", 8, "weights/cycle", "COMPUTE lanes:
                             cfg::Range{1, 64}};
 const cfg::Param<I> p_ulanes{"chip.pe.update_lanes", 4, "neurons/cycle", "neurons the update engine handles per cycle",
                              cfg::Range{1, 64}};
+const cfg::Param<bool> p_event_driven{
+    "chip.pe.event_driven_update", false, "",
+    "update engine visits only groups with a neuron that received a weight or is not at rest (layers without bias "
+    "and noise; docs/pe.md, event-driven update)"};
 const cfg::Param<I> p_syn_banks{"chip.pe.synapse_banks", 1, "banks", "synapse SRAM banks (low-order interleaved)",
                                 cfg::Range{1, 64}};
 const cfg::Param<I> p_syn_ports{"chip.pe.synapse_ports", 1, "ports", "ports per synapse SRAM bank", cfg::Range{1, 4}};
@@ -78,6 +82,11 @@ PeConfig PeConfig::from(const cfg::Config& c) {
     p.load_words_per_cycle = static_cast<std::uint32_t>(p_load_wpc(c));
     p.lanes = static_cast<std::uint32_t>(p_lanes(c));
     p.update_lanes = static_cast<std::uint32_t>(p_ulanes(c));
+    p.event_driven_update = p_event_driven(c);
+    if (p.event_driven_update && p.kind != "sram")
+        throw ConfigError(c.origin(p_event_driven.name()).str(), p_event_driven.name(),
+                          "chip.pe.event_driven_update is implemented by the sram PE kind only (chip.pe.kind is '" +
+                              p.kind + "')");
 
     p.synapse.words = p.capacity.synapse_words;
     p.synapse.width_bits = p.capacity.synapse_word_bits;
