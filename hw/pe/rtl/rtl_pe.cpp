@@ -98,6 +98,8 @@ RtlPe::RtlPe(const PeContext& ctx)
         throw InputError(m_path + ": layer '" + m_layer.name + "' has delay " + std::to_string(m_layer.delay) +
                          ", which needs " + std::to_string(m_layer.delay + 2) + " accumulator slots; chip.pe.acc_slots is " +
                          std::to_string(cfg.capacity.acc_slots));
+    if (cfg.event_driven_update)
+        throw InputError("chip.pe.event_driven_update: the rtl PE kind has no event-driven update (the sram kind has)");
     const RtlPeLimits& L = RtlPeLimits::compiled();
     fits("chip.pe.neurons", cfg.capacity.neurons, L.neurons, "NEURONS");
     fits("chip.pe.synapse_words", cfg.synapse.words, L.synapse_words, "SYN_WORDS");
