@@ -12,6 +12,7 @@ Files:
   mlp_matmul.onnx     [N,784] -> Constant shape -> Reshape -> MatMul+Add -> Relu -> Pad(0) ->
                       Dropout -> MatMul+Add -> Relu -> MatMul+Add -> Identity
   mlp_nobias.onnx     [N,784] -> Gemm (no C) -> Relu -> Gemm (no C): convertible onto the chip
+  mlp_zerosum.onnx    as mlp_nobias, 784-24-10, first-layer rows summing to zero (TTFS-convertible)
   reference.npz       inputs (100, 784) float32 in [0, 1]; out_gemm, out_matmul, out_nobias (100, 10)
   bad_truncated.onnx  the first half of mlp_gemm.onnx's bytes
   bad_conv.onnx       Conv node 'conv1' in front of the MLP
@@ -146,6 +147,9 @@ def main():
     onnx.save(matmul_model(ws2, bs2), os.path.join(out, "mlp_matmul.onnx"))
     ws3, _ = weights(rng, [784, 64, 10], bias=False)
     onnx.save(nobias_model(ws3), os.path.join(out, "mlp_nobias.onnx"))
+    ws4, _ = weights(rng, [784, 24, 10], bias=False)
+    ws4[0] = (ws4[0] - ws4[0].mean(axis=1, keepdims=True)).astype(np.float32)
+    onnx.save(nobias_model(ws4), os.path.join(out, "mlp_zerosum.onnx"))
     np.savez(os.path.join(out, "reference.npz"), inputs=x, out_gemm=numpy_forward(x, ws, bs),
              out_matmul=numpy_forward(x, ws2, bs2), out_nobias=numpy_forward(x, ws3, [None, None]))
     data = open(os.path.join(out, "mlp_gemm.onnx"), "rb").read()
