@@ -18,6 +18,7 @@
 #include "sw/data/datasets.h"
 #include "sw/io/npz.h"
 #include "sw/io/onnx_import.h"
+#include "sw/train/ttfs_conversion.h"
 
 namespace spiketlm::app {
 namespace {
@@ -90,6 +91,9 @@ void run_import(const ImportArgs& a) {
         for (auto& b : ann.b) b.setZero();
         ann_acc_used = train::ann_accuracy(ann, ds.test);
     }
+
+    // The TTFS conditions (one hidden layer, zero row sums) fail here, before anything is written.
+    if (a.method == "ttfs") train::convert_ttfs_with_scale(ann, 1.0, spec, spec.steps, spec.steps);
 
     namespace fs = std::filesystem;
     fs::create_directories(fs::path(a.out) / "ann");
