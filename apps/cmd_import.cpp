@@ -93,7 +93,7 @@ void run_import(const ImportArgs& a) {
     }
 
     // The TTFS conditions (one hidden layer, zero row sums) fail here, before anything is written.
-    if (a.method == "ttfs") train::convert_ttfs_with_scale(ann, 1.0, spec, spec.steps, spec.steps);
+    if (a.method == "ttfs") train::check_ttfs_ann(ann);
 
     namespace fs = std::filesystem;
     fs::create_directories(fs::path(a.out) / "ann");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "sw/common/error.h"
 #include "sw/snn/evaluate.h"
 #include "sw/train/ttfs_conversion.h"
 
@@ -76,7 +77,15 @@ nlohmann::json ttfs_convert_and_save(const train::Ann& ann, const train::RateSpe
     double acc_at_steps = 0;
     for (int t : ts) {
         const int th = spec.hidden_steps > 0 ? spec.hidden_steps : t;
-        train::TtfsConversion c = train::convert_ttfs(ann, calib, spec, t, th);
+        train::TtfsConversion c;
+        try {
+            c = train::convert_ttfs(ann, calib, spec, t, th);
+        } catch (const InputError& e) {
+            if (t == spec.steps) throw;  // the model to write must exist
+            std::printf("converted (ttfs), T = %d, T_h = %d: not possible: %s\n", t, th, e.what());
+            rows.push_back({{"steps", t}, {"hidden_steps", th}, {"error", e.what()}});
+            continue;
+        }
         const snn::Reference ref(c.net);
         const snn::EvalTotals e = snn::evaluate(ref, test, spec.seed, threads);
         const double spf = e.frames ? static_cast<double>(e.spikes) / static_cast<double>(e.frames) : 0.0;

@@ -65,8 +65,7 @@ void zero_first_layer_row_sums(Ann& ann) {
     w.colwise() -= mean;
 }
 
-TtfsConversion convert_ttfs_with_scale(const Ann& ann, double lambda, const RateSpec& spec, int steps,
-                                       int hidden_steps) {
+void check_ttfs_ann(const Ann& ann) {
     if (ann.layers() != 2)
         throw InputError("ttfs conversion: the network has " + std::to_string(ann.layers()) +
                          " layers; the exact mapping needs exactly one hidden layer (inputs -> hidden ReLU -> outputs)");
@@ -75,10 +74,7 @@ TtfsConversion convert_ttfs_with_scale(const Ann& ann, double lambda, const Rate
             throw InputError("ttfs conversion: layer " + std::to_string(k) +
                              " has biases; the datapath has one bias per layer, which the conversion uses for the slope "
                              "(train or export the network without biases)");
-    if (!(lambda > 0)) throw InputError("ttfs conversion: the hidden layer has no positive activation on the calibration data");
-    if (steps < 1 || hidden_steps < 1) throw InputError("ttfs conversion: steps and hidden_steps must be >= 1");
     const Eigen::MatrixXf& w0 = ann.w[0];
-    const Eigen::MatrixXf& w1 = ann.w[1];
     for (Eigen::Index j = 0; j < w0.rows(); ++j) {
         const double sum = w0.row(j).cast<double>().sum(), mag = w0.row(j).cast<double>().cwiseAbs().sum();
         if (std::abs(sum) > 1e-3 * std::max(mag, 1e-30))
@@ -87,6 +83,15 @@ TtfsConversion convert_ttfs_with_scale(const Ann& ann, double lambda, const Rate
                              "; every first-layer row must sum to zero (spiketlm train --method ttfs trains with this "
                              "constraint; docs/conversion.md)");
     }
+}
+
+TtfsConversion convert_ttfs_with_scale(const Ann& ann, double lambda, const RateSpec& spec, int steps,
+                                       int hidden_steps) {
+    check_ttfs_ann(ann);
+    if (!(lambda > 0)) throw InputError("ttfs conversion: the hidden layer has no positive activation on the calibration data");
+    if (steps < 1 || hidden_steps < 1) throw InputError("ttfs conversion: steps and hidden_steps must be >= 1");
+    const Eigen::MatrixXf& w0 = ann.w[0];
+    const Eigen::MatrixXf& w1 = ann.w[1];
     const std::int64_t qmax = (std::int64_t{1} << (spec.weight_bits - 1)) - 1;
     const int n_in = static_cast<int>(w0.cols()), n_h = static_cast<int>(w0.rows()), n_out = static_cast<int>(w1.rows());
     const double s0 = std::max(static_cast<double>(w0.cwiseAbs().maxCoeff()), 1e-30) / static_cast<double>(qmax);

@@ -32,6 +32,10 @@ namespace spiketlm::train {
 // needs, applied by `spiketlm train --method ttfs` after every optimiser step.
 void zero_first_layer_row_sums(Ann& ann);
 
+// The conditions on the ANN alone (exactly two layers, no biases, zero first-layer row sums);
+// InputError naming the layer or neuron otherwise.
+void check_ttfs_ann(const Ann& ann);
+
 struct TtfsConversion {
     snn::Network net;
     double lambda = 0;                 // hidden activation scale (percentile of the calibration data)

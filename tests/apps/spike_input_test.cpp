@@ -115,3 +115,15 @@ TEST_CASE("spike list input: events outside the input size or the window exit 2 
     CHECK(f.exit_code == 2);
     CHECK_THAT(f.output, Catch::Contains("run.frames") && Catch::Contains("frames.npz"));
 }
+
+TEST_CASE("run.dataset: an unknown name or a missing path exits 2 naming run.dataset and file:line", "[unit]") {
+    const std::string dir = test::scratch_dir("dataset-bad");
+    const std::string model = write_model(dir);
+    for (const std::string& ds : {std::string("cifar"), dir + "/nothing.npz"}) {
+        test::write_text(dir + "/run.yaml", "run:\n  model: " + model + "\n  dataset: " + ds + "\n  frames: 1\n");
+        const auto r = test::run_cli("ref --config " + dir + "/run.yaml --out " + dir + "/r");
+        INFO(r.output);
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.output, Catch::Contains("run.dataset (" + dir + "/run.yaml:3)") && Catch::Contains(ds));
+    }
+}
