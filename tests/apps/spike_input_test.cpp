@@ -127,3 +127,40 @@ TEST_CASE("run.dataset: an unknown name or a missing path exits 2 naming run.dat
         CHECK_THAT(r.output, Catch::Contains("run.dataset (" + dir + "/run.yaml:3)") && Catch::Contains(ds));
     }
 }
+
+TEST_CASE("spike list input: training takes a spike list as its dataset", "[system]") {
+    const std::string dir = test::scratch_dir("spike-train");
+    // Two classes of 10-channel frames over 8 steps: class 0 spikes on channels 0..4, class 1 on
+    // 5..9, each frame on a different subset (channel c at step (frame + c) % 8 when frame + c is odd).
+    std::vector<std::int32_t> f, s, c, labels;
+    for (int k = 0; k < 200; ++k) {
+        labels.push_back(k % 2);
+        for (int ch = 0; ch < 5; ++ch) {
+            const int chan = (k % 2) * 5 + ch;
+            for (int st = 0; st < 8; ++st)
+                if ((k + chan + st) % 3 != 0) {
+                    f.push_back(k);
+                    s.push_back(st);
+                    c.push_back(chan);
+                }
+        }
+    }
+    io::write_npz(dir + "/train.npz", {{"frame", io::NpyArray::from_int32({f.size()}, f)},
+                                       {"step", io::NpyArray::from_int32({s.size()}, s)},
+                                       {"channel", io::NpyArray::from_int32({c.size()}, c)},
+                                       {"labels", io::NpyArray::from_int32({labels.size()}, labels)},
+                                       {"inputs", io::NpyArray::from_int32({}, {10})},
+                                       {"steps", io::NpyArray::from_int32({}, {8})}});
+    test::write_text(dir + "/spec.yaml",
+                     "network: {inputs: 10, hidden: [8], outputs: 2}\n"
+                     "train: {seed: 2, epochs: 20, batch: 20, lr: 0.02, lr_min: 0.001}\n"
+                     "conversion: {calibration_samples: 200, steps: 16, report_steps: [16]}\n");
+    const auto r = test::run_cli("train --method rate --dataset " + dir + "/train.npz --model " + dir + "/spec.yaml --out " +
+                                 dir + "/m --threads 1");
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    const auto rep = nlohmann::json::parse(test::read_text(dir + "/m/train_report.json"));
+    CHECK(rep["train_samples"] == 200);
+    CHECK(rep["ann_test_accuracy"].get<double>() > 0.95);
+    CHECK(rep["quantized_test_accuracy"].get<double>() > 0.9);
+}
