@@ -4,6 +4,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -35,7 +36,13 @@ std::string dims_str(const std::vector<std::int64_t>& d) {
 }
 
 const char* kSupported =
-    "supported: Gemm, MatMul, Add (bias), Relu, Flatten, Reshape, Identity, Dropout, Pad with zero pads, Constant";
+    "supported: Gemm, MatMul, Add (bias), Relu, Flatten, Reshape, Identity, Dropout, Pad with zero pads, Constant, "
+    "Shape/Gather/Unsqueeze/Concat/Cast on shapes, Softmax or LogSoftmax at the end";
+
+// The batch size in a shape computed from the data (Shape -> Gather -> Unsqueeze -> Concat ->
+// Reshape, what torch writes for x.view(x.size(0), -1)): unknown, so a marker value (-2^63,
+// exact as a double) that only Reshape may consume, as the batch dimension.
+constexpr double kBatch = -9223372036854775808.0;
 
 class GraphReader {
   public:
@@ -228,6 +235,8 @@ class GraphReader {
     void node(const onnx::NodeProto& n) {
         const std::string& op = n.op_type();
         m_net.ops.push_back(op);
+        if (!m_net.output_activation.empty())
+            fail(n, "follows the final " + m_net.output_activation + " (it must be the last node)");
         if (!n.domain().empty() && n.domain() != "ai.onnx")
             fail(n, "operator domain '" + n.domain() + "' is not supported (only the default ONNX domain)");
         if (op == "Conv" || op == "ConvTranspose" || op == "MaxPool" || op == "AveragePool" ||
@@ -242,6 +251,12 @@ class GraphReader {
         if (op == "MatMul") return op_matmul(n);
         if (op == "Add") return op_add(n);
         if (op == "Relu") return op_relu(n);
+        if (op == "Shape") return op_shape(n);
+        if (op == "Gather") return op_gather(n);
+        if (op == "Unsqueeze") return op_unsqueeze(n);
+        if (op == "Concat") return op_concat(n);
+        if (op == "Cast") return op_cast(n);
+        if (op == "Softmax" || op == "LogSoftmax") return op_softmax(n);
         fail(n, "unsupported operator '" + op + "' (" + kSupported + ")");
     }
 
@@ -305,14 +320,19 @@ class GraphReader {
         const bool allowzero = attr_int(n, "allowzero", 0) != 0;
         if (n.input_size() < 1) fail(n, "has no input");
         if (!is_act(n.input(0))) {
+            for (double v : s.v)
+                if (v == kBatch) fail(n, "reshapes a constant with the data's batch size");
             Const c = constant(n, 0, "data");
             c.dims = resolve_shape(n, shape, c.dims, allowzero, product(c.dims));
             m_consts[n.output(0)] = std::move(c);
             return;
         }
         if (shape.empty()) fail(n, "reshapes the data to a scalar");
-        const std::int64_t first = shape[0];
-        if (!(first == -1 || (first == 0 && !allowzero) || (first > 0 && first == m_batch)))
+        for (std::size_t i = 1; i < s.v.size(); ++i)
+            if (s.v[i] == kBatch) fail(n, "shape puts the batch size at position " + std::to_string(i) + " (it must come first)");
+        const bool batch_first = s.v[0] == kBatch;
+        const std::int64_t first = batch_first ? 0 : shape[0];
+        if (!(batch_first || first == -1 || (first == 0 && !allowzero) || (first > 0 && first == m_batch)))
             fail(n, "shape " + dims_str(shape) + " does not keep the batch dimension first (use 0 or -1 for it)");
         std::vector<std::int64_t> rest(shape.begin() + 1, shape.end());
         const std::int64_t features = product(m_act_dims);
@@ -450,6 +470,93 @@ class GraphReader {
         set_act(n, m_act_dims);
     }
 
+    // Shape of the data: [batch marker, feature dims...] (opset 15 start/end slice it).
+    void op_shape(const onnx::NodeProto& n) {
+        check_attrs(n, {"start", "end"});
+        need_act(n, 0);
+        std::vector<double> full{kBatch};
+        for (auto d : m_act_dims) full.push_back(static_cast<double>(d));
+        const auto rank = static_cast<std::int64_t>(full.size());
+        auto clampi = [&](std::int64_t i) { return std::clamp<std::int64_t>(i < 0 ? i + rank : i, 0, rank); };
+        const std::int64_t b = clampi(attr_int(n, "start", 0)), e = clampi(attr_int(n, "end", rank));
+        Const c;
+        if (e > b) c.v.assign(full.begin() + b, full.begin() + e);
+        c.dims = {static_cast<std::int64_t>(c.v.size())};
+        m_consts[n.output(0)] = std::move(c);
+    }
+
+    void op_gather(const onnx::NodeProto& n) {
+        check_attrs(n, {"axis"});
+        const Const& data = constant(n, 0, "data");
+        const Const& idx = constant(n, 1, "indices");
+        if (data.dims.size() != 1 || attr_int(n, "axis", 0) != 0)
+            fail(n, "only gathers from a 1-D constant along axis 0 are supported (shape arithmetic)");
+        Const c;
+        c.dims = idx.dims;
+        const auto len = static_cast<std::int64_t>(data.v.size());
+        for (double d : idx.v) {
+            auto i = static_cast<std::int64_t>(d);
+            if (i < 0) i += len;
+            if (i < 0 || i >= len) fail(n, "index " + std::to_string(static_cast<std::int64_t>(d)) + " out of range");
+            c.v.push_back(data.v[static_cast<std::size_t>(i)]);
+        }
+        m_consts[n.output(0)] = std::move(c);
+    }
+
+    void op_unsqueeze(const onnx::NodeProto& n) {
+        check_attrs(n, {"axes"});
+        Const c = constant(n, 0, "data");
+        std::vector<std::int64_t> axes;
+        if (const auto* a = attr(n, "axes")) {
+            axes.assign(a->ints().begin(), a->ints().end());
+        } else {
+            for (double v : constant(n, 1, "axes").v) axes.push_back(static_cast<std::int64_t>(v));
+        }
+        const auto out_rank = static_cast<std::int64_t>(c.dims.size() + axes.size());
+        for (auto& ax : axes) ax = ax < 0 ? ax + out_rank : ax;
+        std::sort(axes.begin(), axes.end());
+        for (auto ax : axes) {
+            if (ax < 0 || ax > static_cast<std::int64_t>(c.dims.size())) fail(n, "axis out of range");
+            c.dims.insert(c.dims.begin() + ax, 1);
+        }
+        m_consts[n.output(0)] = std::move(c);
+    }
+
+    void op_concat(const onnx::NodeProto& n) {
+        check_attrs(n, {"axis"});
+        Const c;
+        for (int k = 0; k < n.input_size(); ++k) {
+            const Const& part = constant(n, k, "input");
+            if (part.dims.size() != 1) fail(n, "only 1-D constants (shapes) can be concatenated");
+            c.v.insert(c.v.end(), part.v.begin(), part.v.end());
+        }
+        c.dims = {static_cast<std::int64_t>(c.v.size())};
+        m_consts[n.output(0)] = std::move(c);
+    }
+
+    void op_cast(const onnx::NodeProto& n) {
+        check_attrs(n, {"to", "saturate"});
+        if (n.input_size() >= 1 && is_act(n.input(0))) {
+            if (attr_int(n, "to", onnx::TensorProto_DataType_FLOAT) != onnx::TensorProto_DataType_FLOAT)
+                fail(n, "casts the data to a type other than float");
+            m_act.insert(n.output(0));
+            return;
+        }
+        m_consts[n.output(0)] = constant(n, 0, "input");
+    }
+
+    // A final Softmax / LogSoftmax over the classes: kept for the ANN's outputs, irrelevant to the
+    // decision (the arg-max of the logits), so the spiking model reads the logits.
+    void op_softmax(const onnx::NodeProto& n) {
+        check_attrs(n, {"axis"});
+        need_act(n, 0);
+        const std::int64_t axis = attr_int(n, "axis", m_net.opset >= 13 ? -1 : 1);
+        if (!(axis == -1 || axis == 1)) fail(n, "axis " + std::to_string(axis) + " is not the class axis");
+        if (!m_open) fail(n, "must follow the last Gemm or MatMul layer (the logits)");
+        m_net.output_activation = n.op_type();
+        set_act(n, m_act_dims);
+    }
+
     void finish(const onnx::GraphProto& g) {
         if (g.output_size() != 1) fail("the graph must have exactly one output (it has " + std::to_string(g.output_size()) + ")");
         m_net.output_name = g.output(0).name();
@@ -502,6 +609,14 @@ std::vector<float> onnx_mlp_forward(const OnnxMlp& net, const std::vector<float>
             y[static_cast<std::size_t>(o)] = l.relu ? std::max(s, 0.0f) : s;
         }
         a = std::move(y);
+    }
+    if (!net.output_activation.empty()) {
+        const float m = *std::max_element(a.begin(), a.end());
+        double sum = 0;
+        for (float v : a) sum += std::exp(static_cast<double>(v - m));
+        for (float& v : a)
+            v = net.output_activation == "Softmax" ? static_cast<float>(std::exp(static_cast<double>(v - m)) / sum)
+                                                   : static_cast<float>(static_cast<double>(v - m) - std::log(sum));
     }
     return a;
 }

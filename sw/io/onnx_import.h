@@ -7,10 +7,12 @@
 // Accepted graph: one data input ([N, F] or [N, d1, d2, ...], batch dimension first), then a
 // chain of affine layers, each Gemm (any alpha, beta, transB; transA 0) or MatMul with a
 // constant right operand, optionally followed by Add of a constant bias, then Relu on every
-// layer but the last (the logits). Around them: Flatten, Reshape to [N, F] (shape from an
-// initializer or a Constant node), Identity, Dropout (inference: identity), Pad with all pads
-// zero, Constant. Anything else is an InputError naming the node and its operator (Conv and
-// pooling: "convolutional layers are not supported yet"). Weights come from initializers or
+// layer but the last (the logits), optionally a final Softmax or LogSoftmax. Around them:
+// Flatten, Reshape to [N, F] (shape from an initializer, a Constant node, or computed from the
+// data's Shape through Gather / Unsqueeze / Concat / Cast, as torch writes x.view(x.size(0), -1)),
+// Identity, Dropout (inference: identity), Pad with all pads zero, Constant. Anything else is
+// an InputError naming the node and its operator (Conv and pooling: "convolutional layers are
+// not supported yet"). Weights come from initializers or
 // Constant nodes (float, double, float16 is rejected; raw_data or typed fields; external data is
 // rejected).
 #include <cstdint>
@@ -37,6 +39,7 @@ struct OnnxMlp {
     int inputs = 0;               // product of input_shape
     std::vector<OnnxDense> layers;
     std::vector<std::string> ops; // operator of every node, in graph order (for the report)
+    std::string output_activation;  // "", "Softmax" or "LogSoftmax": a final node over the logits
 };
 
 // Throws InputError naming the file and, for graph problems, the node (name and operator): file
@@ -45,7 +48,8 @@ struct OnnxMlp {
 // is not a single chain, a hidden layer without Relu, an output layer with Relu.
 OnnxMlp read_onnx_mlp(const std::string& path);
 
-// y = the network's output for one input vector x (size inputs), in float as ONNX runtimes do.
+// y = the network's output for one input vector x (size inputs), in float as ONNX runtimes do
+// (with the final Softmax / LogSoftmax when the graph has one).
 std::vector<float> onnx_mlp_forward(const OnnxMlp& net, const std::vector<float>& x);
 
 }  // namespace spiketlm::io

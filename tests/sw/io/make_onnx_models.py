@@ -13,6 +13,9 @@ Files:
                       Dropout -> MatMul+Add -> Relu -> MatMul+Add -> Identity
   mlp_nobias.onnx     [N,784] -> Gemm (no C) -> Relu -> Gemm (no C): convertible onto the chip
   mlp_zerosum.onnx    as mlp_nobias, 784-24-10, first-layer rows summing to zero (TTFS-convertible)
+  mlp_dynflat.onnx    [N,1,28,28] -> Shape -> Gather(0) -> Unsqueeze -> Concat(-1) -> Cast -> Reshape
+                      (torch's x.view(x.size(0), -1) with a dynamic batch) -> Gemm -> Relu -> Gemm
+                      -> LogSoftmax; reference out_dynflat (log-probabilities)
   reference.npz       inputs (100, 784) float32 in [0, 1]; out_gemm, out_matmul, out_nobias (100, 10)
   bad_truncated.onnx  the first half of mlp_gemm.onnx's bytes
   bad_conv.onnx       Conv node 'conv1' in front of the MLP
@@ -136,6 +139,38 @@ def nobias_model(ws):
     return model(nodes, inits, ["batch", 784], "mlp_nobias")
 
 
+def dynflat_model(ws, bs):
+    nodes, inits = [], []
+    inits.append(numpy_helper.from_array(np.array(0, np.int64), "zero"))
+    inits.append(numpy_helper.from_array(np.array([0], np.int64), "axes0"))
+    nodes += [
+        helper.make_node("Shape", ["input"], ["/Shape_output_0"], name="/Shape"),
+        helper.make_node("Gather", ["/Shape_output_0", "zero"], ["/Gather_output_0"], name="/Gather", axis=0),
+        helper.make_node("Unsqueeze", ["/Gather_output_0", "axes0"], ["/Unsqueeze_output_0"], name="/Unsqueeze"),
+        helper.make_node("Constant", [], ["/Constant_output_0"], name="/Constant",
+                         value=numpy_helper.from_array(np.array([-1], np.int64))),
+        helper.make_node("Concat", ["/Unsqueeze_output_0", "/Constant_output_0"], ["/Concat_output_0"], name="/Concat", axis=0),
+        helper.make_node("Cast", ["/Concat_output_0"], ["/Cast_output_0"], name="/Cast", to=TensorProto.INT64),
+        helper.make_node("Reshape", ["input", "/Cast_output_0"], ["/Reshape_output_0"], name="/Reshape"),
+    ]
+    prev = "/Reshape_output_0"
+    for k, (w, b) in enumerate(zip(ws, bs)):
+        inits += [numpy_helper.from_array(w, f"fc{k + 1}.weight"), numpy_helper.from_array(b, f"fc{k + 1}.bias")]
+        out = f"/fc{k + 1}/Gemm_output_0"
+        nodes.append(helper.make_node("Gemm", [prev, f"fc{k + 1}.weight", f"fc{k + 1}.bias"], [out], name=f"/fc{k + 1}/Gemm", transB=1))
+        prev = out
+        if k + 1 < len(ws):
+            nodes.append(helper.make_node("Relu", [prev], [f"/relu{k + 1}/Relu_output_0"], name=f"/relu{k + 1}/Relu"))
+            prev = f"/relu{k + 1}/Relu_output_0"
+    nodes.append(helper.make_node("LogSoftmax", [prev], ["output"], name="/LogSoftmax", axis=1))
+    return model(nodes, inits, ["batch", 1, 28, 28], "mlp_dynflat")
+
+
+def log_softmax(a):
+    m = a.max(axis=1, keepdims=True)
+    return (a - m - np.log(np.exp(a - m).sum(axis=1, keepdims=True))).astype(np.float32)
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -150,7 +185,10 @@ def main():
     ws4, _ = weights(rng, [784, 24, 10], bias=False)
     ws4[0] = (ws4[0] - ws4[0].mean(axis=1, keepdims=True)).astype(np.float32)
     onnx.save(nobias_model(ws4), os.path.join(out, "mlp_zerosum.onnx"))
+    ws5, bs5 = weights(rng, [784, 20, 10])
+    onnx.save(dynflat_model(ws5, bs5), os.path.join(out, "mlp_dynflat.onnx"))
     np.savez(os.path.join(out, "reference.npz"), inputs=x, out_gemm=numpy_forward(x, ws, bs),
+             out_dynflat=log_softmax(numpy_forward(x, ws5, bs5)),
              out_matmul=numpy_forward(x, ws2, bs2), out_nobias=numpy_forward(x, ws3, [None, None]))
     data = open(os.path.join(out, "mlp_gemm.onnx"), "rb").read()
     open(os.path.join(out, "bad_truncated.onnx"), "wb").write(data[: len(data) // 2])

@@ -95,6 +95,14 @@ TEST_CASE("onnx import: Gemm layers without C have no bias and give NumPy's outp
     CHECK(max_rel_error(net, "out_nobias") < 1e-5);
 }
 
+TEST_CASE("onnx import: a flatten computed from Shape/Gather/Unsqueeze/Concat and a final LogSoftmax give NumPy's outputs", "[unit]") {
+    const auto net = io::read_onnx_mlp(models() + "/mlp_dynflat.onnx");
+    REQUIRE(net.layers.size() == 2);
+    CHECK(net.inputs == 784);
+    CHECK(net.output_activation == "LogSoftmax");
+    CHECK(max_rel_error(net, "out_dynflat") < 1e-5);
+}
+
 TEST_CASE("onnx import: malformed files are input errors naming the file, node and operator", "[unit]") {
     CHECK_THAT(error_of("bad_truncated.onnx"),
                Catch::Contains("bad_truncated.onnx") &&
