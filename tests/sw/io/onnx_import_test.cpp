@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <functional>
+#include <random>
 
 #include "common/test_util.h"
 #include "sw/common/error.h"
@@ -117,4 +118,31 @@ TEST_CASE("onnx import: malformed files are input errors naming the file, node a
                    Catch::Contains("31 inputs") && Catch::Contains("32 features"));
     CHECK_THAT(error_of("bad_pad.onnx"), Catch::Contains("node 'pad1' (Pad)") && Catch::Contains("non-zero pads"));
     CHECK_THAT(error_of("missing.onnx"), Catch::Contains("missing.onnx") && Catch::Contains("cannot open"));
+}
+
+TEST_CASE("onnx import: truncated and corrupted files give a result or an input error, nothing else", "[unit]") {
+    const std::string good = test::read_text(models() + "/mlp_matmul.onnx");
+    const std::string dir = test::scratch_dir("onnx-fuzz");
+    std::mt19937_64 rng(3);
+    int errors = 0, ok = 0;
+    for (int k = 0; k < 300; ++k) {
+        std::string bytes = good;
+        if (k < 150) {
+            bytes.resize(std::uniform_int_distribution<std::size_t>(0, good.size() - 1)(rng));
+        } else {
+            for (int f = 0; f < 3; ++f)
+                bytes[std::uniform_int_distribution<std::size_t>(0, good.size() - 1)(rng)] =
+                    static_cast<char>(std::uniform_int_distribution<int>(0, 255)(rng));
+        }
+        test::write_text(dir + "/x.onnx", bytes);
+        try {
+            const auto net = io::read_onnx_mlp(dir + "/x.onnx");
+            ++ok;
+            CHECK(net.layers.size() >= 1);
+        } catch (const InputError&) {
+            ++errors;
+        }  // any other exception type fails the test
+    }
+    CHECK(errors > 100);
+    INFO(ok << " corrupted files still parsed");
 }
