@@ -110,7 +110,7 @@ nlohmann::json ttfs_convert_and_save(const train::Ann& ann, const train::RateSpe
     qi.input_window = 1.0;
     qi.delta = 1.0 / spec.steps;
     qi.weight_scale = saved.weight_scale;
-    qi.theta_float = {saved.lambda, 0.0};
+    // theta_float stays empty: a TTFS layer has no float threshold (the hidden scale is in notes).
     qi.float_test_accuracy = ann_acc;
     qi.quantized_test_accuracy = acc_at_steps;
     meta.quant = qi;
