@@ -23,9 +23,15 @@ struct Const {
     std::vector<double> v;
 };
 
+// Product of dimensions; sizes beyond 2^40 elements (or negative) are refused rather than
+// overflowing (a corrupt file can hold any dims).
 std::int64_t product(const std::vector<std::int64_t>& d) {
+    constexpr std::int64_t kMax = std::int64_t{1} << 40;
     std::int64_t p = 1;
-    for (auto x : d) p *= x;
+    for (auto x : d) {
+        if (x < 0 || (x > 0 && p > kMax / x)) throw InputError("tensor dimensions out of range");
+        p *= x;
+    }
     return p;
 }
 
@@ -152,6 +158,7 @@ class GraphReader {
             m_act_dims.push_back(d.dim_value());
         }
         m_net.input_shape = m_act_dims;
+        if (product(m_act_dims) > (1 << 28)) fail("graph input '" + in->name() + "' is too large");
         m_net.inputs = static_cast<int>(product(m_act_dims));
         m_act = {in->name()};
     }
@@ -405,6 +412,7 @@ class GraphReader {
         const bool trans_b = attr_int(n, "transB", 0) != 0;
         const Const& b = constant(n, 1, "B (weights)");
         if (b.dims.size() != 2) fail(n, "weights B have shape " + dims_str(b.dims) + ", expected 2 dimensions");
+        if (b.dims[0] > (1 << 28) || b.dims[1] > (1 << 28)) fail(n, "weights B are too large");
         const int out = static_cast<int>(trans_b ? b.dims[0] : b.dims[1]);
         const int in = static_cast<int>(trans_b ? b.dims[1] : b.dims[0]);
         std::vector<float> w(static_cast<std::size_t>(out) * static_cast<std::size_t>(in));
@@ -426,6 +434,7 @@ class GraphReader {
         need_act(n, 0);
         const Const& b = constant(n, 1, "B (weights)");
         if (b.dims.size() != 2) fail(n, "weights B have shape " + dims_str(b.dims) + ", expected 2 dimensions");
+        if (b.dims[0] > (1 << 28) || b.dims[1] > (1 << 28)) fail(n, "weights B are too large");
         const int in = static_cast<int>(b.dims[0]), out = static_cast<int>(b.dims[1]);
         std::vector<float> w(static_cast<std::size_t>(out) * static_cast<std::size_t>(in));
         for (int o = 0; o < out; ++o)
@@ -592,7 +601,13 @@ OnnxMlp read_onnx_mlp(const std::string& path) {
         while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
         throw InputError(path + ": the ONNX checker rejects the model: " + msg);
     }
-    return GraphReader(path).read(model);
+    try {
+        return GraphReader(path).read(model);
+    } catch (const InputError& e) {
+        const std::string m = e.what();
+        if (m.rfind(path, 0) == 0) throw;
+        throw InputError(path + ": " + m);  // e.g. dimensions out of range, found below the node level
+    }
 }
 
 std::vector<float> onnx_mlp_forward(const OnnxMlp& net, const std::vector<float>& x) {
