@@ -1,13 +1,20 @@
 #include "hw/noc/rtl/rtl_router.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 #include <sstream>
 #include <type_traits>
+
+#include <unistd.h>
 
 // SystemC is included (the router is an sc_module): Verilator's time stamp then uses
 // sc_time_stamp(), which it expects at global scope.
 using sc_core::sc_time_stamp;
 #include <verilated.h>
+#if VM_COVERAGE
+#include <verilated_cov.h>
+#endif
 
 #include "Vrouter.h"
 #include "hw/noc/link.h"
@@ -76,6 +83,25 @@ void fits(const char* key, std::uint64_t value, std::uint64_t max, const char* p
                          " = " + std::to_string(max) + " (the size rtl/router.sv is Verilated with, rtl/verilate.cmake)");
 }
 
+#if VM_COVERAGE
+// `make coverage`: as the rtl PE does (hw/pe/rtl/rtl_pe.cpp), every process that built an RTL
+// router writes the context's coverage counts at exit into $SPIKETLM_RTL_COVERAGE_DIR (the same
+// file name per process: a process with RTL PEs too writes the same counts).
+void write_coverage() {
+    const char* dir = std::getenv("SPIKETLM_RTL_COVERAGE_DIR");
+    if (!dir) return;
+    std::filesystem::create_directories(dir);
+    const std::string file = std::string(dir) + "/coverage-" + std::to_string(::getpid()) + ".dat";
+    Verilated::defaultContextp()->coveragep()->write(file.c_str());
+}
+void arm_coverage() {
+    static const bool armed = (std::atexit(write_coverage), true);
+    (void)armed;
+}
+#else
+void arm_coverage() {}
+#endif
+
 const bool registered = RouterRegistry::add(
     "rtl", "rtl/router.sv Verilated and clocked by the mesh (docs/rtl.md): the timing of iq_wormhole",
     [](const RouterParams& p) -> std::unique_ptr<RouterIf> { return std::make_unique<RtlRouter>(p); });
@@ -100,6 +126,7 @@ RtlRouter::RtlRouter(const RouterParams& p)
     fits("chip.noc.width x chip.noc.height (nodes)", cfg.nodes(), L.nodes, "NODES_MAX");
     if (cfg.buffer_depth > 255) fits("chip.noc.buffer_depth", cfg.buffer_depth, 255, "8-bit credit count");
 
+    arm_coverage();
     m_top = std::make_unique<Vrouter>(Verilated::defaultContextp(), name());
     auto& t = *m_top;
     const proto::PacketFormat& fmt = m_shared.format;
