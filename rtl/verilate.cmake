@@ -6,11 +6,9 @@
 # The sizes the model is Verilated with: the maxima a configuration must fit (checked with a
 # config error naming the key). The same numbers reach the C++ wrapper as SPIKETLM_RTL_<NAME>.
 set(SPIKETLM_RTL_PE_PARAMS
-  NEURONS=1024 SYN_WORDS=65536 AXONS=4096 ROUTES=1024 IN_MAX=8 FIFO_MAX=64 WFIFO_MAX=16
-  LWPC_MAX=4 LANES_MAX=32 UPD_MAX=16 LAT_MAX=16 ACC_SLOTS=8 ACC_W=32 STQ_MAX=32 RT_MAX=8
-  CACHE STRING "pe_core parameters of the Verilated co-simulation model")
-set(SPIKETLM_RTL_ROUTER_PARAMS VC_MAX=4 DEPTH_MAX=16 FLIT_W=128 NODES_MAX=128 TAG_W=64
-  CACHE STRING "router parameters of the Verilated co-simulation model")
+  NEURONS=1024 SYN_WORDS=65536 AXONS=4096 ROUTES=1024 IN_MAX=8 FIFO_MAX=4096 WFIFO_MAX=16
+  LWPC_MAX=4 LANES_MAX=32 UPD_MAX=16 LAT_MAX=16 ACC_SLOTS=8 ACC_W=32 STQ_MAX=32 RT_MAX=8)
+set(SPIKETLM_RTL_ROUTER_PARAMS VC_MAX=4 DEPTH_MAX=16 FLIT_W=128 NODES_MAX=128 TAG_W=64)
 option(SPIKETLM_RTL_COVERAGE "Verilate with --coverage (make coverage)" OFF)
 
 find_package(verilator REQUIRED HINTS $ENV{VERILATOR_ROOT})
@@ -54,3 +52,15 @@ target_include_directories(spiketlm_hw SYSTEM PUBLIC ${VERILATOR_ROOT}/include $
   ${CMAKE_BINARY_DIR}/rtl/Vpe_core ${CMAKE_BINARY_DIR}/rtl/Vrouter)
 target_compile_definitions(spiketlm_hw PUBLIC ${_defs} VM_TRACE=1 VM_TRACE_VCD=1 VM_SC=0
   VM_COVERAGE=$<BOOL:${SPIKETLM_RTL_COVERAGE}>)
+
+# The Verilator runtime as position-independent code with hidden symbols, for the mutant model
+# plugins scripts/rtl_mutant_check.py builds (the rtl mutation ctest entries): each plugin links
+# it instead of compiling the runtime again.
+add_library(spiketlm_vlt_pic STATIC ${VERILATOR_ROOT}/include/verilated.cpp
+  ${VERILATOR_ROOT}/include/verilated_threads.cpp ${VERILATOR_ROOT}/include/verilated_vcd_c.cpp)
+set_target_properties(spiketlm_vlt_pic PROPERTIES POSITION_INDEPENDENT_CODE ON CXX_VISIBILITY_PRESET hidden
+  VISIBILITY_INLINES_HIDDEN ON)
+target_include_directories(spiketlm_vlt_pic PRIVATE ${VERILATOR_ROOT}/include ${VERILATOR_ROOT}/include/vltstd)
+target_compile_definitions(spiketlm_vlt_pic PRIVATE VM_TRACE=1 VM_TRACE_VCD=1 VM_COVERAGE=0 VM_SC=0)
+target_compile_options(spiketlm_vlt_pic PRIVATE -w)
+set(SPIKETLM_RTL_PE_PARAMS ${SPIKETLM_RTL_PE_PARAMS} PARENT_SCOPE)

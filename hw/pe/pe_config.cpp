@@ -38,7 +38,7 @@ const cfg::Param<I> p_route_ports{"chip.pe.route_ports", 1, "ports",
                                   "routing-table SRAM ports: spikes of one update group whose routing reads STORE issues per cycle",
                                   cfg::Range{1, 4}};
 const cfg::Param<std::string> p_kind{"chip.pe.kind", "sram", "",
-                                     "PE kind by registered name (sram: LOAD/COMPUTE/STORE with SRAMs, docs/pe.md; nvm: crossbar arrays, docs/nvm.md)"};
+                                     "PE kind by registered name (sram: LOAD/COMPUTE/STORE with SRAMs, docs/pe.md; nvm: crossbar arrays, docs/nvm.md; rtl: rtl/pe_core.sv Verilated, docs/rtl.md)"};
 const cfg::Param<I> p_state_bits{"chip.pe.state_word_bits", 64, "bits", "neuron-state SRAM word width (i, v, flags)",
                                  cfg::Range{8, 256}};
 const cfg::Param<I> p_barrier{"chip.barrier_cycles", 4, "cycles",

@@ -4,15 +4,9 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include <unistd.h>
+#include <dlfcn.h>
 
-#include <verilated.h>
-#include <verilated_vcd_c.h>
-#if VM_COVERAGE
-#include <verilated_cov.h>
-#endif
-
-#include "Vpe_core.h"
+#include "hw/pe/rtl/pe_core_io.h"
 #include "hw/pe/spike_out.h"
 #include "sw/common/error.h"
 #include "sw/map/mapper.h"
@@ -56,43 +50,23 @@ mem::SramConfig acc_sram(const PeConfig& c) {
 void fits(const char* key, std::uint64_t value, std::uint64_t max, const char* param) {
     if (value > max)
         throw InputError(std::string(key) + " = " + std::to_string(value) + " exceeds the rtl PE's " + param + " = " +
-                         std::to_string(max) + " (the size rtl/pe_core.sv is Verilated with, rtl/CMakeLists.txt)");
+                         std::to_string(max) + " (the size rtl/pe_core.sv is Verilated with, rtl/verilate.cmake)");
 }
 
-// 32-bit field `i` of a packed port (Verilator: uint32_t up to 32 bits, uint64_t up to 64,
-// VlWide above).
-template <typename T>
-std::uint32_t field(const T& port, unsigned i) {
-    if constexpr (std::is_integral_v<T>) return static_cast<std::uint32_t>(port >> (32 * i));
-    else return port[i];
+// The model factory: the build's own model, or a plugin named by $SPIKETLM_RTL_PE_MODEL (a mutant
+// model built by scripts/rtl_mutant_check.py for the mutation check).
+PeCoreFactory model_factory() {
+    static PeCoreFactory f = [] {
+        const char* lib = std::getenv("SPIKETLM_RTL_PE_MODEL");
+        if (!lib || !*lib) return static_cast<PeCoreFactory>(&spiketlm_make_pe_core);
+        void* h = ::dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+        if (!h) throw InputError(std::string("SPIKETLM_RTL_PE_MODEL: cannot load '") + lib + "': " + ::dlerror());
+        auto* g = reinterpret_cast<PeCoreFactory>(::dlsym(h, kPeCoreFactorySymbol));
+        if (!g) throw InputError(std::string("SPIKETLM_RTL_PE_MODEL: '") + lib + "' has no " + kPeCoreFactorySymbol);
+        return g;
+    }();
+    return f;
 }
-template <typename T>
-void set_field(T& port, unsigned i, std::uint32_t v) {
-    if constexpr (std::is_integral_v<T>) {
-        const T mask = static_cast<T>(0xFFFFFFFFull) << (32 * i);
-        port = static_cast<T>((port & ~mask) | (static_cast<T>(v) << (32 * i)));
-    } else {
-        port[i] = v;
-    }
-}
-
-#if VM_COVERAGE
-// `make coverage`: every process that built an RTL PE writes the model's coverage counts at exit
-// into $SPIKETLM_RTL_COVERAGE_DIR (scripts/rtl-coverage.sh merges them with verilator_coverage).
-void write_coverage() {
-    const char* dir = std::getenv("SPIKETLM_RTL_COVERAGE_DIR");
-    if (!dir) return;
-    std::filesystem::create_directories(dir);
-    const std::string file = std::string(dir) + "/coverage-" + std::to_string(::getpid()) + ".dat";
-    Verilated::defaultContextp()->coveragep()->write(file.c_str());
-}
-void arm_coverage() {
-    static const bool armed = (std::atexit(write_coverage), true);
-    (void)armed;
-}
-#else
-void arm_coverage() {}
-#endif
 
 const bool registered = PeRegistry::add(
     "rtl", "rtl/pe_core.sv Verilated and clocked by the tile (docs/rtl.md): the same timing contract as sram",
@@ -146,18 +120,14 @@ RtlPe::RtlPe(const PeContext& ctx)
     m_to_host = routes_to_host(m_mapped, m_image);
 
     const PeConfig::Rtl& opt = m_cfg.rtl;
-    arm_coverage();
-    m_top = std::make_unique<Vpe_core>(Verilated::defaultContextp(), m_path.c_str());
+    m_model.reset(model_factory()(m_path.c_str()));
     if (opt.trace) {
-        Verilated::defaultContextp()->traceEverOn(true);
-        m_vcd = std::make_unique<VerilatedVcdC>();
-        m_top->trace(m_vcd.get(), 99);
         std::filesystem::create_directories(opt.trace_dir);
         m_vcd_path = (std::filesystem::path(opt.trace_dir) / ("rtl-" + m_path + ".vcd")).string();
-        m_vcd->open(m_vcd_path.c_str());
+        m_model->trace_open(m_vcd_path.c_str());
     }
 
-    auto& t = *m_top;
+    auto& t = m_io;
     const snn::NeuronParams& p = m_layer.neuron;
     t.cfg_neurons = image.neurons;
     t.cfg_fifo_depth = cfg.input_fifo_depth;
@@ -195,17 +165,16 @@ RtlPe::RtlPe(const PeContext& ctx)
 }
 
 RtlPe::~RtlPe() {
-    if (m_vcd) m_vcd->close();
-    if (m_top) m_top->final();
+    if (m_model) m_model->final();
 }
 
 void RtlPe::load_memories() {
-    auto& t = *m_top;
+    auto& t = m_io;
     auto edge = [&] {
         t.clk = 0;
-        t.eval();
+        m_model->eval(t);
         t.clk = 1;
-        t.eval();
+        m_model->eval(t);
     };
     t.rst_n = 0;
     t.ld_we = 1;
@@ -225,7 +194,7 @@ void RtlPe::load_memories() {
     edge();  // synchronous reset
     t.rst_n = 1;
     t.clk = 0;
-    t.eval();
+    m_model->eval(t);
 }
 
 std::uint32_t RtlPe::node() const { return m_image.node; }
@@ -249,7 +218,7 @@ bool RtlPe::in_ready(Cycle now) {
     catch_up(now - 1);
     std::size_t same_cycle = 0;
     if (!m_pending.empty() && m_pending.back().cycle == now) same_cycle = m_pending.back().pushes.size();
-    return same_cycle < RtlPeLimits::compiled().in_max && m_top->fifo_count + same_cycle < m_cfg.input_fifo_depth;
+    return same_cycle < RtlPeLimits::compiled().in_max && m_io.fifo_count + same_cycle < m_cfg.input_fifo_depth;
 }
 
 void RtlPe::in_push(Cycle now, std::uint32_t axon, std::uint32_t emit_step) {
@@ -265,7 +234,7 @@ void RtlPe::in_push(Cycle now, std::uint32_t axon, std::uint32_t emit_step) {
 
 void RtlPe::frame_reset(std::uint64_t frame, Cycle now) {
     catch_up(now - 1);
-    if (!m_top->done) throw Error(m_path + ": frame reset while a timestep is still running");
+    if (!m_io.done) throw Error(m_path + ": frame reset while a timestep is still running");
     Pending& p = pending_at(now);
     p.reset = true;
     p.frame = frame;
@@ -274,7 +243,7 @@ void RtlPe::frame_reset(std::uint64_t frame, Cycle now) {
 
 void RtlPe::step_start(std::uint32_t step, Cycle now) {
     catch_up(now - 1);
-    if (m_top->upd_busy) throw Error(m_path + ": timestep " + std::to_string(step) + " started during an update");
+    if (m_io.upd_busy) throw Error(m_path + ": timestep " + std::to_string(step) + " started during an update");
     Pending& p = pending_at(now);
     p.start = true;
     p.step = step;
@@ -283,19 +252,19 @@ void RtlPe::step_start(std::uint32_t step, Cycle now) {
 
 bool RtlPe::done(Cycle now) const {
     catch_up(now - 1);
-    return m_top->done && (m_pending.empty() || m_pending.front().cycle > now);
+    return m_io.done && (m_pending.empty() || m_pending.front().cycle > now);
 }
 
 void RtlPe::tick(Cycle now) {
     catch_up(now - 1);
     clock(now, true);
-    if (!m_top->done || !m_pending.empty()) m_env.request_tick(now + 1);
+    if (!m_io.done || !m_pending.empty()) m_env.request_tick(now + 1);
 }
 
 void RtlPe::catch_up(Cycle last) const {
     if (last == kNever || (last + 1) == 0) return;  // before cycle 0
     while (m_next <= last) {
-        const bool idle = m_top->done;
+        const bool idle = m_io.done;
         const Cycle next_input = m_pending.empty() ? kNever : m_pending.front().cycle;
         if (idle && next_input > last) {
             m_next = last + 1;  // an idle model does not change: nothing to clock
@@ -307,7 +276,7 @@ void RtlPe::catch_up(Cycle last) const {
 }
 
 void RtlPe::clock(Cycle c, bool live) const {
-    auto& t = *m_top;
+    auto& t = m_io;
     if (c < m_next) throw Error(m_path + ": cycle " + std::to_string(c) + " clocked twice (rtl PE scheduling bug)");
     if (c > m_next && !t.done)
         throw Error(m_path + ": the busy model skipped cycles " + std::to_string(m_next) + ".." + std::to_string(c - 1) +
@@ -325,26 +294,26 @@ void RtlPe::clock(Cycle c, bool live) const {
         t.step_in = p.step;
         for (std::size_t k = 0; k < p.pushes.size(); ++k) {
             t.in_valid |= 1u << k;
-            set_field(t.in_axon, static_cast<unsigned>(k), p.pushes[k].first);
-            set_field(t.in_step, static_cast<unsigned>(k), p.pushes[k].second);
+            t.in_axon[k] = p.pushes[k].first;
+            t.in_step[k] = p.pushes[k].second;
         }
         m_pending.pop_front();
     }
     t.inj_credits = live ? m_env.out_credits() : 0;
     t.clk = 0;
-    t.eval();
+    m_model->eval(t);
 
     // Cycle c's work, in the order of the sram kind's tick: packets into the NI, then the update.
     for (unsigned q = 0; q < L.rt_max; ++q) {
         if (!((t.pkt_valid >> q) & 1u)) continue;
         if (!live) throw Error(m_path + ": packet out in cycle " + std::to_string(c) + " without a tick (rtl PE scheduling bug)");
-        const std::uint32_t n = field(t.pkt_neuron, q);
-        const map::Route r{field(t.pkt_dest_set, q), field(t.pkt_axon, q)};
+        const std::uint32_t n = t.pkt_neuron[q];
+        const map::Route r{t.pkt_dest_set[q], t.pkt_axon[q]};
         if (n >= m_image.neurons || r.dest_set >= m_mapped.dest_sets.size())
             throw Error(m_path + ": the RTL sent a spike of neuron " + std::to_string(n) + " to destination set " +
                         std::to_string(r.dest_set) + " (out of range)");
-        m_env.out_push(spike_packet(m_mapped, m_image, m_layer, r, t.upd_step,
-                                    static_cast<std::int32_t>(field(t.pkt_vfire, q)), m_to_host));
+        m_env.out_push(spike_packet(m_mapped, m_image, m_layer, r, static_cast<std::uint32_t>(t.upd_step),
+                                    static_cast<std::int32_t>(t.pkt_vfire[q]), m_to_host));
     }
     if (t.act_route_reads) m_route.count(false, t.act_route_reads);
     if (t.act_route_conflict) m_route.count_conflicts(1);
@@ -366,8 +335,9 @@ void RtlPe::clock(Cycle c, bool live) const {
         for (unsigned j = 0; j < L.upd_max; ++j) {
             if (!((static_cast<std::uint64_t>(t.fire_mask) >> j) & 1u)) continue;
             m_c.spikes->inc();
-            m_env.spike({m_image.layer, m_image.first_neuron + t.upd_first + j, t.upd_step,
-                         static_cast<std::int32_t>(field(t.fire_v, j)), c});
+            m_env.spike({m_image.layer, static_cast<std::uint32_t>(m_image.first_neuron + t.upd_first + j),
+                         static_cast<std::uint32_t>(t.upd_step),
+                         static_cast<std::int32_t>(t.fire_v[j]), c});
         }
     }
     if (t.act_reset_write) m_state.access(c, t.act_reset_word, true);
@@ -390,20 +360,20 @@ void RtlPe::clock(Cycle c, bool live) const {
     if (t.act_compute_busy) m_c.busy_cycles->inc();
 
     t.clk = 1;
-    t.eval();
+    m_model->eval(t);
     ++m_model_cycles;
-    if (m_vcd) {
-        m_vcd->dump(2 * c);
+    if (!m_vcd_path.empty()) {
+        m_model->trace_dump(2 * c);
         t.clk = 0;
-        t.eval();
-        m_vcd->dump(2 * c + 1);
+        m_model->eval(t);
+        m_model->trace_dump(2 * c + 1);
     }
     m_next = c + 1;
     check_error(c);
 }
 
 void RtlPe::check_error(Cycle c) const {
-    if (m_top->err)
+    if (m_io.err)
         throw Error(m_path + ": the RTL PE flagged an internal overflow in cycle " + std::to_string(c) +
                     " (input FIFO, word FIFO or STORE queue beyond its size)");
 }

@@ -23,9 +23,7 @@
 #include "hw/pe/pe_config.h"
 #include "hw/pe/pe_counters.h"
 #include "hw/pe/pe_if.h"
-
-class Vpe_core;
-class VerilatedVcdC;
+#include "hw/pe/rtl/pe_core_io.h"
 
 namespace spiketlm::pe {
 
@@ -80,8 +78,8 @@ class RtlPe final : public ProcessingElement {
 
     // The model and its clocking state are advanced lazily from const queries (done, in_ready):
     // mutable by design, the queries observe cycles that are over.
-    std::unique_ptr<Vpe_core> m_top;
-    mutable std::unique_ptr<VerilatedVcdC> m_vcd;
+    std::unique_ptr<PeCoreModel> m_model;
+    mutable PeCoreIo m_io;
     std::string m_vcd_path;
     mutable Cycle m_next = 0;  // first cycle the model has not been clocked for
     mutable std::deque<Pending> m_pending;

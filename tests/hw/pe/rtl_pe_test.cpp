@@ -19,6 +19,7 @@
 #include "hw/pe/rtl/rtl_pe.h"
 #include "sw/map/mapper.h"
 #include "sw/snn/network.h"
+#include "sw/snn/neuron.h"
 #include "sw/stats/stats.h"
 #include "common/test_util.h"
 
@@ -296,10 +297,13 @@ TEST_CASE("rtl pe: 60 seeded random networks give the TLM PE's spikes, cycles an
 }
 
 TEST_CASE("rtl pe: depth-1 FIFOs, bank conflicts and a full injection queue agree with the TLM PE", "[rtl]") {
+    g_seen.clear();
     for (std::uint64_t seed = 100; seed < 120; ++seed) {
         Case k = random_case(seed);
         k.cfg.input_fifo_depth = 1;
-        k.cfg.word_fifo_depth = 1;
+        // A depth-1 word FIFO lets one read be in flight, so no two reads meet in a bank: half
+        // the cases take a deeper one to have conflicts.
+        k.cfg.word_fifo_depth = seed % 2 ? 1 : 4;
         k.cfg.load_words_per_cycle = 3;
         k.cfg.synapse.banks = 1 + seed % 2;
         k.cfg.synapse.ports_per_bank = 1;
@@ -307,11 +311,38 @@ TEST_CASE("rtl pe: depth-1 FIFOs, bank conflicts and a full injection queue agre
         k.queue_depth = k.cfg.update_lanes;  // as small as the chip allows: groups stall often
         k.drain = 150;
         k.events_per_step = 10;
-        k.describe += " (stress: depth-1 FIFOs, conflicts, slow NI)";
+        k.describe += " (stress: depth-1 input FIFO, conflicts, slow NI)";
         compare(k, seed);
     }
     CHECK(g_seen["pe.injection_stall_cycles"] > 0);
     CHECK(g_seen["pe.synapse_sram.bank_conflicts"] > 0);
+}
+
+TEST_CASE("rtl pe: a Bernoulli draw equal to the firing probability does not fire, as the reference says", "[rtl]") {
+    // One stochastic neuron (Bernoulli, slope 2^0 / 65536) without input: v = bias after step 0,
+    // p16 = v - theta + 32768. Theta is chosen so that p16 equals the low 16 bits of the noise
+    // word of (neuron 0, frame 0, step 0): the reference does not fire (word < p16 is false).
+    const std::uint64_t seed = 4;
+    Case k = random_case(5);  // a stochastic case: reuse its configuration
+    snn::Layer& l = k.net.layers[0];
+    l.out = 1;
+    l.weights.assign(static_cast<std::size_t>(l.in), 0);
+    l.neuron = snn::NeuronParams::defaults(snn::NeuronKind::stochastic);
+    l.neuron.noise = snn::NoiseMode::bernoulli;
+    l.neuron.noise_shift = 0;
+    l.neuron.state_bits = 24;
+    l.neuron.bias = 1000;
+    const std::uint32_t w16 = snn::noise_word(seed * 7 + 1, 0, 0, 0, 0) & 0xFFFFu;
+    l.neuron.theta = l.neuron.bias - (static_cast<std::int32_t>(w16) - 32768);
+    k.mapped = map::map_network(k.net, k.cfg.capacity, map::MeshShape{2, 1, 0});
+    k.events_per_step = 0;
+    k.frames = 1;
+    k.describe = "Bernoulli draw at p16 == word, theta " + std::to_string(l.neuron.theta);
+    const Run tlm = drive(k, "sram", seed);
+    bool fired_step0 = false;
+    for (const auto& e : tlm.log) fired_step0 |= e.rfind("spike 0 step 0 ", 0) == 0;
+    CHECK_FALSE(fired_step0);  // the reference's rule, independently of the RTL
+    compare(k, seed);
 }
 
 TEST_CASE("rtl pe: a configuration beyond the Verilated sizes is a config error naming the key", "[rtl]") {
