@@ -225,18 +225,23 @@ module router #(
   always_comb
     for (int p = 0; p < NP; p++) begin
       wr_vc[p] = {24'd0, in_vc[p*8 +: 8]} % VC_MAX;
-      wr_slot[p] = q_head[p*VC_MAX + wr_vc[p]] + q_count[p*VC_MAX + wr_vc[p]];
+      wr_slot[p] = 0;
+      for (int v = 0; v < VC_MAX; v++)
+        if (wr_vc[p] == v) wr_slot[p] = q_head[p*VC_MAX+v] + q_count[p*VC_MAX+v];
       if (wr_slot[p] >= cfg_depth) wr_slot[p] = wr_slot[p] - cfg_depth;
     end
 
   // ------------------------------------------------------------------ one cycle
   always_comb begin
     /* verilator lint_off UNUSEDSIGNAL */  // index variables: only their low bits select
-    logic [31:0] nin, i, v, bi, dst, bestd, bcr, slot, dest, nbr, minoff, a;
+    logic [31:0] nin, v, bi, dst, bestd, bcr, slot, dest, nbr, minoff, a;
     /* verilator lint_on UNUSEDSIGNAL */
     logic [FW-1:0] f;
     logic [NODES_MAX-1:0] pm[NP];
-    logic any, found, ok, tl;
+    logic any, found, ok, tl, dout, dnl;
+    logic [2:0] dc0, dc1;
+    logic [1:0] dnc;
+    logic crok[NB];                   // the branch's output VC has a credit
     logic [2:0] port, go;
     logic [NI-1:0] rq[NP];            // rq[o][i]: input VC i asks for a VC of output o
     logic [31:0] vidx[NI];            // input VC index as the TLM router counts it (p * vcs + v)
@@ -248,7 +253,11 @@ module router #(
     logic [31:0] wvc[NP];
 
     nin = NP * cfg_vcs;
-    i = 0;
+    dout = 1'b0;
+    dnl = 1'b0;
+    dc0 = P_LOCAL;
+    dc1 = P_LOCAL;
+    dnc = 2'd0;
     v = 0;
     bi = 0;
     dst = 0;
@@ -323,15 +332,16 @@ module router #(
 
     // ---- buffer write: arrivals (a head into an idle VC may start RC in this cycle)
     for (int p = 0; p < NP; p++) begin
-      if (in_valid[p]) begin
-        i = p * VC_MAX + wr_vc[p];
-        if (q_count[i] == cfg_depth && err == 0) begin
-          err = 1;
-          err_port = p;
-          err_node = wr_vc[p];
+      for (int w = 0; w < VC_MAX; w++) begin
+        if (in_valid[p] && wr_vc[p] == w) begin
+          if (q_count[p*VC_MAX+w] == cfg_depth && err == 0) begin
+            err = 1;
+            err_port = p;
+            err_node = w;
+          end
+          if (q_count[p*VC_MAX+w] == 0 && in_head[p]) n_q_age[p*VC_MAX+w] = 0;
+          n_q_count[p*VC_MAX+w] = q_count[p*VC_MAX+w] + 32'd1;
         end
-        if (q_count[i] == 0 && in_head[p]) n_q_age[i] = 0;
-        n_q_count[i] = q_count[i] + 32'd1;
       end
     end
     for (int k = 0; k < NI; k++)
@@ -340,7 +350,7 @@ module router #(
     // ---- route computation
     for (int k = 0; k < NI; k++) begin
       if (n_q_count[k] != 0 && !n_q_routed[k] && n_q_age[k] >= cfg_rc) begin
-        f = q_count[k] == 0 ? in_flit[k / VC_MAX] : mem[k * DEPTH_MAX + q_head[k]];
+        f = q_count[k] == 0 ? in_flit[k / VC_MAX] : mem[k * DEPTH_MAX + q_head[k] % DEPTH_MAX];
         for (int b = 0; b < NP; b++) begin
           n_br_v[k*NP+b] = 1'b0;
           n_br_mc[k*NP+b] = 1'b0;
@@ -364,21 +374,35 @@ module router #(
         end else if (!f[2]) begin  // unicast: destination node id
           dest = 0;
           for (int j = 0; j < NBITS; j++) if (j < cfg_node_bits) dest[j] = f[3+j];
-          if (dest >= cfg_nodes || nd_out[dest%NODES_MAX]) begin
+          dout = 1'b1;
+          dnl = 1'b0;
+          dc0 = P_LOCAL;
+          dc1 = P_LOCAL;
+          dnc = 2'd0;
+          for (int d = 0; d < NODES_MAX; d++) begin
+            if (dest == d) begin
+              dout = nd_out[d];
+              dnl = nd_nolink[d];
+              dc0 = nd_c0[d];
+              dc1 = nd_c1[d];
+              dnc = nd_nc[d];
+            end
+          end
+          if (dout) begin
             if (err == 0) begin
               err = 3;
               err_port = k / VC_MAX;
               err_node = dest;
             end
-          end else if (nd_nolink[dest%NODES_MAX] && err == 0) begin
+          end else if (dnl && err == 0) begin
             err = 4;
             err_port = k / VC_MAX;
             err_node = dest;
           end
           n_br_v[k*NP] = 1'b1;
-          n_br_c0[k*NP] = nd_c0[dest%NODES_MAX];
-          n_br_c1[k*NP] = nd_c1[dest%NODES_MAX];
-          n_br_nc[k*NP] = nd_nc[dest%NODES_MAX];
+          n_br_c0[k*NP] = dc0;
+          n_br_c1[k*NP] = dc1;
+          n_br_nc[k*NP] = dnc;
         end else begin  // multicast: split the bitmask by the first choice per node
           for (int p = 0; p < NP; p++) pm[p] = 0;
           for (int d = 0; d < NODES_MAX && d + 3 < FLIT_W; d++) begin
@@ -480,8 +504,12 @@ module router #(
             n_br_ovc[bi] = v;
             n_br_hasvc[bi] = 1'b1;
             n_br_wait[bi] = cfg_va;
-            n_own[port*VC_MAX+v] = 1'b1;
-            n_va_grr[port*VC_MAX+v] = inc_mod(vidx[k], nin);
+            for (int o = 0; o < NP; o++)
+              for (int ov = 0; ov < VC_MAX; ov++)
+                if (port == o[2:0] && v == ov) begin
+                  n_own[o*VC_MAX+ov] = 1'b1;
+                  n_va_grr[o*VC_MAX+ov] = inc_mod(vidx[k], nin);
+                end
             n_va_arr[k] = inc_mod({29'd0, port} * cfg_vcs + v, nin);
             act_arb = act_arb + 32'd1;
           end
@@ -490,22 +518,27 @@ module router #(
     end
 
     // ---- switch allocation: requests (one VC per output port per input, VC round robin)
+    for (int k = 0; k < NB; k++) begin
+      crok[k] = 1'b0;
+      for (int o = 0; o < NP; o++)
+        for (int ov = 0; ov < VC_MAX; ov++)
+          if (n_br_port[k] == o[2:0] && n_br_ovc[k] == ov && n_cred[o*VC_MAX+ov] != 0) crok[k] = 1'b1;
+    end
     for (int p = 0; p < NP; p++) begin
       for (int kk = 0; kk < VC_MAX; kk++) begin
         if (kk < cfg_vcs) begin
           v = vc_rr[p] + kk;
           if (v >= cfg_vcs) v = v - cfg_vcs;
-          i = p * VC_MAX + v;
-          if (n_q_count[i] != 0 && n_q_routed[i]) begin
-            for (int b = 0; b < NP; b++) begin
-              bi = i * NP + b;
-              ok = n_br_v[bi] && n_br_hasvc[bi] && !n_br_done[bi] && n_br_off[bi] < n_q_count[i] &&
-                   n_br_wait[bi] == 0 && n_cred[{29'd0, n_br_port[bi]} * VC_MAX + n_br_ovc[bi]] != 0;
-              if (ok && !in_req[p][n_br_port[bi]]) begin
+          for (int w = 0; w < VC_MAX; w++) begin
+            if (v == w && n_q_count[p*VC_MAX+w] != 0 && n_q_routed[p*VC_MAX+w]) begin
+              for (int b = 0; b < NP; b++) begin
+                ok = n_br_v[(p*VC_MAX+w)*NP+b] && n_br_hasvc[(p*VC_MAX+w)*NP+b] &&
+                     !n_br_done[(p*VC_MAX+w)*NP+b] && n_br_off[(p*VC_MAX+w)*NP+b] < n_q_count[p*VC_MAX+w] &&
+                     n_br_wait[(p*VC_MAX+w)*NP+b] == 0 && crok[(p*VC_MAX+w)*NP+b];
                 for (int o = 0; o < NP; o++) begin
-                  if (n_br_port[bi] == o[2:0]) begin
+                  if (ok && n_br_port[(p*VC_MAX+w)*NP+b] == o[2:0] && !in_req[p][o]) begin
                     in_req[p][o] = 1'b1;
-                    req_vc[p][o] = v;
+                    req_vc[p][o] = w;
                     out_req[o][p] = 1'b1;
                   end
                 end
@@ -526,7 +559,7 @@ module router #(
     for (int p = 0; p < NP; p++) begin
       if (offered[p] != 0) begin
         go = first_from(offered[p], sw_arr[p]);
-        wvc[p] = req_vc[p][go];
+        for (int o = 0; o < NP; o++) if (go == o[2:0]) wvc[p] = req_vc[p][o];
         won[p] = 1'b1;
         for (int o = 0; o < NP; o++) begin
           if (offered[p][o] && req_vc[p][o] == wvc[p]) begin
@@ -542,59 +575,62 @@ module router #(
 
     // ---- traversal of the granted flits, then the buffer read of the flits every branch sent
     for (int p = 0; p < NP; p++) begin
-      if (won[p]) begin
-        i = p * VC_MAX + wvc[p];
-        nbr = 0;
-        for (int b = 0; b < NP; b++) if (n_br_v[i*NP+b]) nbr = nbr + 32'd1;
-        for (int b = 0; b < NP; b++) begin
-          bi = i * NP + b;
-          if (n_br_v[bi] && !n_br_done[bi] && n_br_hasvc[bi] && outs[p][n_br_port[bi]]) begin
-            slot = q_head[i] + n_br_off[bi];
-            if (slot >= cfg_depth) slot = slot - cfg_depth;
-            f = (in_valid[p] && wr_vc[p] == wvc[p] && n_br_off[bi] == q_count[i]) ? in_flit[p] :
-                mem[i * DEPTH_MAX + slot];
-            if (f[FLIT_W+TAG_W]) begin  // head
-              if (n_br_mc[bi] && nbr > 1)  // this branch's share of the destinations
-                for (int d = 0; d < NODES_MAX && d + 3 < FLIT_W; d++)
-                  if (d < cfg_dest_bits) f[3+d] = n_br_mask[bi][d];
-              if (n_br_port[bi] != P_LOCAL) f[FLIT_W+TAG_W-16 +: 16] = f[FLIT_W+TAG_W-16 +: 16] + 16'd1;
-            end
-            for (int o = 0; o < NP; o++) begin
-              if (n_br_port[bi] == o[2:0]) begin
-                out_valid[o] = 1'b1;
-                out_bits[o*FLIT_W +: FLIT_W] = f[FLIT_W-1:0];
-                out_tag[o*TAG_W +: TAG_W] = f[FLIT_W +: TAG_W];
-                out_vc[o*8 +: 8] = n_br_ovc[bi][7:0];
-                out_head[o] = f[FLIT_W+TAG_W];
-                out_tail[o] = f[FLIT_W+TAG_W+1];
+      for (int w = 0; w < VC_MAX; w++) begin
+        if (won[p] && wvc[p] == w) begin
+          nbr = 0;
+          for (int b = 0; b < NP; b++) if (n_br_v[(p*VC_MAX+w)*NP+b]) nbr = nbr + 32'd1;
+          for (int b = 0; b < NP; b++) begin
+            if (n_br_v[(p*VC_MAX+w)*NP+b] && !n_br_done[(p*VC_MAX+w)*NP+b] && n_br_hasvc[(p*VC_MAX+w)*NP+b] &&
+                outs[p][n_br_port[(p*VC_MAX+w)*NP+b]]) begin
+              slot = q_head[p*VC_MAX+w] + n_br_off[(p*VC_MAX+w)*NP+b];
+              if (slot >= cfg_depth) slot = slot - cfg_depth;
+              f = (in_valid[p] && wr_vc[p] == w && n_br_off[(p*VC_MAX+w)*NP+b] == q_count[p*VC_MAX+w]) ?
+                  in_flit[p] : mem[(p * VC_MAX + w) * DEPTH_MAX + slot % DEPTH_MAX];
+              if (f[FLIT_W+TAG_W]) begin  // head
+                if (n_br_mc[(p*VC_MAX+w)*NP+b] && nbr > 1)  // this branch's share of the destinations
+                  for (int d = 0; d < NODES_MAX && d + 3 < FLIT_W; d++)
+                    if (d < cfg_dest_bits) f[3+d] = n_br_mask[(p*VC_MAX+w)*NP+b][d];
+                if (n_br_port[(p*VC_MAX+w)*NP+b] != P_LOCAL)
+                  f[FLIT_W+TAG_W-16 +: 16] = f[FLIT_W+TAG_W-16 +: 16] + 16'd1;
               end
-            end
-            n_cred[{29'd0, n_br_port[bi]} * VC_MAX + n_br_ovc[bi]] =
-                n_cred[{29'd0, n_br_port[bi]} * VC_MAX + n_br_ovc[bi]] - 32'd1;
-            n_br_off[bi] = n_br_off[bi] + 32'd1;
-            if (f[FLIT_W+TAG_W+1]) begin
-              n_br_done[bi] = 1'b1;
-              n_own[{29'd0, n_br_port[bi]} * VC_MAX + n_br_ovc[bi]] = 1'b0;
+              for (int o = 0; o < NP; o++) begin
+                if (n_br_port[(p*VC_MAX+w)*NP+b] == o[2:0]) begin
+                  out_valid[o] = 1'b1;
+                  out_bits[o*FLIT_W +: FLIT_W] = f[FLIT_W-1:0];
+                  out_tag[o*TAG_W +: TAG_W] = f[FLIT_W +: TAG_W];
+                  out_vc[o*8 +: 8] = n_br_ovc[(p*VC_MAX+w)*NP+b][7:0];
+                  out_head[o] = f[FLIT_W+TAG_W];
+                  out_tail[o] = f[FLIT_W+TAG_W+1];
+                  for (int ov = 0; ov < VC_MAX; ov++) begin
+                    if (n_br_ovc[(p*VC_MAX+w)*NP+b] == ov) begin
+                      n_cred[o*VC_MAX+ov] = n_cred[o*VC_MAX+ov] - 32'd1;
+                      if (f[FLIT_W+TAG_W+1]) n_own[o*VC_MAX+ov] = 1'b0;
+                    end
+                  end
+                end
+              end
+              n_br_off[(p*VC_MAX+w)*NP+b] = n_br_off[(p*VC_MAX+w)*NP+b] + 32'd1;
+              if (f[FLIT_W+TAG_W+1]) n_br_done[(p*VC_MAX+w)*NP+b] = 1'b1;
             end
           end
-        end
-        minoff = 32'hFFFF_FFFF;
-        for (int b = 0; b < NP; b++)
-          if (n_br_v[i*NP+b] && n_br_off[i*NP+b] < minoff) minoff = n_br_off[i*NP+b];
-        if (n_q_count[i] != 0 && minoff != 0) begin
-          f = q_count[i] == 0 ? in_flit[p] : mem[i * DEPTH_MAX + q_head[i]];
-          tl = f[FLIT_W+TAG_W+1];
-          n_q_head[i] = inc_mod(q_head[i], cfg_depth);
-          n_q_count[i] = n_q_count[i] - 32'd1;
-          act_read = act_read + 32'd1;
-          cr_out_valid[p] = 1'b1;
-          cr_out_vc[p*8 +: 8] = wvc[p][7:0];
+          minoff = 32'hFFFF_FFFF;
           for (int b = 0; b < NP; b++)
-            if (n_br_v[i*NP+b]) n_br_off[i*NP+b] = n_br_off[i*NP+b] - 32'd1;
-          if (tl) begin  // the packet left: the next head (if any) is routed from the next cycle
-            n_q_routed[i] = 1'b0;
-            for (int b = 0; b < NP; b++) n_br_v[i*NP+b] = 1'b0;
-            n_q_age[i] = 32'hFFFF_FFFF;  // becomes 0 below
+            if (n_br_v[(p*VC_MAX+w)*NP+b] && n_br_off[(p*VC_MAX+w)*NP+b] < minoff) minoff = n_br_off[(p*VC_MAX+w)*NP+b];
+          if (n_q_count[p*VC_MAX+w] != 0 && minoff != 0) begin
+            f = q_count[p*VC_MAX+w] == 0 ? in_flit[p] : mem[(p * VC_MAX + w) * DEPTH_MAX + q_head[p*VC_MAX+w] % DEPTH_MAX];
+            tl = f[FLIT_W+TAG_W+1];
+            n_q_head[p*VC_MAX+w] = inc_mod(q_head[p*VC_MAX+w], cfg_depth);
+            n_q_count[p*VC_MAX+w] = n_q_count[p*VC_MAX+w] - 32'd1;
+            act_read = act_read + 32'd1;
+            cr_out_valid[p] = 1'b1;
+            cr_out_vc[p*8 +: 8] = w[7:0];
+            for (int b = 0; b < NP; b++)
+              if (n_br_v[(p*VC_MAX+w)*NP+b]) n_br_off[(p*VC_MAX+w)*NP+b] = n_br_off[(p*VC_MAX+w)*NP+b] - 32'd1;
+            if (tl) begin  // the packet left: the next head (if any) is routed from the next cycle
+              n_q_routed[p*VC_MAX+w] = 1'b0;
+              for (int b = 0; b < NP; b++) n_br_v[(p*VC_MAX+w)*NP+b] = 1'b0;
+              n_q_age[p*VC_MAX+w] = 32'hFFFF_FFFF;  // becomes 0 below
+            end
           end
         end
       end
