@@ -35,7 +35,8 @@ const cfg::Param<I> p_ni_pkts{"chip.noc.ni_packets_in_flight", 1, "packets",
                               "packets an NI sends at once (more than 1: their flits interleave on different VCs)",
                               cfg::Range{1, 16}};
 const cfg::Param<std::string> p_router{"chip.noc.router", "iq_wormhole", "",
-                                       "router kind by registered name (iq_wormhole: input-queued VC wormhole router)"};
+                                       "router kind by registered name (iq_wormhole: input-queued VC wormhole router; "
+                                       "rtl: rtl/router.sv Verilated, the same timing, docs/rtl.md)"};
 const cfg::Param<I> p_link{"chip.noc.link_latency", 1, "cycles", "router-to-router link latency (flits and credits)",
                            cfg::Range{1, 5}};
 const cfg::Param<I> p_fw{"chip.noc.flit_width_bits", 64, "bits",
