@@ -136,9 +136,10 @@ std::map<std::string, std::uint64_t> counters(const stats::Registry& r) {
     return m;
 }
 
-// Builds `n` seeded random pairs; `stress` favours small buffers, one or two VCs and high rates.
+// Builds `n` seeded random pairs; `stress` favours small buffers, one or two VCs and high rates;
+// `large`: 9x9, 5x6 and 8x4 meshes with 128-bit flits (multicast bitmasks across word boundaries).
 std::vector<std::unique_ptr<Pair>> make_pairs(sim::CycleScheduler& sched, unsigned n, std::uint64_t seed,
-                                              bool stress) {
+                                              bool stress, bool large) {
     static const char* routings[] = {"xy", "yx", "west_first"};
     std::vector<std::unique_ptr<Pair>> pairs;
     std::mt19937_64 g(seed);
@@ -161,6 +162,12 @@ std::vector<std::unique_ptr<Pair>> make_pairs(sim::CycleScheduler& sched, unsign
         }
         c.link_latency = 1 + static_cast<std::uint32_t>(g() % 2);
         c.flit_width_bits = 64;
+        if (large) {
+            static const std::uint32_t dims[][2] = {{9, 9}, {5, 6}, {8, 4}};
+            c.width = dims[k % 3][0];
+            c.height = dims[k % 3][1];
+            c.flit_width_bits = 128;
+        }
         c.multicast = noc::Multicast::Tree;
         c.injection_queue_depth = 1 + static_cast<std::uint32_t>(g() % 6);
         c.ni_packets_in_flight = 1 + static_cast<std::uint32_t>(g() % c.vcs);
@@ -201,9 +208,9 @@ std::vector<std::unique_ptr<Pair>> make_pairs(sim::CycleScheduler& sched, unsign
     return pairs;
 }
 
-void run_and_compare(unsigned n, std::uint64_t seed, bool stress, Cycle cycles) {
+void run_and_compare(unsigned n, std::uint64_t seed, bool stress, Cycle cycles, bool large = false) {
     sim::CycleScheduler sched("clk", sc_core::sc_time(1, sc_core::SC_NS));
-    auto pairs = make_pairs(sched, n, seed, stress);
+    auto pairs = make_pairs(sched, n, seed, stress, large);
     Driver driver(pairs, cycles);
     sched.attach(driver);
     driver.wake(0);
@@ -251,6 +258,12 @@ TEST_CASE("rtl router: one or two VCs with one- and two-flit buffers beyond satu
           "deliveries, hops and action counts",
           "[rtl]") {
     run_and_compare(9, 2, true, 2500);
+}
+
+TEST_CASE("rtl router: 9x9, 5x6 and 8x4 meshes with 128-bit flits and bitmasks across word boundaries give the TLM "
+          "router's deliveries, hops and action counts",
+          "[rtl]") {
+    run_and_compare(3, 3, false, 1500, true);
 }
 
 TEST_CASE("rtl router: configurations beyond the Verilated sizes and routing functions without RTL are config errors "
