@@ -34,7 +34,7 @@ foreach(p ${SPIKETLM_RTL_ROUTER_PARAMS})
   list(APPEND _rgargs "-G${p}")
   list(APPEND _defs "SPIKETLM_RTL_ROUTER_${p}")
 endforeach()
-verilate(spiketlm_hw ${_cov}
+verilate(spiketlm_hw ${_cov} TRACE
   SOURCES ${CMAKE_SOURCE_DIR}/rtl/router.sv
   TOP_MODULE router PREFIX Vrouter DIRECTORY ${CMAKE_BINARY_DIR}/rtl/Vrouter
   VERILATOR_ARGS -Wall --unroll-count 4096 --x-assign fast --x-initial fast ${_rgargs})

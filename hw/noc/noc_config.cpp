@@ -74,6 +74,8 @@ NocConfig NocConfig::from(const cfg::Config& c) {
     n.st_cycles = static_cast<std::uint32_t>(p_st(c));
     n.ni_packets_in_flight = static_cast<std::uint32_t>(p_ni_pkts(c));
     n.router = p_router(c);
+    n.rtl_trace = c.get<bool>("rtl.trace");  // declared with the PE's (hw/pe/pe_config.cpp)
+    n.rtl_trace_dir = c.get<std::string>("rtl.trace_dir");
     n.link_latency = static_cast<std::uint32_t>(p_link(c));
     n.flit_width_bits = static_cast<std::uint32_t>(p_fw(c));
     n.routing = p_routing(c);

@@ -12,6 +12,7 @@
 // sc_time_stamp(), which it expects at global scope.
 using sc_core::sc_time_stamp;
 #include <verilated.h>
+#include <verilated_vcd_c.h>
 #if VM_COVERAGE
 #include <verilated_cov.h>
 #endif
@@ -128,6 +129,14 @@ RtlRouter::RtlRouter(const RouterParams& p)
 
     arm_coverage();
     m_top = std::make_unique<Vrouter>(Verilated::defaultContextp(), name());
+    if (cfg.rtl_trace) {
+        Verilated::defaultContextp()->traceEverOn(true);
+        m_vcd = std::make_unique<VerilatedVcdC>();
+        m_top->trace(m_vcd.get(), 99);
+        std::filesystem::create_directories(cfg.rtl_trace_dir);
+        m_vcd_path = (std::filesystem::path(cfg.rtl_trace_dir) / ("rtl-" + std::string(name()) + ".vcd")).string();
+        m_vcd->open(m_vcd_path.c_str());
+    }
     auto& t = *m_top;
     const proto::PacketFormat& fmt = m_shared.format;
     t.cfg_vcs = cfg.vcs;
@@ -156,6 +165,7 @@ RtlRouter::RtlRouter(const RouterParams& p)
 }
 
 RtlRouter::~RtlRouter() {
+    if (m_vcd) m_vcd->close();
     if (m_top) m_top->final();
 }
 
@@ -249,6 +259,7 @@ void RtlRouter::clock(Cycle c, bool live) {
     }
     t.clk = 0;
     t.eval();
+    if (m_vcd) m_vcd->dump(2 * c);
     check_error(c);
 
     // Cycle c's work: the crossbar outputs and the credits of this cycle's grants.
@@ -292,8 +303,11 @@ void RtlRouter::clock(Cycle c, bool live) {
 
     t.clk = 1;
     t.eval();
-    t.clk = 0;
     ++m_model_cycles;
+    if (m_vcd) {  // the clock-low values of cycle c at 2c, the edge at 2c + 1
+        m_vcd->dump(2 * c + 1);
+    }
+    t.clk = 0;
     m_next = c + 1;
 }
 

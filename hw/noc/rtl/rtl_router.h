@@ -25,6 +25,7 @@
 #include "tlm/flit.h"
 
 class Vrouter;
+class VerilatedVcdC;
 
 namespace spiketlm::stats {
 class Counter;
@@ -53,6 +54,7 @@ class RtlRouter final : public sc_core::sc_module, public RouterIf {
     void reset() override;
 
     std::uint64_t model_cycles() const { return m_model_cycles; }  // clock edges given to the model
+    const std::string& vcd_path() const { return m_vcd_path; }     // "" unless rtl.trace
 
   private:
     void clock(Cycle c, bool live);  // one model cycle with the flits and credits visible in c
@@ -66,6 +68,8 @@ class RtlRouter final : public sc_core::sc_module, public RouterIf {
     Link* m_in[kPorts] = {};
     Link* m_out[kPorts] = {};
     std::unique_ptr<Vrouter> m_top;
+    std::unique_ptr<VerilatedVcdC> m_vcd;
+    std::string m_vcd_path;
     Cycle m_next = 0;              // first cycle the model has not been clocked for
     std::uint32_t m_buffered = 0;  // flits in the model's input buffers
     std::uint64_t m_model_cycles = 0;

@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <deque>
 #include <map>
 #include <memory>
@@ -188,6 +189,11 @@ std::vector<std::unique_ptr<Pair>> make_pairs(sim::CycleScheduler& sched, unsign
             Side& S = P->side[s];
             noc::NocConfig cs = c;
             cs.router = s == 0 ? "iq_wormhole" : "rtl";
+            // A failing comparison can be re-run with VCDs of the RTL routers (docs/rtl.md).
+            if (const char* vcd = std::getenv("SPIKETLM_RTL_ROUTER_VCD"); vcd && s == 1) {
+                cs.rtl_trace = true;
+                cs.rtl_trace_dir = vcd;
+            }
             S.mesh = std::make_unique<noc::Mesh>(((s == 0 ? "tlm" : "rtl") + std::to_string(seed) + "_" + std::to_string(k)).c_str(),
                                                  cs, sched, S.stats);
             S.mesh->set_trace_sink(&S.hops);
@@ -218,7 +224,8 @@ void run_and_compare(unsigned n, std::uint64_t seed, bool stress, Cycle cycles, 
     std::uint64_t deliveries = 0, multicast = 0, refusals = 0;
     for (auto& pp : pairs) {
         Pair& P = *pp;
-        INFO(P.label);
+        INFO(P.label << " (mesh " << P.side[1].mesh->name()
+                     << "; re-run with SPIKETLM_RTL_ROUTER_VCD=<dir> for a VCD of each of its RTL routers)");
         const auto a = sorted(P.side[0].log), b = sorted(P.side[1].log);
         REQUIRE(a.size() == b.size());
         for (std::size_t i = 0; i < a.size(); ++i) {
