@@ -43,7 +43,7 @@ lint-rtl: deps
 	@verilator --lint-only -Wall --top-module pe_core rtl/pe_core.sv rtl/pe_neuron.sv && echo "rtl: lint clean"
 	@verilator --lint-only -Wall --top-module router rtl/router.sv && echo "rtl router: lint clean"
 
-# Ten injected RTL bugs (scripts/rtl_mutants.yaml), each must fail an rtl regression.
+# The injected RTL bugs of scripts/rtl_mutants.yaml (10 PE, 5 router), each must fail an rtl regression.
 mutate-rtl: data deps
 	@python3 scripts/mutate.py --list scripts/rtl_mutants.yaml --scratch build/mutate-rtl --jobs $(JOBS)
 
