@@ -4,11 +4,14 @@
 Each record of the file is `C '<key><value>...' <count>`, the keys separated by \\x01 and a key
 from its value by \\x02; the `page` key names the kind (v_line/<module>, v_toggle/<module>,
 v_branch/<module>). A point is covered when its count is at least 1. Prints one line per kind:
-covered / points and percent, and the uncovered line points (file:line) for the line kind.
-Exit 1 when line coverage is below --min-line (default 0: report only).
+covered / points and percent (a point per module instance: the update lanes are instances of
+pe_neuron, and lanes beyond the tested update_lanes count as uncovered), then `source lines`:
+a line of rtl/ is covered when any instance covered it; and the uncovered source lines.
+Exit 1 when source-line coverage is below --min-line (default 0: report only).
 """
 import argparse
 import collections
+import os
 import re
 import sys
 
@@ -34,21 +37,25 @@ def main():
     args = ap.parse_args()
     total = collections.Counter()
     hit = collections.Counter()
-    missed = []
+    lines = {}  # (file, line) -> covered by any instance
     for f, n in records(args.dat):
         kind = f.get("page", "?").split("/")[0].replace("v_", "")
         total[kind] += 1
         if n > 0:
             hit[kind] += 1
-        elif kind == "line":
-            missed.append(f"{f.get('f', '?')}:{f.get('l', '?')}")
+        if kind == "line":
+            key = (f.get("f", "?"), int(f.get("l", "0")))
+            lines[key] = lines.get(key, False) or n > 0
     if not total:
         sys.exit(f"{args.dat}: no coverage points")
     for kind in sorted(total):
-        print(f"{kind:8s} {hit[kind]:6d} / {total[kind]:6d}  {100.0 * hit[kind] / total[kind]:6.2f} %")
+        print(f"{kind:12s} {hit[kind]:6d} / {total[kind]:6d}  {100.0 * hit[kind] / total[kind]:6.2f} %  (points)")
+    covered = sum(1 for v in lines.values() if v)
+    line = 100.0 * covered / len(lines) if lines else 0.0
+    print(f"{'source lines':12s} {covered:6d} / {len(lines):6d}  {line:6.2f} %  (a line covered by any instance)")
+    missed = sorted(k for k, v in lines.items() if not v)
     if missed:
-        print("uncovered line points: " + ", ".join(sorted(set(missed))))
-    line = 100.0 * hit["line"] / total["line"] if total["line"] else 0.0
+        print("uncovered source lines: " + ", ".join(f"{os.path.relpath(f)}:{l}" for f, l in missed))
     if line < args.min_line:
         sys.exit(f"line coverage {line:.2f} % is below {args.min_line} %")
 

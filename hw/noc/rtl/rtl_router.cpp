@@ -85,22 +85,22 @@ void fits(const char* key, std::uint64_t value, std::uint64_t max, const char* p
 }
 
 #if VM_COVERAGE
-// `make coverage`: as the rtl PE does (hw/pe/rtl/rtl_pe.cpp), every process that built an RTL
-// router writes the context's coverage counts at exit into $SPIKETLM_RTL_COVERAGE_DIR (the same
-// file name per process: a process with RTL PEs too writes the same counts).
+// `make coverage`: as the rtl PE's model does (hw/pe/rtl/pe_core_model.cpp), the coverage counts
+// of the live models are written into $SPIKETLM_RTL_COVERAGE_DIR when a router model ends, and the
+// items dropped (they point into the models' memory). The routers of a mesh end together, after
+// the simulation, so nothing counted is lost.
 void write_coverage() {
+    static int seq = 0;
     const char* dir = std::getenv("SPIKETLM_RTL_COVERAGE_DIR");
-    if (!dir) return;
-    std::filesystem::create_directories(dir);
-    const std::string file = std::string(dir) + "/coverage-" + std::to_string(::getpid()) + ".dat";
-    Verilated::defaultContextp()->coveragep()->write(file.c_str());
+    auto* cov = Verilated::defaultContextp()->coveragep();
+    if (dir) {
+        std::filesystem::create_directories(dir);
+        const std::string file =
+            std::string(dir) + "/coverage-" + std::to_string(::getpid()) + "-router" + std::to_string(seq++) + ".dat";
+        cov->write(file.c_str());
+    }
+    cov->clear();
 }
-void arm_coverage() {
-    static const bool armed = (std::atexit(write_coverage), true);
-    (void)armed;
-}
-#else
-void arm_coverage() {}
 #endif
 
 const bool registered = RouterRegistry::add(
@@ -127,7 +127,6 @@ RtlRouter::RtlRouter(const RouterParams& p)
     fits("chip.noc.width x chip.noc.height (nodes)", cfg.nodes(), L.nodes, "NODES_MAX");
     if (cfg.buffer_depth > 255) fits("chip.noc.buffer_depth", cfg.buffer_depth, 255, "8-bit credit count");
 
-    arm_coverage();
     m_top = std::make_unique<Vrouter>(Verilated::defaultContextp(), name());
     if (cfg.rtl_trace) {
         Verilated::defaultContextp()->traceEverOn(true);
@@ -167,6 +166,9 @@ RtlRouter::RtlRouter(const RouterParams& p)
 RtlRouter::~RtlRouter() {
     if (m_vcd) m_vcd->close();
     if (m_top) m_top->final();
+#if VM_COVERAGE
+    write_coverage();
+#endif
 }
 
 void RtlRouter::apply_reset() {

@@ -42,24 +42,27 @@ void get(const P& port, std::array<std::uint32_t, N>& v) {
 }
 
 #if VM_COVERAGE
-// `make coverage`: every process that built a model writes the coverage counts at exit into
-// $SPIKETLM_RTL_COVERAGE_DIR (scripts/rtl-coverage.sh merges them).
+// `make coverage`: the coverage counts of the live models are written into
+// $SPIKETLM_RTL_COVERAGE_DIR when a model ends, and their items dropped (the items point into the
+// models' memory, so they must be written before a model is deleted; scripts/rtl-coverage.sh merges
+// the files). PEs of one chip end together, so nothing counted is lost.
 void write_coverage() {
+    static int seq = 0;
     const char* dir = std::getenv("SPIKETLM_RTL_COVERAGE_DIR");
-    if (!dir) return;
-    const std::string file = std::string(dir) + "/coverage-" + std::to_string(::getpid()) + ".dat";
-    Verilated::defaultContextp()->coveragep()->write(file.c_str());
+    auto* cov = Verilated::defaultContextp()->coveragep();
+    if (dir) {
+        const std::string file =
+            std::string(dir) + "/coverage-" + std::to_string(::getpid()) + "-" + std::to_string(seq++) + ".dat";
+        cov->write(file.c_str());
+    }
+    cov->clear();
 }
 #endif
 
 class VerilatedPeCore final : public spiketlm::pe::PeCoreModel {
   public:
-    explicit VerilatedPeCore(const char* name) : m_top(std::make_unique<Vpe_core>(Verilated::defaultContextp(), name)) {
-#if VM_COVERAGE
-        static const bool armed = (std::atexit(write_coverage), true);
-        (void)armed;
-#endif
-    }
+    explicit VerilatedPeCore(const char* name)
+        : m_top(std::make_unique<Vpe_core>(Verilated::defaultContextp(), name)) {}
     ~VerilatedPeCore() override { final(); }
 
     void eval(PeCoreIo& io) override {
@@ -95,6 +98,9 @@ class VerilatedPeCore final : public spiketlm::pe::PeCoreModel {
         m_done = true;
         if (m_vcd) m_vcd->close();
         m_top->final();
+#if VM_COVERAGE
+        write_coverage();
+#endif
     }
 
   private:
