@@ -31,6 +31,11 @@
 // Flits carry FLIT_W data bits and a TAG_W-bit sideband tag that the router does not interpret
 // except for the hop count in its top 16 bits (the simulator's packet handle, flit index, hops).
 //
+// The cycle logic is one combinational block that follows hw/noc/iq_router.cpp step by step
+// (next-state variables updated with blocking assignments in loops over ports, VCs, branches and
+// nodes); every array index is a constant after the loops unroll (a run-time selection is a
+// compare against each candidate), so that yosys elaborates it without per-access case trees.
+//
 // Parameters fix the hardware (the maxima); cfg_* inputs are configuration registers that choose
 // the operating point within them (the run's chip.noc.* values). Conventions as in pe_core:
 // "cycle c" is the cycle before the rising edge that ends it; outputs marked (comb) describe the
