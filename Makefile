@@ -41,15 +41,17 @@ mutate: data deps
 # RTL (docs/rtl.md). Lint is also a ctest entry (label rtl) of `make test`.
 lint-rtl: deps
 	@verilator --lint-only -Wall --top-module pe_core rtl/pe_core.sv rtl/pe_neuron.sv && echo "rtl: lint clean"
+	@verilator --lint-only -Wall --top-module router rtl/router.sv && echo "rtl router: lint clean"
 
-# Ten injected RTL bugs (scripts/rtl_mutants.yaml), each must fail an rtl regression.
+# The injected RTL bugs of scripts/rtl_mutants.yaml (10 PE, 5 router), each must fail an rtl regression.
 mutate-rtl: data deps
 	@python3 scripts/mutate.py --list scripts/rtl_mutants.yaml --scratch build/mutate-rtl --jobs $(JOBS)
 
-# yosys cell counts of pe_core for a chip configuration (CONFIG=...; GATES=1 maps to gates too).
+# yosys cell counts of pe_core for a chip configuration (CONFIG=...; GATES=1 maps to gates too;
+# TOP=router or TOP=all for rtl/router.sv).
 CONFIG ?= configs/chips/yoso.yaml
 synth: build
-	@python3 scripts/synth.py --config $(CONFIG) --cli $(CLI) $(if $(GATES),--gates,)
+	@python3 scripts/synth.py --config $(CONFIG) --cli $(CLI) $(if $(GATES),--gates,) $(if $(TOP),--top $(TOP),)
 
 # Line and toggle coverage of rtl/ over the rtl regressions (build/coverage).
 coverage: data deps

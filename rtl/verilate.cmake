@@ -1,11 +1,14 @@
-# Included from hw/CMakeLists.txt. rtl/pe_core.sv Verilated (--cc) into the hw library: the `rtl` PE kind (hw/pe/rtl, docs/rtl.md).
-# One model per build tree, compiled once; the Verilator runtime comes with it.
+# Included from hw/CMakeLists.txt. rtl/pe_core.sv and rtl/router.sv Verilated (--cc) into the hw library: the
+# `rtl` PE kind (hw/pe/rtl) and the `rtl` router kind (hw/noc/rtl), docs/rtl.md.
+# One model of each per build tree, compiled once; the Verilator runtime comes with them (once: both
+# verilate() calls add the same runtime sources to the same target, which CMake lists once).
 #
 # The sizes the model is Verilated with: the maxima a configuration must fit (checked with a
 # config error naming the key). The same numbers reach the C++ wrapper as SPIKETLM_RTL_<NAME>.
 set(SPIKETLM_RTL_PE_PARAMS
   NEURONS=1024 SYN_WORDS=65536 AXONS=4096 ROUTES=1024 IN_MAX=8 FIFO_MAX=4096 WFIFO_MAX=16
   LWPC_MAX=4 LANES_MAX=32 UPD_MAX=16 LAT_MAX=16 ACC_SLOTS=8 ACC_W=32 STQ_MAX=32 RT_MAX=8)
+set(SPIKETLM_RTL_ROUTER_PARAMS VC_MAX=4 DEPTH_MAX=16 FLIT_W=128 NODES_MAX=128 TAG_W=64)
 option(SPIKETLM_RTL_COVERAGE "Verilate with --coverage (make coverage)" OFF)
 
 find_package(verilator REQUIRED HINTS $ENV{VERILATOR_ROOT})
@@ -26,17 +29,27 @@ verilate(spiketlm_hw ${_cov} TRACE
   TOP_MODULE pe_core PREFIX Vpe_core DIRECTORY ${CMAKE_BINARY_DIR}/rtl/Vpe_core
   VERILATOR_ARGS -Wall --unroll-count 4096 --x-assign fast --x-initial fast ${_gargs})
 
+set(_rgargs "")
+foreach(p ${SPIKETLM_RTL_ROUTER_PARAMS})
+  list(APPEND _rgargs "-G${p}")
+  list(APPEND _defs "SPIKETLM_RTL_ROUTER_${p}")
+endforeach()
+verilate(spiketlm_hw ${_cov} TRACE
+  SOURCES ${CMAKE_SOURCE_DIR}/rtl/router.sv
+  TOP_MODULE router PREFIX Vrouter DIRECTORY ${CMAKE_BINARY_DIR}/rtl/Vrouter
+  VERILATOR_ARGS -Wall --unroll-count 4096 --x-assign fast --x-initial fast ${_rgargs})
+
 # The wrapper sees the Verilated headers as system headers (our -Werror stays on our code) and
 # the defines the runtime was built with; the generated sources themselves are not ours: no
 # warnings from them.
 get_target_property(_vdir_srcs spiketlm_hw SOURCES)
 foreach(s ${_vdir_srcs})
-  if(s MATCHES "/rtl/Vpe_core/|/verilator/include/")
+  if(s MATCHES "/rtl/Vpe_core/|/rtl/Vrouter/|/verilator/include/")
     set_source_files_properties(${s} PROPERTIES COMPILE_OPTIONS "-w")
   endif()
 endforeach()
 target_include_directories(spiketlm_hw SYSTEM PUBLIC ${VERILATOR_ROOT}/include ${VERILATOR_ROOT}/include/vltstd
-  ${CMAKE_BINARY_DIR}/rtl/Vpe_core)
+  ${CMAKE_BINARY_DIR}/rtl/Vpe_core ${CMAKE_BINARY_DIR}/rtl/Vrouter)
 target_compile_definitions(spiketlm_hw PUBLIC ${_defs} VM_TRACE=1 VM_TRACE_VCD=1 VM_SC=0
   VM_COVERAGE=$<BOOL:${SPIKETLM_RTL_COVERAGE}>)
 

@@ -51,9 +51,11 @@ const cfg::Param<I> p_barrier{"chip.barrier_cycles", 4, "cycles",
 const cfg::Param<I> p_host_rate{"chip.host_inject_per_cycle", 1, "packets/cycle",
                                 "input spike packets the host interface can write into its NI per cycle",
                                 cfg::Range{1, 64}};
-const cfg::Param<bool> p_rtl_trace{"rtl.trace", false, "", "write a VCD of every RTL PE (chip.pe.kind: rtl) to rtl.trace_dir"};
+const cfg::Param<bool> p_rtl_trace{"rtl.trace", false, "",
+                                   "write a VCD of every RTL PE (chip.pe.kind: rtl) and RTL router (chip.noc.router: rtl) "
+                                   "to rtl.trace_dir"};
 const cfg::Param<std::string> p_rtl_trace_dir{"rtl.trace_dir", ".", "",
-                                              "folder of the RTL PEs' VCD files (rtl-<pe path>.vcd)"};
+                                              "folder of the RTL models' VCD files (rtl-<pe or router path>.vcd)"};
 const cfg::Param<double> p_clock{"chip.clock_mhz", 200.0, "MHz", "chip clock (PEs and NoC)", cfg::Range{0.001, 1e5}};
 }  // namespace
 
