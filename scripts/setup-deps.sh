@@ -6,11 +6,13 @@ set -euo pipefail
 PACKAGES=(
   # build
   g++ cmake ninja-build pkg-config make
-  # simulation
-  libsystemc-dev
+  # simulation; RTL co-simulation and the area proxy (rtl/, docs/rtl.md)
+  libsystemc-dev verilator yosys
   # libraries
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev libzip-dev zlib1g-dev
   libeigen3-dev libtbb-dev libboost-dev libboost-filesystem-dev
+  # ONNX import (sw/io/onnx_import.cpp): the ONNX protobuf classes and checker
+  libonnx-dev libprotobuf-dev
   # sweeps on a local Slurm (tests/apps/slurm_sweep_test.sh)
   slurm-wlm munge
   # tests and benchmarks
@@ -18,6 +20,8 @@ PACKAGES=(
   # python side: npz interop test, plots (scripts/plot.py), the report.html test (headless
   # Chromium renders the page, Pillow counts the screenshot's colours)
   python3 python3-numpy python3-matplotlib python3-pil chromium
+  # ONNX test models (tests/sw/io/make_onnx_models.py)
+  python3-onnx
   # data
   dataset-fashion-mnist
 )

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "hw/chip/host_interface.h"
+#include "hw/chip/lt/lt_chip.h"
 #include "hw/noc/mesh.h"
 #include "hw/noc/noc_config.h"
 #include "hw/chip/tile.h"
@@ -193,6 +194,10 @@ Chip::Chip(sc_core::sc_module_name name, const cfg::Config& config, const snn::N
         throw InputError("chip.noc.injection_queue_depth (" + std::to_string(I.noc_cfg.injection_queue_depth) +
                          ") must be at least chip.pe.update_lanes (" + std::to_string(I.pe_cfg.update_lanes) +
                          "): an update group claims an injection slot for each of its spikes at once");
+    if (lt::enabled(config)) {  // the loosely-timed chip (docs/chip.md): same spikes, estimated cycles
+        m_lt = std::make_unique<lt::LtChip>("lt", config, net, mapped, stats, early_stop, noise_seed);
+        return;
+    }
     const sc_core::sc_time period(1e6 / I.timing.clock_mhz, sc_core::SC_PS);
     I.sched = std::make_unique<sim::CycleScheduler>("clock", period);
     // The packet format's endpoint fields (docs/noc.md): axon ids up to the widest layer or input
@@ -277,9 +282,16 @@ Chip::Chip(sc_core::sc_module_name name, const cfg::Config& config, const snn::N
 
 Chip::~Chip() = default;
 
-void Chip::set_spike_callback(std::function<void(const ChipSpike&)> cb) { m_impl->spike_cb = std::move(cb); }
+void Chip::set_spike_callback(std::function<void(const ChipSpike&)> cb) {
+    if (m_lt) return m_lt->set_spike_callback(std::move(cb));
+    m_impl->spike_cb = std::move(cb);
+}
 
 void Chip::set_trace_sink(sim::TraceSink* sink) {
+    if (m_lt) {
+        if (sink) throw InputError("activity traces (trace.vcd, trace.perfetto) need the cycle-level chip (chip.timing: at)");
+        return;
+    }
     Impl& I = *m_impl;
     if (I.state != Impl::State::idle) throw Error("Chip::set_trace_sink: only between frames");
     I.trace = sink;
@@ -291,6 +303,7 @@ void Chip::set_trace_sink(sim::TraceSink* sink) {
 }
 
 FrameResult Chip::run_frame(const encode::SpikeTrain& input, std::uint64_t frame_index) {
+    if (m_lt) return m_lt->run_frame(input, frame_index);
     Impl& I = *m_impl;
     I.begin(input, frame_index);
     I.sched->run_while_busy(kNever);
@@ -308,6 +321,7 @@ FrameResult Chip::run_frame(const encode::SpikeTrain& input, std::uint64_t frame
 
 void Chip::start_frame(const encode::SpikeTrain& input, std::uint64_t frame_index,
                        std::function<void(const FrameResult&)> on_done) {
+    if (m_lt) throw InputError("platform mode (hw/chip/tlm) needs the cycle-level chip (chip.timing: at)");
     Impl& I = *m_impl;
     if (I.state != Impl::State::idle) throw Error("Chip::start_frame: a frame is running");
     I.sched->set_free_running();
@@ -316,23 +330,25 @@ void Chip::start_frame(const encode::SpikeTrain& input, std::uint64_t frame_inde
     I.on_frame_done = std::move(on_done);
 }
 
-bool Chip::frame_running() const { return m_impl->state != Impl::State::idle; }
+bool Chip::frame_running() const { return !m_lt && m_impl->state != Impl::State::idle; }
 
 const pe::ProcessingElement* Chip::pe_at(std::uint32_t node) const {
     const Impl& I = *m_impl;
+    if (m_lt) return nullptr;  // the LT chip has no PE objects
     return node < I.tiles.size() ? I.tiles[node]->pe() : nullptr;
 }
 
 double Chip::clock_mhz() const { return m_impl->timing.clock_mhz; }
-std::uint64_t Chip::total_cycles() const { return m_impl->total_cycles; }
-report::NocTotals Chip::noc_totals() const { return m_impl->mesh->totals(); }
+std::uint64_t Chip::total_cycles() const { return m_lt ? m_lt->total_cycles() : m_impl->total_cycles; }
+report::NocTotals Chip::noc_totals() const { return m_lt ? m_lt->noc_totals() : m_impl->mesh->totals(); }
 double Chip::pe_busy_fraction() const {
+    if (m_lt) return m_lt->pe_busy_fraction();
     const auto& I = *m_impl;
     if (I.pes.empty() || I.total_cycles == 0) return 0;
     double sum = 0;
     for (const auto* p : I.pes) sum += static_cast<double>(p->busy_cycles()) / static_cast<double>(I.total_cycles);
     return sum / static_cast<double>(I.pes.size());
 }
-std::uint64_t Chip::scheduler_evaluations() const { return m_impl->sched->evaluations(); }
+std::uint64_t Chip::scheduler_evaluations() const { return m_lt ? m_lt->syncs() : m_impl->sched->evaluations(); }
 
 }  // namespace spiketlm::chip

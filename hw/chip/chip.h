@@ -3,7 +3,8 @@
 // host interface), built from a chip configuration and a mapped network, plus the timestep
 // controller (reset, update broadcast, barrier, early stop). One CycleScheduler clocks it all,
 // so PE and NoC timing is cycle-exact. Timing contract: docs/pe.md; spikes equal the sw/snn
-// reference's bit for bit.
+// reference's bit for bit. With `chip.timing: lt` the loosely-timed model (hw/chip/lt) runs behind
+// the same interface instead: the same spikes, cycles estimated (docs/chip.md).
 //
 //   chip::Chip chip("chip", config, net, mapped, stats);
 //   chip::FrameResult r = chip.run_frame(spikes, frame_index);   // many frames, one elaboration
@@ -39,6 +40,10 @@ class ProcessingElement;
 }  // namespace spiketlm
 
 namespace spiketlm::chip {
+
+namespace lt {
+class LtChip;
+}
 
 struct FrameResult {
     int decision = -1;
@@ -91,6 +96,7 @@ class Chip : public sc_core::sc_module {
 
   private:
     std::unique_ptr<Impl> m_impl;
+    std::unique_ptr<lt::LtChip> m_lt;  // chip.timing: lt (hw/chip/lt): the loosely-timed model instead
 };
 
 }  // namespace spiketlm::chip

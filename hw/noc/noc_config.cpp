@@ -35,7 +35,8 @@ const cfg::Param<I> p_ni_pkts{"chip.noc.ni_packets_in_flight", 1, "packets",
                               "packets an NI sends at once (more than 1: their flits interleave on different VCs)",
                               cfg::Range{1, 16}};
 const cfg::Param<std::string> p_router{"chip.noc.router", "iq_wormhole", "",
-                                       "router kind by registered name (iq_wormhole: input-queued VC wormhole router)"};
+                                       "router kind by registered name (iq_wormhole: input-queued VC wormhole router; "
+                                       "rtl: rtl/router.sv Verilated, the same timing, docs/rtl.md)"};
 const cfg::Param<I> p_link{"chip.noc.link_latency", 1, "cycles", "router-to-router link latency (flits and credits)",
                            cfg::Range{1, 5}};
 const cfg::Param<I> p_fw{"chip.noc.flit_width_bits", 64, "bits",
@@ -73,6 +74,8 @@ NocConfig NocConfig::from(const cfg::Config& c) {
     n.st_cycles = static_cast<std::uint32_t>(p_st(c));
     n.ni_packets_in_flight = static_cast<std::uint32_t>(p_ni_pkts(c));
     n.router = p_router(c);
+    n.rtl_trace = c.get<bool>("rtl.trace");  // declared with the PE's (hw/pe/pe_config.cpp)
+    n.rtl_trace_dir = c.get<std::string>("rtl.trace_dir");
     n.link_latency = static_cast<std::uint32_t>(p_link(c));
     n.flit_width_bits = static_cast<std::uint32_t>(p_fw(c));
     n.routing = p_routing(c);

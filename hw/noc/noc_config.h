@@ -29,6 +29,8 @@ struct NocConfig {
     std::uint32_t injection_queue_depth = 16;     // packets waiting in an NI before it refuses more
     std::uint32_t ni_packets_in_flight = 1;       // packets an NI sends at once (interleaved on different VCs)
     std::string router = "iq_wormhole";           // router kind, by registered name (RouterRegistry)
+    bool rtl_trace = false;                       // `rtl` router kind: a VCD per router (rtl.trace)
+    std::string rtl_trace_dir = ".";              // ... into this folder (rtl.trace_dir)
 
     struct Stages {
         std::uint32_t rc, va, sa, st;

@@ -24,6 +24,10 @@ const cfg::Param<I> p_lanes{"chip.pe.lanes", 8, "weights/cycle", "COMPUTE lanes:
                             cfg::Range{1, 64}};
 const cfg::Param<I> p_ulanes{"chip.pe.update_lanes", 4, "neurons/cycle", "neurons the update engine handles per cycle",
                              cfg::Range{1, 64}};
+const cfg::Param<bool> p_event_driven{
+    "chip.pe.event_driven_update", false, "",
+    "update engine visits only groups with a neuron that received a weight or is not at rest (layers without bias "
+    "and noise; docs/pe.md, event-driven update)"};
 const cfg::Param<I> p_syn_banks{"chip.pe.synapse_banks", 1, "banks", "synapse SRAM banks (low-order interleaved)",
                                 cfg::Range{1, 64}};
 const cfg::Param<I> p_syn_ports{"chip.pe.synapse_ports", 1, "ports", "ports per synapse SRAM bank", cfg::Range{1, 4}};
@@ -38,7 +42,7 @@ const cfg::Param<I> p_route_ports{"chip.pe.route_ports", 1, "ports",
                                   "routing-table SRAM ports: spikes of one update group whose routing reads STORE issues per cycle",
                                   cfg::Range{1, 4}};
 const cfg::Param<std::string> p_kind{"chip.pe.kind", "sram", "",
-                                     "PE kind by registered name (sram: LOAD/COMPUTE/STORE with SRAMs, docs/pe.md; nvm: crossbar arrays, docs/nvm.md)"};
+                                     "PE kind by registered name (sram: LOAD/COMPUTE/STORE with SRAMs, docs/pe.md; nvm: crossbar arrays, docs/nvm.md; rtl: rtl/pe_core.sv Verilated, docs/rtl.md)"};
 const cfg::Param<I> p_state_bits{"chip.pe.state_word_bits", 64, "bits", "neuron-state SRAM word width (i, v, flags)",
                                  cfg::Range{8, 256}};
 const cfg::Param<I> p_barrier{"chip.barrier_cycles", 4, "cycles",
@@ -47,12 +51,19 @@ const cfg::Param<I> p_barrier{"chip.barrier_cycles", 4, "cycles",
 const cfg::Param<I> p_host_rate{"chip.host_inject_per_cycle", 1, "packets/cycle",
                                 "input spike packets the host interface can write into its NI per cycle",
                                 cfg::Range{1, 64}};
+const cfg::Param<bool> p_rtl_trace{"rtl.trace", false, "",
+                                   "write a VCD of every RTL PE (chip.pe.kind: rtl) and RTL router (chip.noc.router: rtl) "
+                                   "to rtl.trace_dir"};
+const cfg::Param<std::string> p_rtl_trace_dir{"rtl.trace_dir", ".", "",
+                                              "folder of the RTL models' VCD files (rtl-<pe or router path>.vcd)"};
 const cfg::Param<double> p_clock{"chip.clock_mhz", 200.0, "MHz", "chip clock (PEs and NoC)", cfg::Range{0.001, 1e5}};
 }  // namespace
 
 PeConfig PeConfig::from(const cfg::Config& c) {
     PeConfig p;
     p.kind = p_kind(c);
+    p.rtl.trace = p_rtl_trace(c);
+    p.rtl.trace_dir = p_rtl_trace_dir(c);
     if (!PeRegistry::find(p.kind))
         throw ConfigError(c.origin(p_kind.name()).str(), p_kind.name(),
                           "unknown PE kind '" + p.kind + "' (registered: " + PeRegistry::names_joined() + ")");
@@ -73,6 +84,11 @@ PeConfig PeConfig::from(const cfg::Config& c) {
     p.load_words_per_cycle = static_cast<std::uint32_t>(p_load_wpc(c));
     p.lanes = static_cast<std::uint32_t>(p_lanes(c));
     p.update_lanes = static_cast<std::uint32_t>(p_ulanes(c));
+    p.event_driven_update = p_event_driven(c);
+    if (p.event_driven_update && p.kind != "sram")
+        throw ConfigError(c.origin(p_event_driven.name()).str(), p_event_driven.name(),
+                          "chip.pe.event_driven_update is implemented by the sram PE kind only (chip.pe.kind is '" +
+                              p.kind + "')");
 
     p.synapse.words = p.capacity.synapse_words;
     p.synapse.width_bits = p.capacity.synapse_word_bits;

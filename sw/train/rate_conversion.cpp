@@ -40,6 +40,10 @@ void RateSpec::validate() const {
     if (weight_bits < 2 || weight_bits > 16) bad("conversion.weight_bits must be in 2..16");
     if (state_bits < 8 || state_bits > 32) bad("conversion.state_bits must be in 8..32");
     if (steps < 1 || steps > 65536) bad("conversion.steps must be in 1..65536");
+    if (hidden_steps < 0 || hidden_steps > 65536) bad("conversion.hidden_steps must be in 0..65536");
+    if (method == "ttfs" && hidden.size() != 1)
+        bad("network.hidden must have exactly one layer for the TTFS conversion (it has " +
+            std::to_string(hidden.size()) + "; the exact mapping reads the hidden layer at one step, docs/conversion.md)");
     for (int t : report_steps)
         if (t < 1 || t > 65536) bad("conversion.report_steps values must be in 1..65536");
 }
@@ -78,7 +82,7 @@ void get(const std::string& source, const YAML::Node& map, const char* key, cons
 
 }  // namespace
 
-RateSpec parse_rate_spec(const std::string& text, const std::string& source) {
+RateSpec parse_rate_spec(const std::string& text, const std::string& source, const std::string& method) {
     YAML::Node root;
     try {
         root = YAML::Load(text);
@@ -88,6 +92,8 @@ RateSpec parse_rate_spec(const std::string& text, const std::string& source) {
     if (!root.IsMap()) throw InputError(source + ": a rate-conversion model file must be a YAML mapping");
     RateSpec s;
     s.source = source;
+    s.method = method;
+    if (method == "ttfs") s.name = "ttfs-fc";
     check_keys(source, root, "", {"name", "network", "train", "conversion"});
     get(source, root, "name", "", s.name);
     if (const auto n = root["network"]) {
@@ -109,9 +115,14 @@ RateSpec parse_rate_spec(const std::string& text, const std::string& source) {
         get(source, t, "test_samples", "train", s.test_samples);
     }
     if (const auto c = root["conversion"]) {
-        check_keys(source, c, "conversion",
-                   {"percentile", "output_percentile", "calibration_samples", "weight_bits", "state_bits", "steps",
-                    "report_steps"});
+        if (method == "ttfs")
+            check_keys(source, c, "conversion",
+                       {"percentile", "calibration_samples", "weight_bits", "steps", "hidden_steps", "report_steps"});
+        else
+            check_keys(source, c, "conversion",
+                       {"percentile", "output_percentile", "calibration_samples", "weight_bits", "state_bits", "steps",
+                        "report_steps"});
+        get(source, c, "hidden_steps", "conversion", s.hidden_steps);
         get(source, c, "percentile", "conversion", s.percentile);
         get(source, c, "output_percentile", "conversion", s.output_percentile);
         get(source, c, "calibration_samples", "conversion", s.calibration_samples);
@@ -124,7 +135,9 @@ RateSpec parse_rate_spec(const std::string& text, const std::string& source) {
     return s;
 }
 
-RateSpec load_rate_spec(const std::string& path) { return parse_rate_spec(read_file(path), path); }
+RateSpec load_rate_spec(const std::string& path, const std::string& method) {
+    return parse_rate_spec(read_file(path), path, method);
+}
 
 Ann init_ann(const std::vector<int>& sizes, std::uint64_t seed) {
     Ann a;
@@ -206,8 +219,9 @@ double ann_accuracy(const Ann& ann, const data::ImageSet& set) {
 }
 
 Ann train_ann(const RateSpec& spec, const data::ImageSet& train, const data::ImageSet& test,
-              const std::function<void(const EpochStats&)>& on_epoch) {
+              const std::function<void(const EpochStats&)>& on_epoch, const std::function<void(Ann&)>& constrain) {
     Ann ann = init_ann(spec.layer_sizes(), spec.seed);
+    if (constrain) constrain(ann);
     const int L = ann.layers();
     Ann m1, m2, g;
     for (int k = 0; k < L; ++k) {
@@ -251,6 +265,7 @@ Ann train_ann(const RateSpec& spec, const data::ImageSet& train, const data::Ima
             for (int k = 0; k < L; ++k) {
                 adam(ann.w[k], g.w[k], m1.w[k], m2.w[k]);
             }
+            if (constrain) constrain(ann);
         }
         EpochStats s;
         s.epoch = epoch + 1;

@@ -40,13 +40,18 @@ struct RateSpec {
     int state_bits = 24;
     int steps = 64;                 // T: rate-encoder window of the written model
     std::vector<int> report_steps{8, 16, 32, 64, 128};  // T values evaluated for the report
+    // TTFS conversion only (sw/train/ttfs_conversion.h; the same file format, method "ttfs"):
+    int hidden_steps = 0;           // T_h: steps per hidden-activation scale; 0: equal to the input T
+    std::string method = "rate";    // "rate" | "ttfs": which conversion keys the file may hold
 
     std::vector<int> layer_sizes() const;
     void validate() const;          // InputError naming the source and key
 };
 
-RateSpec parse_rate_spec(const std::string& text, const std::string& source);
-RateSpec load_rate_spec(const std::string& path);
+// `method` "ttfs" accepts the TTFS conversion keys (percentile, calibration_samples,
+// weight_bits, steps, hidden_steps, report_steps) instead of the rate ones.
+RateSpec parse_rate_spec(const std::string& text, const std::string& source, const std::string& method = "rate");
+RateSpec load_rate_spec(const std::string& path, const std::string& method = "rate");
 
 // Float ReLU MLP: layer k computes W[k] x + b[k]; ReLU on every layer but the last (logits).
 // Training keeps b at zero: the datapath's bias is one value per layer (docs/neuron.md), so an
@@ -81,9 +86,12 @@ struct EpochStats {
 };
 
 // Trains spec.epochs epochs (Adam, shuffled mini-batches keyed by seed and epoch); `on_epoch`
-// is called after each. Deterministic for a given spec and data.
+// is called after each. `constrain`, if given, projects the weights onto a constraint set after
+// the initialisation and after every step (projected gradient descent). Deterministic for a
+// given spec and data.
 Ann train_ann(const RateSpec& spec, const data::ImageSet& train, const data::ImageSet& test,
-              const std::function<void(const EpochStats&)>& on_epoch = {});
+              const std::function<void(const EpochStats&)>& on_epoch = {},
+              const std::function<void(Ann&)>& constrain = {});
 
 struct RateConversion {
     snn::Network net;

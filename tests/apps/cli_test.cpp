@@ -79,10 +79,10 @@ TEST_CASE("cli config error: out of range, exit 2, file:line", "[unit]") {
 
 TEST_CASE("cli config error: value not among the choices, exit 2", "[unit]") {
     Bad b;
-    const auto p = b.file("run:\n  dataset: cifar\n");
+    const auto p = b.file("run:\n  split: validation\n");
     auto r = test::run_cli("config check --config " + p);
     CHECK(r.exit_code == 2);
-    CHECK_THAT(r.output, Catch::Contains(p + ":2") && Catch::Contains("run.dataset") && Catch::Contains("fashion-mnist"));
+    CHECK_THAT(r.output, Catch::Contains(p + ":2") && Catch::Contains("run.split") && Catch::Contains("test"));
 }
 
 TEST_CASE("cli config error: malformed YAML, exit 2, file:line", "[unit]") {

@@ -4,6 +4,7 @@
 
 #include "hw/sim/trace_sink.h"
 #include "hw/pe/spike_out.h"
+#include "hw/pe/sram/datapath.h"
 #include "sw/common/error.h"
 #include "sw/map/mapper.h"
 #include "sw/snn/network.h"
@@ -54,7 +55,12 @@ SramPe::SramPe(const PeContext& ctx)
       m_accmem(m_path + ".acc_sram", acc_sram(m_cfg), ctx.stats, ctx.layer.name),
       m_neurons(ctx.image.neurons),
       m_acc(static_cast<std::size_t>(ctx.layer.delay) + 2, std::vector<std::int64_t>(ctx.image.neurons, 0)),
-      m_word_pops(m_cfg.word_fifo_depth, 0) {
+      m_word_pops(m_cfg.word_fifo_depth, 0),
+      m_dp(ctx.layer),
+      m_next(m_cfg.update_lanes) {
+    // COMPUTE cycles of a word with `valid` weights (a table: no division per word).
+    m_compute_cycles.resize(65);
+    for (std::uint32_t v = 0; v <= 64; ++v) m_compute_cycles[v] = std::max<Cycle>(1, ceil_div(v, m_cfg.lanes));
     const auto& image = m_image;
     const auto& cfg = m_cfg;
     if (image.neurons > cfg.capacity.neurons || image.synapse.size() > cfg.synapse.words ||
@@ -67,6 +73,11 @@ SramPe::SramPe(const PeContext& ctx)
                          ", which needs " + std::to_string(m_layer.delay + 2) + " accumulator slots; chip.pe.acc_slots is " +
                          std::to_string(cfg.capacity.acc_slots));
     m_to_host = routes_to_host(m_mapped, m_image);
+    m_event_driven = cfg.event_driven_update && rest_is_fixed_point(m_layer.neuron);
+    if (m_event_driven) {
+        m_touched.assign(m_acc.size(), std::vector<std::uint8_t>(image.neurons, 0));
+        m_bits = std::make_unique<mem::Sram>(m_path + ".activity_bits", activity_bits_sram(cfg), ctx.stats, ctx.layer.name);
+    }
 
     auto& stats = ctx.stats;
     const std::string& g = m_layer.name;
@@ -111,6 +122,7 @@ void SramPe::frame_reset(std::uint64_t frame, Cycle now) {
     m_trace = m_env.trace_sink();
     std::fill(m_neurons.begin(), m_neurons.end(), snn::NeuronState{});
     for (auto& a : m_acc) std::fill(a.begin(), a.end(), 0);
+    for (auto& t : m_touched) std::fill(t.begin(), t.end(), 0);
     // Reset: one state-word write per cycle (update_lanes neurons each), cycles now .. now + R - 1.
     const std::uint32_t r = frame_reset_cycles();
     for (std::uint32_t w = 0; w < r; ++w) m_state.access(now + w, w, true);
@@ -180,7 +192,7 @@ void SramPe::schedule(const Event& e) {
     Cycle last_issue = pop;
     for (std::uint32_t k = 0; k < words; ++k) {
         // Word FIFO credit: the word `depth` positions earlier must have been popped by COMPUTE.
-        if (m_words_seen >= depth) cand = std::max(cand, m_word_pops[m_words_seen % depth] + 1);
+        if (m_words_seen >= depth) cand = std::max(cand, m_word_pops[m_word_pos] + 1);
         if (cand < m_issue_cycle) cand = m_issue_cycle;
         if (cand == m_issue_cycle && m_issued_in_cycle >= m_cfg.load_words_per_cycle) ++cand;
         const Cycle ready = m_syn.access(cand, base + k, false);
@@ -197,14 +209,18 @@ void SramPe::schedule(const Event& e) {
         const std::uint32_t first = k * wpw;
         const std::uint32_t valid = std::min(wpw, m_image.neurons - std::min(m_image.neurons, first));
         const Cycle start = std::max(ready, m_compute_free);
-        const Cycle dur = std::max<Cycle>(1, ceil_div(valid, m_cfg.lanes));
+        const Cycle dur = m_compute_cycles[valid];
         m_compute_free = start + dur;
-        m_word_pops[m_words_seen % depth] = start;
+        m_word_pops[m_word_pos] = start;
+        if (++m_word_pos == depth) m_word_pos = 0;
         ++m_words_seen;
         m_busy_cycles->inc(dur);
-        const std::uint64_t word = m_image.synapse[base + k];
-        for (std::uint32_t j = 0; j < valid; ++j)
-            acc[first + j] += map::unpack_weight(word, j, m_image.weight_bits);
+        accumulate_word(acc.data() + first, m_image.synapse[base + k], valid, m_image.weight_bits);
+        if (m_event_driven) {
+            // COMPUTE sets the word's lanes' activity bits (one bit-word write).
+            std::fill_n(m_touched[deliver % m_touched.size()].begin() + first, valid, 1);
+            m_bits->count(true, 1);
+        }
         m_synops->inc(valid);
         m_acc_adds->inc(valid);
         m_accmem.count(false, valid);  // read-modify-write of each accumulator
@@ -227,17 +243,53 @@ void SramPe::step_start(std::uint32_t step, Cycle now) {
     m_update_step = step;
     m_next_neuron = 0;
     m_update_begin = now;
+    m_cur_acc = &acc_for(step);
+    if (m_event_driven) {
+        // The engine scans the activity bits, one 64-neuron word per cycle alongside the
+        // state-read pipeline, and visits only the groups with a live neuron.
+        const std::uint32_t words = std::max<std::uint32_t>(1, (m_image.neurons + 63) / 64);
+        m_scan_end = now + m_cfg.state.read_latency_cycles + words;
+        m_bits->count(false, words);
+        seek_live_group(now + m_cfg.state.read_latency_cycles);
+        m_env.request_tick(m_update_at);
+        return;
+    }
     // The state-read pipeline fills before the first group is decided.
     m_update_at = now + m_cfg.state.read_latency_cycles;
     m_env.request_tick(m_update_at);
 }
 
+void SramPe::seek_live_group(Cycle earliest) {
+    const auto& touched = m_touched[m_update_step % m_touched.size()];
+    const std::uint32_t lanes = m_cfg.update_lanes, N = m_image.neurons;
+    for (std::uint32_t n0 = m_next_neuron; n0 < N; n0 += lanes) {
+        const std::uint32_t n1 = std::min(N, n0 + lanes);
+        for (std::uint32_t n = n0; n < n1; ++n)
+            if (touched[n] || !at_rest(m_neurons[n])) {
+                m_next_neuron = n0;
+                // Its activity-bit word is read in cycle begin + state_read_latency + n0 / 64.
+                m_update_at = std::max(earliest, m_update_begin + m_cfg.state.read_latency_cycles + n0 / 64);
+                return;
+            }
+    }
+    m_next_neuron = N;
+    m_update_at = m_scan_end - 1;  // the tick that ends the update (the scan's last cycle)
+}
+
+void SramPe::finish_update(Cycle now) {
+    m_updating = false;
+    m_update_at = kNever;
+    if (m_trace)
+        m_trace->pe_interval(m_image.node, sim::TraceSink::PeStage::update, m_update_begin, now + 1, m_update_step);
+}
+
 void SramPe::update_group(Cycle now) {
+    if (m_next_neuron >= m_image.neurons) return finish_update(now);  // event-driven: scan over
     const std::uint32_t n0 = m_next_neuron;
     const std::uint32_t n1 = std::min(m_image.neurons, n0 + m_cfg.update_lanes);
-    auto& acc = acc_for(m_update_step);
+    auto& acc = *m_cur_acc;
     // Decide the group on copies: it proceeds only if the NI can take all of its spikes.
-    snn::NeuronState next[64];
+    snn::NeuronState* next = m_next.data();
     std::int32_t vfire[64];
     bool fired[64];
     std::uint32_t k = 0;
@@ -246,12 +298,7 @@ void SramPe::update_group(Cycle now) {
         next[j] = m_neurons[n];
         fired[j] = false;
         if (next[j].done) continue;
-        const std::uint32_t gid = m_image.first_neuron + n;
-        const std::uint32_t noise = snn::needs_noise(m_layer.neuron)
-                                        ? snn::noise_word(m_noise_seed, m_image.layer, gid, m_frame, m_update_step)
-                                        : 0;
-        vfire[j] = 0;
-        fired[j] = snn::update_neuron(next[j], m_layer.neuron, acc[n], noise, vfire[j]);
+        fired[j] = m_dp.update(next[j], m_image, n, acc[n], m_noise_seed, m_frame, m_update_step, vfire[j]);
         k += fired[j] ? 1 : 0;
     }
     if (k > m_env.out_credits()) {
@@ -287,14 +334,20 @@ void SramPe::update_group(Cycle now) {
     }
     if (wrote) m_state.access(now, n0 / m_cfg.update_lanes, true);
     m_next_neuron = n1;
+    if (m_event_driven) {
+        // The group's activity bits: its slot's bits cleared, its rest bits rewritten.
+        auto& touched = m_touched[m_update_step % m_touched.size()];
+        std::fill(touched.begin() + n0, touched.begin() + n1, 0);
+        m_bits->count(true, 1);
+        seek_live_group(now + 1);
+        if (m_next_neuron < m_image.neurons || m_update_at > now) return;
+        return finish_update(now);
+    }
     if (m_next_neuron < m_image.neurons) {
         m_update_at = now + 1;
         return;
     }
-    m_updating = false;
-    m_update_at = kNever;
-    if (m_trace)
-        m_trace->pe_interval(m_image.node, sim::TraceSink::PeStage::update, m_update_begin, now + 1, m_update_step);
+    finish_update(now);
 }
 
 void SramPe::tick(Cycle now) {

@@ -13,12 +13,14 @@
 // engine and STORE run tick by tick, because they depend on the NI's free injection slots.
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "hw/mem/sram.h"
 #include "hw/pe/pe_config.h"
 #include "hw/pe/pe_if.h"
+#include "hw/pe/sram/datapath.h"
 #include "sw/snn/neuron.h"
 #include "tlm/spike_packet.h"
 
@@ -69,6 +71,11 @@ class SramPe final : public ProcessingElement {
     void schedule(const Event& e);  // LOAD/COMPUTE timing + accumulation of one event
     void update_group(Cycle now);   // one cycle of the update engine
     void want_tick(Cycle now);      // re-requests the earliest tick still needed
+    // Event-driven update: moves m_next_neuron to the next group with a live neuron (a weight
+    // added this step, or not at rest) and sets m_update_at (no earlier than `earliest`); without
+    // one, the update ends when the activity-bit scan does.
+    void seek_live_group(Cycle earliest);
+    void finish_update(Cycle now);
     std::vector<std::int64_t>& acc_for(std::uint32_t step);
 
     std::string m_path;
@@ -97,6 +104,8 @@ class SramPe final : public ProcessingElement {
     std::uint32_t m_issued_in_cycle = 0;
     std::vector<Cycle> m_word_pops;  // ring: cycle COMPUTE popped each of the last depth words
     std::uint64_t m_words_seen = 0;
+    std::uint32_t m_word_pos = 0;    // m_words_seen % word_fifo_depth
+    std::vector<Cycle> m_compute_cycles;  // COMPUTE cycles of a word by its valid weights
     Cycle m_compute_free = 0;    // first cycle COMPUTE may start the next word
     Cycle m_busy_until = 0;      // LOAD/COMPUTE (and frame reset) activity ends before this cycle
     stats::Counter* m_busy_cycles;   // COMPUTE cycles (the LOAD/COMPUTE pipeline's busy time)
@@ -104,6 +113,14 @@ class SramPe final : public ProcessingElement {
 
     // Update engine and STORE.
     bool m_updating = false;
+    NeuronDatapath m_dp;                      // the layer's neuron datapath
+    std::vector<snn::NeuronState> m_next;     // the group's decided states (update_lanes)
+    std::vector<std::int64_t>* m_cur_acc = nullptr;  // accumulators of the step being updated
+    // Event-driven update (chip.pe.event_driven_update on a layer whose rest state is a fixed point).
+    bool m_event_driven = false;
+    std::vector<std::vector<std::uint8_t>> m_touched;  // per accumulator slot: a weight was added
+    std::unique_ptr<mem::Sram> m_bits;                 // the activity bits (docs/pe.md)
+    Cycle m_scan_end = 0;                              // the update is not over before this cycle
     std::uint32_t m_update_step = 0;
     std::uint32_t m_next_neuron = 0;
     Cycle m_update_at = kNever;  // cycle of the next group decision

@@ -1,0 +1,68 @@
+#pragma once
+// TTFS conversion (docs/conversion.md): a one-hidden-layer ReLU network, trained with every
+// first-layer row summing to zero, becomes a time-to-first-spike network of ReL-PSP neurons
+// (kind relpsp: v(t) = sum_i w_i (t - t_i) + bias (t + 1), one spike per neuron) that computes
+// the quantised ANN exactly. The principle is the exact ReLU -> TTFS mapping of Stanojevic et
+// al., "An Exact Mapping From ReLU Networks to Spiking Neural Networks", Neural Networks 168,
+// 2023 (arXiv 2212.12522): linear-ramp integration over a layer's input window gives
+// v = W x, then a constant slope turns v into a spike time; adapted to this datapath, which has
+// one bias per layer and 8-bit weights:
+//   - every input spikes (ttfs encoding with threshold -1: x = 0 at step T) and the first
+//     layer's integer rows sum to exactly zero, so after the input window every hidden
+//     membrane rises at the same slope, the layer bias beta0: the hidden neuron j fires
+//     K - r_j steps after step T, r_j = min(K, floor((U_j + beta0/2) / beta0)), U_j = sum_i q_ji m_i
+//     (m_i = T - input step = round(T x_i));
+//   - a threshold above anything the input window can reach keeps the hidden layer silent
+//     during it (no early spike);
+//   - the output layer reads its membrane at one step, R = T + K: there it equals
+//     sum_j q'_oj r_j (+ a common offset), hidden neurons with a negative pre-activation fire at
+//     or after R and contribute nothing (the ReLU); a large layer bias and a threshold just above
+//     anything reachable before R make every output neuron fire exactly at R, and first-spike
+//     decoding picks the largest membrane (v_fire), i.e. the arg-max of the quantised logits.
+// Each neuron fires at most once; hidden neurons with r_j = 0 fire at R or not at all within
+// the window (timesteps = R + 1).
+#include <cstdint>
+#include <vector>
+
+#include "sw/train/rate_conversion.h"
+
+namespace spiketlm::train {
+
+// Projects layer 0's rows onto zero sum (w_j <- w_j - mean(w_j)): the constraint the conversion
+// needs, applied by `spiketlm train --method ttfs` after every optimiser step.
+void zero_first_layer_row_sums(Ann& ann);
+
+// The conditions on the ANN alone (exactly two layers, no biases, zero first-layer row sums);
+// InputError naming the layer or neuron otherwise.
+void check_ttfs_ann(const Ann& ann);
+
+struct TtfsConversion {
+    snn::Network net;
+    double lambda = 0;                 // hidden activation scale (percentile of the calibration data)
+    std::vector<double> weight_scale;  // per layer: float weight = s * integer weight
+    int input_steps = 0, hidden_steps = 0;
+    std::int64_t beta0 = 0, k_window = 0;  // hidden slope (membrane units per step) and K
+};
+
+// Converts `ann` (exactly two layers, no biases, first-layer row sums zero within 1e-4 of the
+// row's largest weight: InputError otherwise) for inputs encoded over `steps` steps and hidden
+// activations resolved in `hidden_steps` steps per lambda (lambda = spec.percentile-th
+// percentile of the positive hidden activations on the first spec.calibration_samples images of
+// `calibration`). Chooses state_bits (24..32) so no state saturates; InputError if 32 do not fit.
+TtfsConversion convert_ttfs(const Ann& ann, const data::ImageSet& calibration, const RateSpec& spec, int steps,
+                            int hidden_steps);
+// The same from a given lambda.
+TtfsConversion convert_ttfs_with_scale(const Ann& ann, double lambda, const RateSpec& spec, int steps,
+                                       int hidden_steps);
+
+// What the converted network computes, in integers, written independently of the simulator:
+// the decision (arg-max of sum_j q'_oj r_j, lowest index on ties) and the hidden r_j for one
+// image (pixels in [0, 1]).
+struct TtfsIntegerResult {
+    std::vector<std::int64_t> r;       // per hidden neuron
+    std::vector<std::int64_t> logits;  // per output
+    int decision = -1;
+};
+TtfsIntegerResult ttfs_integer_forward(const TtfsConversion& c, const float* pixels);
+
+}  // namespace spiketlm::train

