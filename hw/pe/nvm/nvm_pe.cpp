@@ -45,6 +45,8 @@ NvmPe::NvmPe(const PeContext& ctx)
       m_acc(ctx.image.neurons, 0) {
     if (m_image.neurons > m_cfg.capacity.neurons || m_image.routes.size() > m_cfg.route.words)
         throw InputError(m_path + ": the mapped image does not fit this PE's memories (remap for this chip)");
+    if (m_cfg.event_driven_update)
+        throw InputError("chip.pe.event_driven_update: the nvm PE kind has no event-driven update (the sram kind has)");
     m_to_host = routes_to_host(m_mapped, m_image);
 
     auto& stats = ctx.stats;
