@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace spiketlm::stats {
 
 class Counter {
@@ -33,8 +35,13 @@ class Histogram {
     double bin_width() const { return m_bin_width; }
     const std::vector<std::uint64_t>& bins() const { return m_bins; }  // last = overflow
     void reset();
+    // Adds every value `o` holds, as if they had been added here: bins and counts summed, min and
+    // max combined, sums added (exact for integer values below 2^53, as every histogram the
+    // simulator declares holds). Throws Error when the binning differs.
+    void merge(const Histogram& o);
 
   private:
+    friend class Registry;  // from_json restores the state
     double m_bin_width;
     std::vector<std::uint64_t> m_bins;
     std::uint64_t m_count = 0;
@@ -96,6 +103,16 @@ class Registry {
     // stats.csv: name,kind,value,unit,component,energy_key,description
     std::string to_csv() const;
     void reset();
+
+    // Merging the statistics of runs of disjoint frame sets (frame-parallel and sharded runs):
+    // to_json() holds everything (declarations, components with attributes, values) exactly, and
+    // from_json() rebuilds an equal registry, so stats.csv and the energy priced from a rebuilt
+    // registry are those of the original. merge() adds `o`'s counts (counters summed, histograms
+    // merged bin by bin); the two must declare the same statistics and components in the same
+    // order (runs of one configuration do), else it throws Error naming the first difference.
+    nlohmann::json to_json() const;
+    static Registry from_json(const nlohmann::json& j);
+    void merge(const Registry& o);
 
   private:
     void check_new(const std::string& name) const;
