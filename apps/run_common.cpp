@@ -69,7 +69,8 @@ void RunOptions::add_to(CLI::App& cmd) {
 void RunOptions::add_parallel_to(CLI::App& cmd) {
     cmd.add_option("--threads,-j", threads,
                    "worker processes for frame-parallel runs (overrides run.threads; 0: all cores); "
-                   "results do not depend on it");
+                   "results do not depend on it")
+        ->check(CLI::Range(0, 256));
     cmd.add_option("--shards", shards,
                    "split the frames into N contiguous shards, each simulated into OUT/shards/<i>/ and merged "
                    "(with --shard: run one; with --slurm: submit all as a job array)");
@@ -123,7 +124,7 @@ void run_single(const RunOptions& opts, const RunMode& mode, const cfg::Config& 
 
 void execute_run(const RunOptions& opts, const RunMode& mode) {
     const cfg::Config config = load_run_config(opts);
-    if (opts.shards != 0 || opts.shard >= 0 || opts.slurm) {
+    if (opts.shards != -1 || opts.shard != -1 || opts.slurm) {
         run_sharded(opts, mode, config);
         return;
     }

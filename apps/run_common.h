@@ -28,7 +28,7 @@ struct RunOptions {
     std::string out;
     long long frames = -1;   // --frames overrides run.frames
     long long threads = -1;  // --threads overrides run.threads
-    long long shards = 0;    // --shards N: the run's frames in N contiguous shards (0: not given)
+    long long shards = -1;   // --shards N: the run's frames in N contiguous shards (-1: not given)
     long long shard = -1;    // --shard i: simulate only shard i (-1: not given)
     bool slurm = false;      // --slurm: submit the shards as a Slurm job array
     void add_to(CLI::App& cmd);

@@ -432,13 +432,15 @@ void run_sharded(const RunOptions& opts, const RunMode& mode, const cfg::Config&
     const auto frames = static_cast<std::size_t>(RunParams::from(config).frames);
     std::size_t n = workers;
     if (workers == 0) {
-        if (opts.shards == 0)
+        if (opts.shards == -1)
             throw InputError(std::string(opts.slurm ? "--slurm" : "--shard") + " needs --shards N (the number of shards)");
         if (opts.shards < 1) throw InputError("--shards must be at least 1 (got " + std::to_string(opts.shards) + ")");
         n = static_cast<std::size_t>(opts.shards);
         if (n > frames)
             throw InputError("--shards " + std::to_string(n) + " but the run has only " + std::to_string(frames) +
                              " frames (run.frames / --frames): every shard needs at least one frame");
+        if (opts.shard < 0 && opts.shard != -1)
+            throw InputError("--shard must be 0 or more (got " + std::to_string(opts.shard) + ")");
         if (opts.shard >= 0 && opts.slurm) throw InputError("--shard and --slurm exclude each other (--slurm submits every shard)");
         if (opts.shard >= 0 && static_cast<std::size_t>(opts.shard) >= n)
             throw InputError("--shard " + std::to_string(opts.shard) + " is out of range: --shards " + std::to_string(n) +
