@@ -26,7 +26,8 @@ const cfg::Param<std::int64_t> p_frames{"run.frames", 100, "frames", "number of 
 const cfg::Param<std::int64_t> p_first{"run.first_frame", 0, "", "index of the first frame in the split",
                                        cfg::Range{0, 1e7}};
 const cfg::Param<std::int64_t> p_threads{"run.threads", 0, "threads",
-                                         "worker threads for frame-parallel work (0: all cores); results do not depend on it",
+                                         "frame-parallel workers: threads of `spiketlm ref`, worker processes of `spiketlm run` "
+                                         "(0: all cores; the chip at most one per 64 frames); results do not depend on it",
                                          cfg::Range{0, 256}};
 }  // namespace
 
