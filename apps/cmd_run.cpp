@@ -199,6 +199,7 @@ report::RunTotals run_chip(RunContext& ctx) {
                      std::to_string(r.decision) + "," + std::to_string(r.first_output_step) + "," +
                      std::to_string(r.steps) + "," + std::to_string(r.cycles) + "\n";
         progress.update(k + 1 - ctx.begin);
+        if (ctx.frames_done) ctx.frames_done(k + 1 - ctx.begin);
     }
     progress.finish();
     trace.close();

@@ -45,6 +45,9 @@ struct RunContext {
     stats::Registry& stats;
     std::size_t begin = 0, end = 0;
     bool shard = false;  // a shard of a larger run: write what the merge needs, not the final files
+    // Called by the job with the number of its frames done so far (a shard reports it to the
+    // process that waits for it); may be empty.
+    std::function<void(std::size_t)> frames_done = nullptr;
     // What the mode's finish step needs besides the totals and statistics (e.g. per-PE counts);
     // a shard stores it for the merge. "clock_start" / "clock_end": the clock's cycle before the
     // first and after the last frame (the merge shifts shard i's cycles so that it starts where

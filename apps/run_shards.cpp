@@ -17,6 +17,7 @@
 #include "sw/cfg/config.h"
 #include "sw/common/error.h"
 #include "sw/common/fs.h"
+#include "sw/common/progress.h"
 #include "sw/common/seed.h"
 #include "sw/io/run_dir.h"
 #include "sw/stats/stats.h"
@@ -83,6 +84,14 @@ void run_one_shard(const RunOptions& opts, const RunMode& mode, const cfg::Confi
     ctx.begin = begin;
     ctx.end = end;
     ctx.shard = true;
+    // Frames done, for a parent that shows progress (OUT/shards/<i>/progress, at most 4 writes/s).
+    auto last = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+    ctx.frames_done = [&dir, &last](std::size_t done) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last < std::chrono::milliseconds(250)) return;
+        last = now;
+        dir.write("progress", std::to_string(done) + "\n");
+    };
     report::RunTotals totals;
     try {
         totals = mode.job(ctx);
@@ -319,6 +328,18 @@ void run_workers(const RunOptions& opts, std::size_t n, std::size_t jobs, std::s
     };
     std::vector<Worker> running;
     std::size_t next = 0;
+    // Progress over all frames: finished shards plus what the running ones report.
+    Progress progress("chip", frames);
+    std::size_t finished_frames = 0;
+    auto show = [&] {
+        std::size_t done = finished_frames;
+        for (const auto& w : running) {
+            std::ifstream f(fs::path(shard_dir(opts.out, w.index)) / "progress");
+            std::size_t k = 0;
+            if (f >> k) done += k;
+        }
+        progress.update(std::min(done, frames));
+    };
     auto stop_all = [&] {
         for (auto& w : running) {
             std::error_code ec;
@@ -362,12 +383,16 @@ void run_workers(const RunOptions& opts, std::size_t n, std::size_t jobs, std::s
                     throw Error(text);
                 }
                 dir.log("finished " + shard_name(w.index, n, frames));
+                const auto [b, e] = shard_range(frames, n, w.index);
+                finished_frames += e - b;
                 running.erase(running.begin() + static_cast<std::ptrdiff_t>(k));
                 any = true;
                 break;
             }
             if (!any) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            show();
         }
+        progress.finish();
     } catch (...) {
         stop_all();
         throw;
@@ -472,7 +497,6 @@ void run_sharded(const RunOptions& opts, const RunMode& mode, const cfg::Config&
 }
 
 void merge_run_dir(const std::string& out) {
-    const auto t0 = std::chrono::steady_clock::now();
     const ShardSet s = read_shards(out, 0);
     const auto it = modes().find(s.mode);
     if (it == modes().end() || !it->second.merge_files)
@@ -486,7 +510,6 @@ void merge_run_dir(const std::string& out) {
     dir.log("spiketlm merge: " + std::to_string(s.n) + " shards of " + out);
     double wall = 0;
     for (const auto& j : s.shards) wall = std::max(wall, j.at("totals").at("sim_wall_s").get<double>());
-    (void)t0;
     merge_into(s, it->second, config, dir, out, wall);
 }
 
