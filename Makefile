@@ -4,7 +4,7 @@ BUILD  := build/$(PRESET)
 JOBS   ?= $(shell nproc)
 CLI    := $(BUILD)/bin/spiketlm
 
-.PHONY: all deps data configure build test test-unit test-asan mutate demo paper bench docs clean
+.PHONY: all deps data configure build test test-unit test-asan mutate mutate-rtl lint-rtl synth coverage demo paper bench docs clean
 
 all: build
 
@@ -37,6 +37,23 @@ test-asan: data deps
 # Mutation testing (docs/testing.md): builds in build/mutate, never touches the working tree.
 mutate: data deps
 	@python3 scripts/mutate.py --jobs $(JOBS)
+
+# RTL (docs/rtl.md). Lint is also a ctest entry (label rtl) of `make test`.
+lint-rtl: deps
+	@verilator --lint-only -Wall --top-module pe_core rtl/pe_core.sv rtl/pe_neuron.sv && echo "rtl: lint clean"
+
+# Ten injected RTL bugs (scripts/rtl_mutants.yaml), each must fail an rtl regression.
+mutate-rtl: data deps
+	@python3 scripts/mutate.py --list scripts/rtl_mutants.yaml --scratch build/mutate-rtl --jobs $(JOBS)
+
+# yosys cell counts of pe_core for a chip configuration (CONFIG=...; GATES=1 maps to gates too).
+CONFIG ?= configs/chips/yoso.yaml
+synth: build
+	@python3 scripts/synth.py --config $(CONFIG) --cli $(CLI) $(if $(GATES),--gates,)
+
+# Line and toggle coverage of rtl/ over the rtl regressions (build/coverage).
+coverage: data deps
+	@JOBS=$(JOBS) scripts/rtl-coverage.sh
 
 demo: data build
 	@scripts/demo.sh $(CLI)

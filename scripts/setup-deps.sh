@@ -6,8 +6,8 @@ set -euo pipefail
 PACKAGES=(
   # build
   g++ cmake ninja-build pkg-config make
-  # simulation
-  libsystemc-dev
+  # simulation; RTL co-simulation and the area proxy (rtl/, docs/rtl.md)
+  libsystemc-dev verilator yosys
   # libraries
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev libzip-dev zlib1g-dev
   libeigen3-dev libtbb-dev libboost-dev libboost-filesystem-dev

@@ -57,6 +57,10 @@ std::uint64_t Sram::access(std::uint64_t cycle, std::uint32_t addr, bool write) 
 }
 
 void Sram::count(bool write, std::uint64_t n) { (write ? m_writes : m_reads)->inc(n); }
+void Sram::count_conflicts(std::uint64_t n) {
+    m_conflicts->inc(n);
+    m_stall_cycles->inc(n);
+}
 
 std::uint64_t Sram::conflicts() const { return m_conflicts->value(); }
 std::uint64_t Sram::stall_cycles() const { return m_stall_cycles->value(); }

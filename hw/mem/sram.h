@@ -42,6 +42,9 @@ class Sram {
     // Counts `n` accesses without scheduling them: for arrays whose ports the pipeline is built
     // to never exceed (the accumulators' read-modify-write), so only their energy matters.
     void count(bool write, std::uint64_t n);
+    // Counts `n` bank conflicts (one stall cycle each) that a model outside this class resolved
+    // (the RTL PE's arbiters): the same counters access() keeps.
+    void count_conflicts(std::uint64_t n);
     // The cycle an access issued at `cycle` to `addr` would start (no side effects).
     std::uint64_t issue_cycle(std::uint64_t cycle, std::uint32_t addr) const;
     std::uint32_t bank_of(std::uint32_t addr) const { return addr % m_cfg.banks; }

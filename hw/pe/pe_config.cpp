@@ -38,7 +38,7 @@ const cfg::Param<I> p_route_ports{"chip.pe.route_ports", 1, "ports",
                                   "routing-table SRAM ports: spikes of one update group whose routing reads STORE issues per cycle",
                                   cfg::Range{1, 4}};
 const cfg::Param<std::string> p_kind{"chip.pe.kind", "sram", "",
-                                     "PE kind by registered name (sram: LOAD/COMPUTE/STORE with SRAMs, docs/pe.md; nvm: crossbar arrays, docs/nvm.md)"};
+                                     "PE kind by registered name (sram: LOAD/COMPUTE/STORE with SRAMs, docs/pe.md; nvm: crossbar arrays, docs/nvm.md; rtl: rtl/pe_core.sv Verilated, docs/rtl.md)"};
 const cfg::Param<I> p_state_bits{"chip.pe.state_word_bits", 64, "bits", "neuron-state SRAM word width (i, v, flags)",
                                  cfg::Range{8, 256}};
 const cfg::Param<I> p_barrier{"chip.barrier_cycles", 4, "cycles",
@@ -47,12 +47,17 @@ const cfg::Param<I> p_barrier{"chip.barrier_cycles", 4, "cycles",
 const cfg::Param<I> p_host_rate{"chip.host_inject_per_cycle", 1, "packets/cycle",
                                 "input spike packets the host interface can write into its NI per cycle",
                                 cfg::Range{1, 64}};
+const cfg::Param<bool> p_rtl_trace{"rtl.trace", false, "", "write a VCD of every RTL PE (chip.pe.kind: rtl) to rtl.trace_dir"};
+const cfg::Param<std::string> p_rtl_trace_dir{"rtl.trace_dir", ".", "",
+                                              "folder of the RTL PEs' VCD files (rtl-<pe path>.vcd)"};
 const cfg::Param<double> p_clock{"chip.clock_mhz", 200.0, "MHz", "chip clock (PEs and NoC)", cfg::Range{0.001, 1e5}};
 }  // namespace
 
 PeConfig PeConfig::from(const cfg::Config& c) {
     PeConfig p;
     p.kind = p_kind(c);
+    p.rtl.trace = p_rtl_trace(c);
+    p.rtl.trace_dir = p_rtl_trace_dir(c);
     if (!PeRegistry::find(p.kind))
         throw ConfigError(c.origin(p_kind.name()).str(), p_kind.name(),
                           "unknown PE kind '" + p.kind + "' (registered: " + PeRegistry::names_joined() + ")");

@@ -25,6 +25,10 @@ struct PeConfig {
     std::uint32_t update_lanes = 4;           // neurons the update engine handles per cycle
     mem::SramConfig synapse, axon, state, route;  // geometry + latency of the SRAMs (accumulators: capacity)
     nvm::DeviceParams nvm;                    // crossbars of the `nvm` kind (nvm.*, sw/nvm/nvm_config.h)
+    struct Rtl {                              // the `rtl` kind (rtl.*, docs/rtl.md)
+        bool trace = false;                   // VCD of every RTL PE
+        std::string trace_dir = ".";          // where: rtl-<pe path>.vcd
+    } rtl;
 
     static PeConfig from(const cfg::Config& c);
     void validate() const;  // throws InputError naming the key

@@ -28,10 +28,10 @@ inline bool routes_to_host(const map::MappedNetwork& mapped, const map::PeImage&
 // The packet of local neuron `n`'s spike in `step`: to the next layer's PEs (multicast to the
 // destination set), or to the host with the membrane value at firing as a state_bits
 // two's-complement payload word (output ties).
+// `r` is the routing entry the PE read for the neuron (image.routes[n] in the SRAM).
 inline proto::SpikePacket spike_packet(const map::MappedNetwork& mapped, const map::PeImage& image,
-                                       const snn::Layer& layer, std::uint32_t n, std::uint32_t step,
+                                       const snn::Layer& layer, const map::Route& r, std::uint32_t step,
                                        std::int32_t vfire, bool to_host) {
-    const map::Route& r = image.routes[n];
     proto::SpikePacket p;
     p.src = image.node;
     p.src_neuron = r.axon;
@@ -48,6 +48,12 @@ inline proto::SpikePacket spike_packet(const map::MappedNetwork& mapped, const m
         p.payload.push_back(static_cast<std::uint32_t>(vfire) & mask);
     }
     return p;
+}
+
+inline proto::SpikePacket spike_packet(const map::MappedNetwork& mapped, const map::PeImage& image,
+                                       const snn::Layer& layer, std::uint32_t n, std::uint32_t step,
+                                       std::int32_t vfire, bool to_host) {
+    return spike_packet(mapped, image, layer, image.routes[n], step, vfire, to_host);
 }
 
 }  // namespace spiketlm::pe

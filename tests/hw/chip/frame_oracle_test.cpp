@@ -425,6 +425,18 @@ void run_case(std::uint64_t seed, bool contention, const std::string& kind = "sr
         run_case(n, true);                                                                                      \
     }
 
+// The RTL PE (rtl/pe_core.sv, chip.pe.kind: rtl) against the same independent model: every
+// spike's cycle and every frame's cycles (docs/rtl.md).
+#define RTL_ORACLE_CASE(n)                                                                                        \
+    TEST_CASE("frame oracle: RTL PEs give the independent model's cycles per spike, step and frame, seed " #n, \
+              "[rtl]") {                                                                                         \
+        run_case(n, false, "rtl");                                                                               \
+    }
+#define RTL_CONTENTION_CASE(n)                                                                                      \
+    TEST_CASE("frame oracle: with contention RTL PEs are never faster than the model, seed " #n, "[rtl]") { \
+        run_case(n, true, "rtl");                                                                                  \
+    }
+
 TEST_CASE("frame oracle: a PE kind that is only clocked (like an RTL PE) gives the same cycles, seed 7", "[system]") {
     run_case(7, false, "sram_polled");
 }
@@ -465,3 +477,31 @@ CONTENTION_CASE(102)
 CONTENTION_CASE(103)
 CONTENTION_CASE(104)
 CONTENTION_CASE(105)
+
+RTL_ORACLE_CASE(1)
+RTL_ORACLE_CASE(2)
+RTL_ORACLE_CASE(3)
+RTL_ORACLE_CASE(4)
+RTL_ORACLE_CASE(5)
+RTL_ORACLE_CASE(6)
+RTL_ORACLE_CASE(7)
+RTL_ORACLE_CASE(8)
+RTL_ORACLE_CASE(9)
+RTL_ORACLE_CASE(10)
+RTL_ORACLE_CASE(11)
+RTL_ORACLE_CASE(12)
+RTL_ORACLE_CASE(13)
+RTL_ORACLE_CASE(14)
+RTL_ORACLE_CASE(15)
+RTL_ORACLE_CASE(16)
+RTL_ORACLE_CASE(17)
+RTL_ORACLE_CASE(18)
+RTL_ORACLE_CASE(19)
+RTL_ORACLE_CASE(20)
+RTL_ORACLE_CASE(21)
+RTL_ORACLE_CASE(22)
+RTL_CONTENTION_CASE(101)
+RTL_CONTENTION_CASE(102)
+RTL_CONTENTION_CASE(103)
+RTL_CONTENTION_CASE(104)
+RTL_CONTENTION_CASE(105)

@@ -1,0 +1,53 @@
+# Included from hw/CMakeLists.txt. rtl/pe_core.sv Verilated (--cc) into the hw library: the `rtl` PE kind (hw/pe/rtl, docs/rtl.md).
+# One model per build tree, compiled once; the Verilator runtime comes with it.
+#
+# The sizes the model is Verilated with: the maxima a configuration must fit (checked with a
+# config error naming the key). The same numbers reach the C++ wrapper as SPIKETLM_RTL_<NAME>.
+set(SPIKETLM_RTL_PE_PARAMS
+  NEURONS=1024 SYN_WORDS=65536 AXONS=4096 ROUTES=1024 IN_MAX=8 FIFO_MAX=4096 WFIFO_MAX=16
+  LWPC_MAX=4 LANES_MAX=32 UPD_MAX=16 LAT_MAX=16 ACC_SLOTS=8 ACC_W=32 STQ_MAX=32 RT_MAX=8)
+option(SPIKETLM_RTL_COVERAGE "Verilate with --coverage (make coverage)" OFF)
+
+find_package(verilator REQUIRED HINTS $ENV{VERILATOR_ROOT})
+
+set(_gargs "")
+set(_defs "")
+foreach(p ${SPIKETLM_RTL_PE_PARAMS})
+  list(APPEND _gargs "-G${p}")
+  list(APPEND _defs "SPIKETLM_RTL_${p}")
+endforeach()
+set(_cov "")
+if(SPIKETLM_RTL_COVERAGE)
+  set(_cov COVERAGE)
+endif()
+
+verilate(spiketlm_hw ${_cov} TRACE
+  SOURCES ${CMAKE_SOURCE_DIR}/rtl/pe_core.sv ${CMAKE_SOURCE_DIR}/rtl/pe_neuron.sv
+  TOP_MODULE pe_core PREFIX Vpe_core DIRECTORY ${CMAKE_BINARY_DIR}/rtl/Vpe_core
+  VERILATOR_ARGS -Wall --unroll-count 4096 --x-assign fast --x-initial fast ${_gargs})
+
+# The wrapper sees the Verilated headers as system headers (our -Werror stays on our code) and
+# the defines the runtime was built with; the generated sources themselves are not ours: no
+# warnings from them.
+get_target_property(_vdir_srcs spiketlm_hw SOURCES)
+foreach(s ${_vdir_srcs})
+  if(s MATCHES "/rtl/Vpe_core/|/verilator/include/")
+    set_source_files_properties(${s} PROPERTIES COMPILE_OPTIONS "-w")
+  endif()
+endforeach()
+target_include_directories(spiketlm_hw SYSTEM PUBLIC ${VERILATOR_ROOT}/include ${VERILATOR_ROOT}/include/vltstd
+  ${CMAKE_BINARY_DIR}/rtl/Vpe_core)
+target_compile_definitions(spiketlm_hw PUBLIC ${_defs} VM_TRACE=1 VM_TRACE_VCD=1 VM_SC=0
+  VM_COVERAGE=$<BOOL:${SPIKETLM_RTL_COVERAGE}>)
+
+# The Verilator runtime as position-independent code with hidden symbols, for the mutant model
+# plugins scripts/rtl_mutant_check.py builds (the rtl mutation ctest entries): each plugin links
+# it instead of compiling the runtime again.
+add_library(spiketlm_vlt_pic STATIC ${VERILATOR_ROOT}/include/verilated.cpp
+  ${VERILATOR_ROOT}/include/verilated_threads.cpp ${VERILATOR_ROOT}/include/verilated_vcd_c.cpp)
+set_target_properties(spiketlm_vlt_pic PROPERTIES POSITION_INDEPENDENT_CODE ON CXX_VISIBILITY_PRESET hidden
+  VISIBILITY_INLINES_HIDDEN ON)
+target_include_directories(spiketlm_vlt_pic PRIVATE ${VERILATOR_ROOT}/include ${VERILATOR_ROOT}/include/vltstd)
+target_compile_definitions(spiketlm_vlt_pic PRIVATE VM_TRACE=1 VM_TRACE_VCD=1 VM_COVERAGE=0 VM_SC=0)
+target_compile_options(spiketlm_vlt_pic PRIVATE -w)
+set(SPIKETLM_RTL_PE_PARAMS ${SPIKETLM_RTL_PE_PARAMS} PARENT_SCOPE)

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""One entry of the RTL mutation check (docs/rtl.md), run by ctest inside `make test`.
+
+Builds rtl/pe_core.sv with one mutant of scripts/rtl_mutants.yaml applied (or, with --control,
+unmutated) into a model plugin, and runs the PE regression (tests/hw/pe/rtl_pe_test.cpp) on it
+through $SPIKETLM_RTL_PE_MODEL. The source tree is never touched: the RTL is copied into --work.
+
+  control  the unmutated plugin must PASS the regression (so the plugin path itself works);
+  mutant   the regression must FAIL (the mutant is caught); exit 1 if it survives.
+
+The plugin: Verilator --cc with the build's parameters, the model and hw/pe/rtl/pe_core_model.cpp
+compiled -O1 -fPIC with hidden symbols, linked with the build's PIC Verilator runtime
+(spiketlm_vlt_pic) into a shared library that exports only spiketlm_make_pe_core.
+Usage: rtl_mutant_check.py (--id ID | --control | --list-ids) --params "NEURONS=... ..."
+       --runtime LIB --test-bin BIN --work DIR [--cxx c++] [--list FILE] [--jobs N]
+"""
+import argparse
+import concurrent.futures
+import glob
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def load_mutants(path):
+    spec = importlib.util.spec_from_file_location("mutate", os.path.join(ROOT, "scripts", "mutate.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.parse_mutants(path)
+
+
+def pe_mutants(path):
+    return [m for m in load_mutants(path) if m["file"].startswith("rtl/pe_")]
+
+
+def run(cmd, **kw):
+    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if r.returncode != 0:
+        sys.exit(f"rtl_mutant_check: failed ({r.returncode}): {' '.join(cmd)}\n{r.stdout[-4000:]}{r.stderr[-4000:]}")
+    return r
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--id")
+    ap.add_argument("--control", action="store_true")
+    ap.add_argument("--list-ids", action="store_true")
+    ap.add_argument("--list", default=os.path.join(ROOT, "scripts", "rtl_mutants.yaml"))
+    ap.add_argument("--params", default="")
+    ap.add_argument("--runtime")
+    ap.add_argument("--test-bin")
+    ap.add_argument("--work")
+    ap.add_argument("--cxx", default="c++")
+    ap.add_argument("--jobs", type=int, default=2)
+    args = ap.parse_args()
+
+    if args.list_ids:
+        print(";".join(m["id"] for m in pe_mutants(args.list)))
+        return
+    mutant = None
+    if not args.control:
+        found = [m for m in pe_mutants(args.list) if m["id"] == args.id]
+        if not found:
+            sys.exit(f"rtl_mutant_check: no PE mutant '{args.id}' in {args.list}")
+        mutant = found[0]
+
+    work = args.work
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(os.path.join(work, "rtl"))
+    for sv in glob.glob(os.path.join(ROOT, "rtl", "pe_*.sv")):
+        shutil.copy(sv, os.path.join(work, "rtl"))
+    if mutant:
+        path = os.path.join(work, mutant["file"])
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        if text.count(mutant["find"]) != 1:
+            sys.exit(f"rtl_mutant_check: mutant {mutant['id']} is stale (its fragment does not occur exactly once)")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text.replace(mutant["find"], mutant["replace"]))
+
+    params = args.params.split()
+    obj = os.path.join(work, "obj")
+    run(["verilator", "--cc", "--trace", "-Wno-fatal", "--unroll-count", "4096", "--x-assign", "fast",
+         "--x-initial", "fast", "--top-module", "pe_core", "--prefix", "Vpe_core", "-Mdir", obj]
+        + [f"-G{p}" for p in params]
+        + [os.path.join(work, "rtl", "pe_core.sv"), os.path.join(work, "rtl", "pe_neuron.sv")])
+    vroot = run(["verilator", "--getenv", "VERILATOR_ROOT"]).stdout.strip()
+    flags = ["-O1", "-fPIC", "-std=c++17", "-fvisibility=hidden", "-w", "-DVM_TRACE=1", "-DVM_TRACE_VCD=1",
+             "-DVM_COVERAGE=0", "-DVM_SC=0", f"-I{obj}", f"-I{ROOT}", "-isystem", f"{vroot}/include",
+             "-isystem", f"{vroot}/include/vltstd"] + [f"-DSPIKETLM_RTL_{p}" for p in params]
+    sources = sorted(glob.glob(os.path.join(obj, "Vpe_core*.cpp"))) + [os.path.join(ROOT, "hw", "pe", "rtl", "pe_core_model.cpp")]
+
+    def compile_one(src):
+        out = os.path.join(obj, os.path.basename(src) + ".o")
+        run([args.cxx] + flags + ["-c", src, "-o", out])
+        return out
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
+        objects = list(ex.map(compile_one, sources))
+    lib = os.path.join(work, "libpe_core_model.so")
+    run([args.cxx, "-shared", "-Wl,-Bsymbolic", "-o", lib] + objects + [args.runtime, "-pthread"])
+
+    env = dict(os.environ, SPIKETLM_RTL_PE_MODEL=lib)
+    r = subprocess.run([args.test_bin, "rtl pe:*"], capture_output=True, text=True, env=env)
+    if args.control:
+        if r.returncode != 0:
+            sys.exit("rtl_mutant_check: the UNMUTATED model plugin fails the PE regression:\n" + r.stdout[-4000:])
+        print("control: the unmutated model plugin passes the PE regression")
+        return
+    if r.returncode == 0:
+        sys.exit(f"rtl_mutant_check: mutant {mutant['id']} SURVIVED the PE regression ({mutant['desc']})")
+    failed = [l for l in r.stdout.splitlines() if l.startswith("rtl pe:")]
+    print(f"mutant {mutant['id']} caught ({mutant['desc']}): " + (failed[0] if failed else "the regression failed"))
+
+
+if __name__ == "__main__":
+    main()
