@@ -62,6 +62,14 @@ Counter& Registry::counter(const std::string& name, const std::string& unit, con
     return *m_counters.back().counter;
 }
 
+Counter& Registry::setup_counter(const std::string& name, const std::string& unit, const std::string& description) {
+    check_new(name);
+    StatInfo info{name, unit, description, "", ""};
+    info.once = true;
+    m_counters.push_back({std::move(info), std::make_unique<Counter>()});
+    return *m_counters.back().counter;
+}
+
 Counter& Registry::action(const std::string& component, const std::string& cls, const std::string& action,
                           const std::string& description) {
     if (!find_component(component)) add_component(component, cls);
@@ -168,13 +176,15 @@ std::string Registry::to_csv() const {
 
 namespace {
 nlohmann::json info_json(const StatInfo& i) {
-    return {{"name", i.name}, {"unit", i.unit}, {"description", i.description}, {"component", i.component},
-            {"energy_key", i.energy_key}};
+    return {{"name", i.name},           {"unit", i.unit},     {"description", i.description},
+            {"component", i.component}, {"energy_key", i.energy_key}, {"once", i.once}};
 }
 StatInfo info_from(const nlohmann::json& j) {
-    return StatInfo{j.at("name").get<std::string>(), j.at("unit").get<std::string>(),
-                    j.at("description").get<std::string>(), j.at("component").get<std::string>(),
-                    j.at("energy_key").get<std::string>()};
+    StatInfo i{j.at("name").get<std::string>(), j.at("unit").get<std::string>(),
+               j.at("description").get<std::string>(), j.at("component").get<std::string>(),
+               j.at("energy_key").get<std::string>()};
+    i.once = j.value("once", false);
+    return i;
 }
 }  // namespace
 
@@ -251,10 +261,16 @@ void Registry::merge(const Registry& o) {
                    "' (" + b.cls + ") or with other attributes in the other");
     }
     auto same = [&](const StatInfo& a, const StatInfo& b) {
-        if (a.name != b.name || a.unit != b.unit || a.component != b.component || a.energy_key != b.energy_key)
+        if (a.name != b.name || a.unit != b.unit || a.component != b.component || a.energy_key != b.energy_key ||
+            a.once != b.once)
             differ("statistic '" + a.name + "' meets '" + b.name + "' (declared differently)");
     };
-    for (std::size_t k = 0; k < m_counters.size(); ++k) same(m_counters[k].info, o.m_counters[k].info);
+    for (std::size_t k = 0; k < m_counters.size(); ++k) {
+        same(m_counters[k].info, o.m_counters[k].info);
+        if (m_counters[k].info.once && m_counters[k].counter->value() != o.m_counters[k].counter->value())
+            differ("setup counter '" + m_counters[k].info.name + "' is " + std::to_string(m_counters[k].counter->value()) +
+                   " in one run and " + std::to_string(o.m_counters[k].counter->value()) + " in the other");
+    }
     for (std::size_t k = 0; k < m_histograms.size(); ++k) {
         same(m_histograms[k].info, o.m_histograms[k].info);
         const auto &a = *m_histograms[k].histogram, &b = *o.m_histograms[k].histogram;
@@ -262,7 +278,8 @@ void Registry::merge(const Registry& o) {
             differ("histogram '" + m_histograms[k].info.name + "' has different bins");
     }
     // Checked in full before anything changes.
-    for (std::size_t k = 0; k < m_counters.size(); ++k) m_counters[k].counter->inc(o.m_counters[k].counter->value());
+    for (std::size_t k = 0; k < m_counters.size(); ++k)
+        if (!m_counters[k].info.once) m_counters[k].counter->inc(o.m_counters[k].counter->value());
     for (std::size_t k = 0; k < m_histograms.size(); ++k) m_histograms[k].histogram->merge(*o.m_histograms[k].histogram);
 }
 

@@ -54,6 +54,7 @@ struct StatInfo {
     std::string description;
     std::string component;    // instance path for action counters, else ""
     std::string energy_key;   // "<class>.<action>" for action counters, else ""
+    bool once = false;        // a setup counter (counts what happens once per chip, not per frame)
 };
 
 // Named numeric attributes of a component (Accelergy style): the design parameters an energy
@@ -71,6 +72,10 @@ struct Component {
 class Registry {
   public:
     Counter& counter(const std::string& name, const std::string& unit, const std::string& description);
+    // A counter of work done once per simulated chip before any frame (e.g. NVM cells programmed):
+    // a run split into shards counts it in every shard, so merge() keeps one value (the parts
+    // must agree) instead of summing. stats.csv shows it as any counter.
+    Counter& setup_counter(const std::string& name, const std::string& unit, const std::string& description);
     // An energy-relevant action of component `component` (declared with add_component first, or
     // implicitly with class `cls`). Its name is `<component>.<action>`.
     Counter& action(const std::string& component, const std::string& cls, const std::string& action,
@@ -108,8 +113,9 @@ class Registry {
     // to_json() holds everything (declarations, components with attributes, values) exactly, and
     // from_json() rebuilds an equal registry, so stats.csv and the energy priced from a rebuilt
     // registry are those of the original. merge() adds `o`'s counts (counters summed, histograms
-    // merged bin by bin); the two must declare the same statistics and components in the same
-    // order (runs of one configuration do), else it throws Error naming the first difference.
+    // merged bin by bin; setup counters must be equal and are kept); the two must declare the
+    // same statistics and components in the same order (runs of one configuration do), else it
+    // throws Error naming the first difference.
     nlohmann::json to_json() const;
     static Registry from_json(const nlohmann::json& j);
     void merge(const Registry& o);

@@ -141,6 +141,21 @@ TEST_CASE("run: shards run one at a time and merged equal one run", "[system]") 
     CHECK(fs::exists(s.dir + "/local/shards/3/shard.json"));
 }
 
+TEST_CASE("run: an NVM-crossbar chip in two worker processes equals one process, programming counted once", "[system]") {
+    Setup s(24);
+    test::write_text(s.dir + "/nvm.yaml", "include: [" + s.dir + "/run.yaml, " + test::source_dir() +
+                                              "/configs/nvm/rram-neurosim.yaml]\nchip:\n  pe:\n    kind: nvm\n");
+    auto run = [&](const std::string& out, const std::string& threads) {
+        return test::run_cli("-q run --config " + s.dir + "/nvm.yaml --out " + s.dir + "/" + out + " --threads " + threads);
+    };
+    REQUIRE(run("one", "1").exit_code == 0);
+    const auto two = run("two", "2");
+    INFO(two.output);
+    REQUIRE(two.exit_code == 0);
+    check_same_outputs(s, "one", "two", {"stats.csv", "decisions.csv", "spikes.spk"});
+    CHECK(s.file("two", "stats.csv").find(".cells_programmed,counter,") != std::string::npos);
+}
+
 TEST_CASE("run: bad shard options are bad input naming the option", "[system]") {
     Setup s(10);
     const std::vector<std::pair<std::string, std::string>> cases = {

@@ -69,7 +69,7 @@ NvmPe::NvmPe(const PeContext& ctx)
                                "array columns read (current summed over the active rows)");
     // Not an action: programming happens once before inference and must not be spread over the
     // frames of a run (docs/nvm.md: programming energy = this count x nvm_array.program).
-    m_program = &stats.counter(m_path + ".cells_programmed", "cells",
+    m_program = &stats.setup_counter(m_path + ".cells_programmed", "cells",
                                "cells programmed once before inference (one pulse each; not in the inference energy)");
     m_adc_conv = &stats.action(m_path + ".adc", "nvm_adc", "conversion", "ADC conversions");
     m_shift_add = &stats.action(m_path + ".shift_add", "adder", "synop", "ADC results shift-added into neuron currents");

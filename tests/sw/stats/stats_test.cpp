@@ -140,3 +140,24 @@ TEST_CASE("stats: registries that declare different statistics are not merged", 
     // Nothing changed by the refused merges.
     CHECK(a.find_counter("chip.cycles")->value() == 1001);
 }
+
+TEST_CASE("stats: a setup counter is kept, not summed, when registries merge", "[unit]") {
+    stats::Registry a, b;
+    for (auto* r : {&a, &b}) {
+        r->setup_counter("pe.cells_programmed", "cells", "programmed once").inc(4096);
+        r->counter("pe.events", "events", "per frame").inc(10);
+    }
+    CHECK(stats::Registry::from_json(a.to_json()).to_json() == a.to_json());  // the kind survives
+    a.merge(b);
+    CHECK(a.find_counter("pe.cells_programmed")->value() == 4096);
+    CHECK(a.find_counter("pe.events")->value() == 20);
+    CHECK_THAT(a.to_csv(), Catch::Contains("pe.cells_programmed,counter,4096,cells"));
+    stats::Registry c;
+    c.setup_counter("pe.cells_programmed", "cells", "programmed once").inc(2048);
+    c.counter("pe.events", "events", "per frame").inc(10);
+    CHECK_THROWS_WITH(a.merge(c), Catch::Contains("setup counter 'pe.cells_programmed'"));
+    stats::Registry d;  // the same name as a plain counter: declared differently
+    d.counter("pe.cells_programmed", "cells", "programmed once").inc(4096);
+    d.counter("pe.events", "events", "per frame").inc(10);
+    CHECK_THROWS_AS(a.merge(d), Error);
+}
