@@ -1,7 +1,8 @@
 // `spiketlm run`: maps the model onto the configured chip (or loads a mapped network) and runs
 // dataset frames through the cycle-level chip model; writes the run directory with the report,
-// energy breakdown, NoC statistics and the spike trace, and when asked (trace.*) the VCD and
-// Perfetto activity traces (docs/traces.md).
+// energy breakdown, NoC statistics, the per-frame decisions and the spike trace, and when asked
+// (trace.*) the VCD and Perfetto activity traces (docs/traces.md). Frame-parallel (run.threads,
+// --threads) and sharded (--shards, --shard, --slurm; `spiketlm merge`) runs: apps/run_shards.h.
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -9,12 +10,15 @@
 #include "apps/command.h"
 #include "apps/run_common.h"
 #include "apps/run_inputs.h"
+#include "apps/run_shards.h"
 #include "hw/chip/chip.h"
 #include "hw/chip/lt/lt_chip.h"
+#include "hw/pe/pe_if.h"
 #include "hw/power/energy_table.h"
 #include "sw/cfg/config.h"
 #include "sw/cfg/param.h"
 #include "sw/common/error.h"
+#include "sw/common/fs.h"
 #include "sw/common/progress.h"
 #include "sw/io/run_dir.h"
 #include "sw/map/capacity.h"
@@ -53,13 +57,77 @@ std::string resolve_data_file(const std::string& path) {
     return fs::exists(alt) ? alt.string() : path;
 }
 
+// --- the activity trace of a shard (activity.json), for the merge -------------------------------
+
+nlohmann::json activity_to_json(const traces::Activity& a) {
+    using nlohmann::json;
+    json j = {{"scopes", a.scopes}, {"clock_mhz", a.clock_mhz}, {"mesh", {a.mesh_width, a.mesh_height}}};
+    json f = json::array(), st = json::array(), pe = json::array(), pk = json::array(), q = json::array(),
+         h = json::array();
+    for (const auto& x : a.frames) f.push_back({x.frame, x.begin, x.end});
+    for (const auto& x : a.steps) st.push_back({x.frame, x.step, x.start, x.barrier, x.end});
+    for (const auto& x : a.pe) pe.push_back({x.node, static_cast<int>(x.stage), x.begin, x.end, x.arg});
+    for (const auto& x : a.packets) pk.push_back({x.src, x.dst, x.injected, x.delivered, x.hops, x.flits, x.to_host});
+    for (const auto& x : a.queue) q.push_back({x.node, x.cycle, x.delta});
+    for (const auto& x : a.hops) h.push_back({x.router, x.port, x.src, x.injected, x.cycle});
+    j.update({{"frames", f}, {"steps", st}, {"pe", pe}, {"packets", pk}, {"queue", q}, {"hops", h}});
+    return j;
+}
+
+// Appends the activity in `j` to `a` with every cycle shifted by `offset`.
+void append_activity(traces::Activity& a, const nlohmann::json& j, std::uint64_t offset) {
+    using U = std::uint64_t;
+    using U32 = std::uint32_t;
+    a.scopes = j.at("scopes").get<unsigned>();
+    a.clock_mhz = j.at("clock_mhz").get<double>();
+    a.mesh_width = j.at("mesh").at(0).get<U32>();
+    a.mesh_height = j.at("mesh").at(1).get<U32>();
+    for (const auto& x : j.at("frames")) a.frames.push_back({x[0].get<U>(), x[1].get<U>() + offset, x[2].get<U>() + offset});
+    for (const auto& x : j.at("steps"))
+        a.steps.push_back({x[0].get<U>(), x[1].get<U32>(), x[2].get<U>() + offset, x[3].get<U>() + offset,
+                           x[4].get<U>() + offset});
+    for (const auto& x : j.at("pe"))
+        a.pe.push_back({x[0].get<U32>(), static_cast<traces::PeStage>(x[1].get<int>()), x[2].get<U>() + offset,
+                        x[3].get<U>() + offset, x[4].get<U32>()});
+    for (const auto& x : j.at("packets"))
+        a.packets.push_back({x[0].get<U32>(), x[1].get<U32>(), x[2].get<U>() + offset, x[3].get<U>() + offset,
+                             x[4].get<U32>(), x[5].get<U32>(), x[6].get<bool>()});
+    for (const auto& x : j.at("queue")) a.queue.push_back({x[0].get<U32>(), x[1].get<U>() + offset, x[2].get<int>()});
+    for (const auto& x : j.at("hops"))
+        a.hops.push_back({x[0].get<U32>(), x[1].get<unsigned>(), x[2].get<U32>(), x[3].get<U>() + offset,
+                          x[4].get<U>() + offset});
+}
+
+// The activity-trace files of a run (trace.vcd, trace.json) from its recorded activity.
+void write_activity_files(const traces::Activity& a, const cfg::Config& config, io::RunDir& dir) {
+    if (p_trace_vcd(config)) {
+        dir.write("trace.vcd", traces::vcd_text(a));
+        dir.log("wrote trace.vcd");
+    }
+    if (p_trace_perfetto(config)) {
+        traces::write_perfetto_file(a, dir.file("trace.json"));
+        dir.log("wrote trace.json");
+    }
+}
+
+// The chip clock's current cycle, where the next frame starts: SystemC time in cycles, rounded
+// up (as the cycle scheduler counts). run_chip checks it against every frame's start cycle.
+std::uint64_t clock_cycle(double clock_mhz) {
+    const auto p = sc_core::sc_time(1e6 / clock_mhz, sc_core::SC_PS).value();
+    return (sc_core::sc_time_stamp().value() + p - 1) / p;
+}
+
+// Simulates the run's frames [ctx.begin, ctx.end). Writes spikes.spk, decisions.csv and the
+// activity traces (a shard: activity.json, for the merge); the totals are raw (energy and
+// utilisation come from finish_chip, for a single-process and a merged run alike).
 report::RunTotals run_chip(RunContext& ctx) {
     const RunParams rp = RunParams::from(ctx.config);
     RunInputs in(rp, ctx.config);
     const auto& net = in.model().net;
     const snn::SimOptions sim = snn::sim_options_from(ctx.config, net);
     const bool early_stop = *sim.early_stop;
-    const auto table = power::EnergyTable::load(resolve_data_file(power::energy_table_path(ctx.config)));
+    const std::string table_path = resolve_data_file(power::energy_table_path(ctx.config));
+    power::EnergyTable::load(table_path);  // a bad table fails before the simulation
 
     map::MappedNetwork mapped;
     if (const std::string dir = p_mapped(ctx.config); !dir.empty()) {
@@ -85,7 +153,8 @@ report::RunTotals run_chip(RunContext& ctx) {
         trace.add(r);
     });
 
-    // Activity trace: frames trace.first_frame .. + trace.frames - 1 of this run.
+    // Activity trace: frames trace.first_frame .. + trace.frames - 1 of the run (a shard records
+    // the part of the window among its frames).
     std::unique_ptr<traces::ActivityRecorder> activity;
     const unsigned scopes = traces::parse_scopes(p_trace_scopes(ctx.config), "trace.scopes");  // checked even when off
     if (p_trace_vcd(ctx.config) || p_trace_perfetto(ctx.config)) {
@@ -107,10 +176,19 @@ report::RunTotals run_chip(RunContext& ctx) {
     t.extra["early_stop"] = early_stop;
     if (chip::lt::enabled(ctx.config))
         t.extra["chip_timing"] = "lt: cycles, latency, throughput, power and leakage are estimates (docs/chip.md, Loosely-timed mode)";
-    Progress progress("chip", in.frames());
-    for (std::size_t k = 0; k < in.frames(); ++k) {
+    std::string decisions = "frame,label,decision,first_output_step,steps,cycles\n";
+    Progress progress("chip", ctx.end - ctx.begin);
+    const std::uint64_t clock_start = clock_cycle(chip.clock_mhz());
+    for (std::size_t k = ctx.begin; k < ctx.end; ++k) {
         const auto spikes = in.encode(k);
+        const std::uint64_t clock = clock_cycle(chip.clock_mhz());
         const chip::FrameResult r = chip.run_frame(spikes, in.frame_index(k));
+        // The merge of a sharded run shifts cycles by the clock's advance over the shards before:
+        // a shard checks that this advance is what frames start from.
+        if (ctx.shard && r.start_cycle != clock)
+            throw Error("frame " + std::to_string(in.frame_index(k)) + " started at cycle " +
+                        std::to_string(r.start_cycle) + ", not at the clock's cycle " + std::to_string(clock) +
+                        " (this chip cannot be run in shards: the merge could not place its cycles exactly)");
         ++t.frames;
         if (r.decision == in.label(k)) ++t.correct;
         if (r.decision < 0) ++t.undecided;
@@ -121,24 +199,45 @@ report::RunTotals run_chip(RunContext& ctx) {
             t.spikes += r.spikes_per_layer[l];
             t.spikes_by_layer[net.layers[l].name] += r.spikes_per_layer[l];
         }
-        progress.update(k + 1);
+        decisions += std::to_string(in.frame_index(k)) + "," + std::to_string(in.label(k)) + "," +
+                     std::to_string(r.decision) + "," + std::to_string(r.first_output_step) + "," +
+                     std::to_string(r.steps) + "," + std::to_string(r.cycles) + "\n";
+        progress.update(k + 1 - ctx.begin);
+        if (ctx.frames_done) ctx.frames_done(k + 1 - ctx.begin);
     }
     progress.finish();
     trace.close();
+    ctx.dir.write("decisions.csv", decisions);
     if (activity) {
         chip.set_trace_sink(nullptr);
-        if (p_trace_vcd(ctx.config)) {
-            ctx.dir.write("trace.vcd", traces::vcd_text(activity->activity()));
-            ctx.dir.log("wrote trace.vcd");
-        }
-        if (p_trace_perfetto(ctx.config)) {
-            traces::write_perfetto_file(activity->activity(), ctx.dir.file("trace.json"));
-            ctx.dir.log("wrote trace.json");
-        }
+        if (ctx.shard) ctx.dir.write("activity.json", activity_to_json(activity->activity()).dump() + "\n");
+        else write_activity_files(activity->activity(), ctx.config, ctx.dir);
     }
     t.cycles = chip.total_cycles();
-    const double seconds = static_cast<double>(*t.cycles) / (t.clock_mhz * 1e6);
-    const auto e = power::compute_energy(ctx.stats, table, seconds);
+    t.noc = chip.noc_totals();
+    t.sim_events = chip.scheduler_evaluations();
+    std::vector<std::uint64_t> busy;
+    for (const auto& img : mapped.pes) busy.push_back(chip.pe_at(img.node)->busy_cycles());
+    ctx.merge_data = {{"clock_start", clock_start},
+                      {"clock_end", clock_cycle(chip.clock_mhz())},
+                      {"energy_table", table_path},
+                      {"cwd", std::filesystem::current_path().string()},
+                      {"pe_busy_cycles", busy}};
+    return t;
+}
+
+// Energy (priced from the statistics and the run's cycles) and PE utilisation (per-PE busy cycles
+// summed over the parts) of a single-process or merged chip run.
+void finish_chip(report::RunTotals& t, const stats::Registry& stats, const std::vector<nlohmann::json>& parts,
+                 const cfg::Config&) {
+    namespace fs = std::filesystem;
+    std::string path = parts.at(0).at("energy_table").get<std::string>();
+    const std::string cwd = parts.at(0).at("cwd").get<std::string>();
+    if (!fs::path(path).is_absolute() && !fs::exists(path) && fs::exists(fs::path(cwd) / path))
+        path = (fs::path(cwd) / path).string();  // a merge run from another directory
+    const auto table = power::EnergyTable::load(path);
+    const double seconds = static_cast<double>(t.cycles.value_or(0)) / (t.clock_mhz * 1e6);
+    const auto e = power::compute_energy(stats, table, seconds);
     report::EnergyTotals et;
     et.dynamic_pj = e.dynamic_pj;
     et.leakage_pj = e.leakage_pj;
@@ -148,21 +247,72 @@ report::RunTotals run_chip(RunContext& ctx) {
     et.by_part_pj = e.by_part_pj;
     if (e.programmed) et.programming_pj = e.programming_pj;
     et.table_name = table.name();
-    et.table_file = table.file();
+    et.table_file = parts.at(0).at("energy_table").get<std::string>();
     et.technology = table.technology();
     et.pricing = power::pricing_json(e, table);
     t.energy = et;
-    t.noc = chip.noc_totals();
-    t.utilization["pe.busy_fraction"] = chip.pe_busy_fraction();
-    t.sim_events = chip.scheduler_evaluations();
-    return t;
+    // Mean over PEs of busy cycles / cycles (as chip::Chip::pe_busy_fraction).
+    std::vector<std::uint64_t> busy;
+    for (const auto& p : parts) {
+        const auto b = p.at("pe_busy_cycles").get<std::vector<std::uint64_t>>();
+        if (busy.empty()) busy.assign(b.size(), 0);
+        if (b.size() != busy.size()) throw InputError("the parts of the run have different numbers of PEs");
+        for (std::size_t k = 0; k < b.size(); ++k) busy[k] += b[k];
+    }
+    double frac = 0;
+    const std::uint64_t cycles = t.cycles.value_or(0);
+    if (!busy.empty() && cycles > 0) {
+        double sum = 0;
+        for (const auto b : busy) sum += static_cast<double>(b) / static_cast<double>(cycles);
+        frac = sum / static_cast<double>(busy.size());
+    }
+    t.utilization["pe.busy_fraction"] = frac;
 }
+
+// The merged files of a sharded chip run: spikes.spk (each shard's cycles shifted by the cycles
+// of the shards before it) and the activity traces from the shards' activity.json.
+void merge_chip_files(const std::vector<std::string>& shards, const std::vector<std::uint64_t>& offsets,
+                      io::RunDir& dir, const cfg::Config& config) {
+    namespace fs = std::filesystem;
+    traces::TraceWriter out(dir.file("spikes.spk"), "chip");
+    for (std::size_t i = 0; i < shards.size(); ++i) {
+        const traces::Trace t = traces::read_trace((fs::path(shards[i]) / "spikes.spk").string());
+        for (traces::SpikeRecord r : t.records) {
+            if (r.cycle != traces::SpikeRecord::kNoCycle) r.cycle += offsets[i];
+            out.add(r);
+        }
+    }
+    out.close();
+    if (!p_trace_vcd(config) && !p_trace_perfetto(config)) return;
+    traces::Activity a;
+    for (std::size_t i = 0; i < shards.size(); ++i) {
+        const std::string path = (fs::path(shards[i]) / "activity.json").string();
+        try {
+            append_activity(a, nlohmann::json::parse(read_file(path)), offsets[i]);
+        } catch (const nlohmann::json::exception& e) {
+            throw InputError(path + ": malformed activity record: " + e.what());
+        }
+    }
+    write_activity_files(a, config, dir);
+}
+
+const RunMode& chip_mode() {
+    static const RunMode m{"chip", run_chip, finish_chip, merge_chip_files};
+    return m;
+}
+const bool mode_registered = register_run_mode(chip_mode());
 
 void setup(CLI::App& root) {
     auto* cmd = root.add_subcommand("run", "run dataset frames through the cycle-level chip model");
     auto opts = std::make_shared<RunOptions>();
     opts->add_to(*cmd);
-    cmd->callback([opts] { execute_run(*opts, "chip", run_chip); });
+    opts->add_parallel_to(*cmd);
+    cmd->callback([opts] { execute_run(*opts, chip_mode()); });
+
+    auto* merge = root.add_subcommand("merge", "merge the finished shards DIR/shards/<i>/ of a sharded run into DIR");
+    auto dir = std::make_shared<std::string>();
+    merge->add_option("dir", *dir, "run directory given as --out to the shards")->required();
+    merge->callback([dir] { merge_run_dir(*dir); });
 }
 const bool registered = register_command("run", setup);
 }  // namespace

@@ -9,6 +9,7 @@
 #include "sw/common/seed.h"
 #include "sw/io/run_dir.h"
 #include "sw/stats/stats.h"
+#include "apps/run_shards.h"
 
 namespace spiketlm::app {
 
@@ -26,7 +27,8 @@ const cfg::Param<std::int64_t> p_frames{"run.frames", 100, "frames", "number of 
 const cfg::Param<std::int64_t> p_first{"run.first_frame", 0, "", "index of the first frame in the split",
                                        cfg::Range{0, 1e7}};
 const cfg::Param<std::int64_t> p_threads{"run.threads", 0, "threads",
-                                         "worker threads for frame-parallel work (0: all cores); results do not depend on it",
+                                         "frame-parallel workers: threads of `spiketlm ref`, worker processes of `spiketlm run` "
+                                         "(0: all cores; the chip at most one per 64 frames); results do not depend on it",
                                          cfg::Range{0, 256}};
 }  // namespace
 
@@ -48,44 +50,93 @@ void check_frame_range(const RunParams& p, std::size_t images, const std::string
                          " images: at most " + std::to_string(images - first) + " frames are available");
 }
 
+std::string run_config_hash(const cfg::Config& c) {
+    cfg::Config k = c;
+    k.apply_set("run.threads=0", 1);
+    return k.hash();
+}
+
+std::string run_name(const cfg::Config& c, const std::string& out) {
+    std::string n = p_name(c);
+    if (n.empty()) n = std::filesystem::path(out).lexically_normal().filename().string();
+    return n;
+}
+
 void RunOptions::add_to(CLI::App& cmd) {
     config.add_to(cmd, true);
     cmd.add_option("--out,-o", out, "run directory (e.g. runs/demo)")->required();
     cmd.add_option("--frames,-n", frames, "number of frames (overrides run.frames)")->check(CLI::PositiveNumber);
 }
 
-void execute_run(const RunOptions& opts, const std::string& mode, const RunJob& job) {
-    cfg::Config config = opts.config.load();
-    if (opts.frames > 0) config.apply_set("run.frames=" + std::to_string(opts.frames), static_cast<int>(opts.config.sets.size()) + 1);
-    config.require({"run.model"});
-    const auto t0 = std::chrono::steady_clock::now();
+void RunOptions::add_parallel_to(CLI::App& cmd) {
+    cmd.add_option("--threads,-j", threads,
+                   "worker processes for frame-parallel runs (overrides run.threads; 0: all cores); "
+                   "results do not depend on it")
+        ->check(CLI::Range(0, 256));
+    cmd.add_option("--shards", shards,
+                   "split the frames into N contiguous shards, each simulated into OUT/shards/<i>/ and merged "
+                   "(with --shard: run one; with --slurm: submit all as a job array)");
+    cmd.add_option("--shard", shard, "run only shard i (0-based) of --shards N into OUT/shards/<i>/; "
+                                     "`spiketlm merge OUT` merges the finished shards");
+    cmd.add_flag("--slurm", slurm, "submit the --shards N shards as a Slurm job array (then: spiketlm merge OUT)");
+}
 
-    io::RunDir dir(opts.out);
-    dir.write("config.effective.yaml", config.effective_yaml());
-    dir.log("spiketlm " + mode + ": config " + opts.config.config + " (hash " + config.hash() + ")");
-    stats::Registry stats;
-    RunContext ctx{config, dir, stats};
-    report::RunTotals totals;
-    try {
-        totals = job(ctx);
-    } catch (const std::exception& e) {
-        dir.log(std::string("FAILED: ") + e.what());
-        throw;
-    }
-    totals.mode = mode;
-    if (totals.name.empty()) {
-        totals.name = p_name(config);
-        if (totals.name.empty()) totals.name = std::filesystem::path(opts.out).lexically_normal().filename().string();
-    }
-    totals.config_hash = config.hash();
-    totals.seed = master_seed(config);
-    totals.sim_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+void write_run_report(report::RunTotals& totals, const cfg::Config& config, const std::string& out, io::RunDir& dir,
+                      const stats::Registry& stats) {
+    if (totals.name.empty()) totals.name = run_name(config, out);
     dir.write("stats.csv", stats.to_csv());
     const auto j = report::make_report_json(totals);
     dir.log("done: " + std::to_string(totals.frames) + " frames");
     dir.finish(j.dump(2) + "\n", report::make_report_md(j));
     std::cout << report::summary_text(j) << "outputs in " << dir.path() << "/ (report.json, report.md, stats.csv, "
               << "config.effective.yaml, log.txt)\n";
+}
+
+cfg::Config load_run_config(const RunOptions& opts) {
+    cfg::Config config = opts.config.load();
+    int n = static_cast<int>(opts.config.sets.size());
+    if (opts.frames > 0) config.apply_set("run.frames=" + std::to_string(opts.frames), ++n);
+    if (opts.threads >= 0) config.apply_set("run.threads=" + std::to_string(opts.threads), ++n);
+    config.require({"run.model"});
+    return config;
+}
+
+void run_single(const RunOptions& opts, const RunMode& mode, const cfg::Config& config) {
+    const auto t0 = std::chrono::steady_clock::now();
+    io::RunDir dir(opts.out);
+    dir.write("config.effective.yaml", config.effective_yaml());
+    dir.log("spiketlm " + mode.name + ": config " + opts.config.config + " (hash " + run_config_hash(config) + ")");
+    stats::Registry stats;
+    RunContext ctx{config, dir, stats};
+    ctx.end = static_cast<std::size_t>(RunParams::from(config).frames);
+    report::RunTotals totals;
+    try {
+        totals = mode.job(ctx);
+        totals.mode = mode.name;
+        totals.config_hash = run_config_hash(config);
+        totals.seed = master_seed(config);
+        if (mode.finish) mode.finish(totals, stats, {ctx.merge_data}, config);
+    } catch (const std::exception& e) {
+        dir.log(std::string("FAILED: ") + e.what());
+        throw;
+    }
+    totals.sim_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    write_run_report(totals, config, opts.out, dir, stats);
+}
+
+void execute_run(const RunOptions& opts, const RunMode& mode) {
+    const cfg::Config config = load_run_config(opts);
+    if (opts.shards != -1 || opts.shard != -1 || opts.slurm) {
+        run_sharded(opts, mode, config);
+        return;
+    }
+    const std::size_t workers = mode.merge_files ? parallel_workers(config) : 1;
+    if (workers > 1) run_sharded(opts, mode, config, workers);
+    else run_single(opts, mode, config);
+}
+
+void execute_run(const RunOptions& opts, const std::string& mode, const RunJob& job) {
+    execute_run(opts, RunMode{mode, job, nullptr, nullptr});
 }
 
 }  // namespace spiketlm::app

@@ -106,6 +106,7 @@ struct Chip::Impl final : public sim::Clocked {
         const Cycle start = sched->now();
         frame_start = start;
         synops0 = 0;
+        mesh->reset_arbiters();  // every frame from the same NoC state (frame-parallel runs)
         host->begin_frame(&input);
         if (trace) trace->frame_begin(frame_index, start);
         state = State::resetting;

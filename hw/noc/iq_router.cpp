@@ -484,6 +484,16 @@ std::string IqRouter::dump(Cycle now) const {
     return os.str();
 }
 
+void IqRouter::reset_arbiters() {
+    for (unsigned p = 0; p < kPorts; ++p) {
+        m_in[p].vc_rr = m_in[p].accept_rr = 0;
+        m_out[p].grant_rr = 0;
+    }
+    for (auto& o : m_va_grant_rr)
+        for (auto& g : o) g = 0;
+    for (auto& a : m_va_accept_rr) a = 0;
+}
+
 void IqRouter::reset() {
     for (unsigned p = 0; p < kPorts; ++p) {
         m_in[p].occupied = m_in[p].need_va = 0;

@@ -51,6 +51,7 @@ class IqRouter final : public sc_core::sc_module, public RouterIf {
     bool empty() const override { return m_buffered == 0; }
     std::string dump(Cycle now) const override;
     void reset() override;
+    void reset_arbiters() override;
 
   private:
     struct Branch {

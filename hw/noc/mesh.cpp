@@ -106,6 +106,11 @@ std::string Mesh::dump_state(Cycle now) const {
     return s.empty() ? "  (no flit buffered: packets are held by refusing endpoints)\n" : s;
 }
 
+void Mesh::reset_arbiters() {
+    for (auto& r : m_routers) r->reset_arbiters();
+    for (auto& n : m_nis) n->reset_arbiters();
+}
+
 void Mesh::reset() {
     for (auto& r : m_routers) r->reset();
     for (auto& n : m_nis) n->reset();

@@ -72,6 +72,9 @@ class Mesh : public sc_core::sc_module {
     // Empties every buffer, queue and link and restores all credits (between experiments; call
     // the scheduler's reset() too). Statistics are not touched.
     void reset();
+    // Every router's and NI's arbiters back to their start (RouterIf::reset_arbiters): the chip
+    // calls it at each frame start, when the NoC is idle.
+    void reset_arbiters();
 
   private:
     NocConfig m_cfg;

@@ -89,6 +89,7 @@ class NetworkInterface final : public sc_core::sc_module, public sim::Clocked {
     bool idle() const;  // nothing queued, sending or buffered
     std::string dump() const;
     void reset();
+    void reset_arbiters() { m_start_rr = m_send_rr = 0; }  // VC round robin back to its start
 
     void evaluate(Cycle now) override;
 

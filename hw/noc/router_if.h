@@ -24,7 +24,8 @@
 //     cycle while busy; the TLM router computes its next event to stay free while idle.
 //   - empty(): no flit buffered inside (used by the mesh's quiescence checks and tests).
 //     dump(): one line per non-empty buffer (the watchdog's message). reset(): back to the
-//     state after construction (buffers empty, all credits, arbiters at their start).
+//     state after construction (buffers empty, all credits, arbiters at their start);
+//     reset_arbiters(): the arbiters alone.
 //
 // New kinds: a .cpp with
 //   const bool reg = noc::RouterRegistry::add("name", "description",
@@ -58,6 +59,10 @@ class RouterIf : public sim::Clocked {
     virtual bool empty() const = 0;
     virtual std::string dump(Cycle now) const = 0;
     virtual void reset() = 0;
+    // Arbiters (round-robin pointers) back to their start, nothing else: called on an idle NoC
+    // at every frame start, so that a frame's timing does not depend on the frames before it
+    // (frame-parallel runs, docs/chip.md). Kinds without arbitration state keep the default.
+    virtual void reset_arbiters() {}
 };
 
 // Everything a router kind is built from (the mesh fills it in).

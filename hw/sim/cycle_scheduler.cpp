@@ -16,7 +16,10 @@ CycleScheduler::CycleScheduler(sc_core::sc_module_name name, sc_core::sc_time pe
 
 void CycleScheduler::attach(Clocked& c) {
     if (c.m_sched && c.m_sched != this) throw Error(std::string(basename()) + ": component attached to two schedulers");
-    if (!c.m_sched) m_components.push_back(&c);
+    if (!c.m_sched) {
+        c.m_index = m_components.size();
+        m_components.push_back(&c);
+    }
     c.m_sched = this;
 }
 
@@ -96,6 +99,10 @@ void CycleScheduler::process_cycle(Cycle t) {
             m_eval.push_back(c);
         }
     }
+    // Attach order, whatever the order of the wake-up requests: what components report in a
+    // cycle (spikes, trace events) comes in the same order however the frames before ran.
+    const auto by_index = [](const Clocked* a, const Clocked* b) { return a->m_index < b->m_index; };
+    if (!std::is_sorted(m_eval.begin(), m_eval.end(), by_index)) std::sort(m_eval.begin(), m_eval.end(), by_index);
     for (Clocked* c : m_eval) c->evaluate(t);
     for (Clocked* c : m_eval)
         if (c->m_use_commit) c->commit(t);

@@ -8,7 +8,9 @@
 //   commit(now):   optional (use_commit()), after every evaluate of the cycle (double-buffered
 //                  state).
 // Because nothing sent in cycle t is visible before t + 1, the order in which components are
-// evaluated within a cycle never matters.
+// evaluated within a cycle never matters for the results; it is fixed nonetheless (attach order),
+// so that what components report within a cycle (spikes, trace events) comes in the same order
+// whatever ran before (frame-parallel runs merge traces byte for byte, docs/chip.md).
 //
 // A component is evaluated only in the cycles for which somebody called wake(component, cycle):
 // itself (more work next cycle, a pipeline stage completing at a known cycle) or a neighbour
@@ -60,6 +62,7 @@ class Clocked {
     CycleScheduler* m_sched = nullptr;
     Cycle m_pending = kNever;  // earliest requested cycle not yet evaluated
     bool m_use_commit = false;
+    std::size_t m_index = 0;  // attach order: the evaluation order within a cycle
 };
 
 class CycleScheduler : public sc_core::sc_module {

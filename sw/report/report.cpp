@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "sw/common/error.h"
 #include "sw/report/format.h"
 
 namespace spiketlm::report {
@@ -97,6 +98,132 @@ nlohmann::json make_report_json(const RunTotals& t) {
     j["seed"] = t.seed;
     if (!t.extra.empty()) j["extra"] = t.extra;
     return j;
+}
+
+nlohmann::json totals_to_json(const RunTotals& t) {
+    using nlohmann::json;
+    json j = {{"name", t.name},
+              {"mode", t.mode},
+              {"model", t.model},
+              {"dataset", t.dataset},
+              {"config_hash", t.config_hash},
+              {"seed", t.seed},
+              {"frames", t.frames},
+              {"correct", t.correct},
+              {"undecided", t.undecided},
+              {"input_spikes", t.input_spikes},
+              {"spikes", t.spikes},
+              {"synops", t.synops},
+              {"timesteps", t.timesteps},
+              {"spikes_by_layer", t.spikes_by_layer},
+              {"cycles", t.cycles ? json(*t.cycles) : json(nullptr)},
+              {"clock_mhz", t.clock_mhz},
+              {"utilization", t.utilization},
+              {"sim_wall_s", t.sim_wall_s},
+              {"sim_events", t.sim_events},
+              {"extra", t.extra}};
+    if (t.noc)
+        j["noc"] = {{"packets", t.noc->packets},
+                    {"flit_hops", t.noc->flit_hops},
+                    {"hops_sum", t.noc->hops_sum},
+                    {"latency_sum_cycles", t.noc->latency_sum_cycles},
+                    {"deliveries", t.noc->deliveries}};
+    else
+        j["noc"] = nullptr;
+    if (t.energy) {
+        const auto& e = *t.energy;
+        j["energy"] = {{"dynamic_pj", e.dynamic_pj},     {"leakage_pj", e.leakage_pj},
+                       {"by_class_pj", e.by_class_pj},   {"by_group_pj", e.by_group_pj},
+                       {"by_action_pj", e.by_action_pj}, {"table_name", e.table_name},
+                       {"table_file", e.table_file},     {"technology", e.technology},
+                       {"pricing", e.pricing}};
+    } else {
+        j["energy"] = nullptr;
+    }
+    return j;
+}
+
+RunTotals totals_from_json(const nlohmann::json& j, const std::string& what) {
+    RunTotals t;
+    try {
+        t.name = j.at("name").get<std::string>();
+        t.mode = j.at("mode").get<std::string>();
+        t.model = j.at("model").get<std::string>();
+        t.dataset = j.at("dataset").get<std::string>();
+        t.config_hash = j.at("config_hash").get<std::string>();
+        t.seed = j.at("seed").get<std::uint64_t>();
+        t.frames = j.at("frames").get<std::uint64_t>();
+        t.correct = j.at("correct").get<std::uint64_t>();
+        t.undecided = j.at("undecided").get<std::uint64_t>();
+        t.input_spikes = j.at("input_spikes").get<std::uint64_t>();
+        t.spikes = j.at("spikes").get<std::uint64_t>();
+        t.synops = j.at("synops").get<std::uint64_t>();
+        t.timesteps = j.at("timesteps").get<std::uint64_t>();
+        t.spikes_by_layer = j.at("spikes_by_layer").get<std::map<std::string, std::uint64_t>>();
+        if (!j.at("cycles").is_null()) t.cycles = j.at("cycles").get<std::uint64_t>();
+        t.clock_mhz = j.at("clock_mhz").get<double>();
+        t.utilization = j.at("utilization").get<std::map<std::string, double>>();
+        t.sim_wall_s = j.at("sim_wall_s").get<double>();
+        t.sim_events = j.at("sim_events").get<std::uint64_t>();
+        t.extra = j.at("extra");
+        if (const auto& n = j.at("noc"); !n.is_null())
+            t.noc = NocTotals{n.at("packets").get<std::uint64_t>(), n.at("flit_hops").get<std::uint64_t>(),
+                              n.at("hops_sum").get<std::uint64_t>(), n.at("latency_sum_cycles").get<std::uint64_t>(),
+                              n.at("deliveries").get<std::uint64_t>()};
+        if (const auto& e = j.at("energy"); !e.is_null()) {
+            EnergyTotals et;
+            et.dynamic_pj = e.at("dynamic_pj").get<double>();
+            et.leakage_pj = e.at("leakage_pj").get<double>();
+            et.by_class_pj = e.at("by_class_pj").get<std::map<std::string, double>>();
+            et.by_group_pj = e.at("by_group_pj").get<std::map<std::string, double>>();
+            et.by_action_pj = e.at("by_action_pj").get<std::map<std::string, double>>();
+            et.table_name = e.at("table_name").get<std::string>();
+            et.table_file = e.at("table_file").get<std::string>();
+            et.technology = e.at("technology").get<std::string>();
+            et.pricing = e.at("pricing");
+            t.energy = std::move(et);
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(what + ": malformed run totals: " + e.what());
+    }
+    return t;
+}
+
+void add_totals(RunTotals& into, const RunTotals& part, const std::string& what) {
+    auto same = [&](const char* field, const auto& a, const auto& b) {
+        if (!(a == b))
+            throw InputError(what + ": its " + field + " differs from the other parts' (" +
+                             nlohmann::json(b).dump() + " vs " + nlohmann::json(a).dump() +
+                             "): only runs of one configuration can be merged");
+    };
+    same("name", into.name, part.name);
+    same("mode", into.mode, part.mode);
+    same("model", into.model, part.model);
+    same("dataset", into.dataset, part.dataset);
+    same("config_hash", into.config_hash, part.config_hash);
+    same("seed", into.seed, part.seed);
+    same("clock_mhz", into.clock_mhz, part.clock_mhz);
+    same("extra", into.extra, part.extra);
+    if (into.cycles.has_value() != part.cycles.has_value() || into.noc.has_value() != part.noc.has_value())
+        throw InputError(what + ": it has cycle or NoC totals where the other parts have none (or the reverse)");
+    into.frames += part.frames;
+    into.correct += part.correct;
+    into.undecided += part.undecided;
+    into.input_spikes += part.input_spikes;
+    into.spikes += part.spikes;
+    into.synops += part.synops;
+    into.timesteps += part.timesteps;
+    for (const auto& [k, v] : part.spikes_by_layer) into.spikes_by_layer[k] += v;
+    if (into.cycles) *into.cycles += *part.cycles;
+    if (into.noc) {
+        into.noc->packets += part.noc->packets;
+        into.noc->flit_hops += part.noc->flit_hops;
+        into.noc->hops_sum += part.noc->hops_sum;
+        into.noc->latency_sum_cycles += part.noc->latency_sum_cycles;
+        into.noc->deliveries += part.noc->deliveries;
+    }
+    into.sim_wall_s = std::max(into.sim_wall_s, part.sim_wall_s);
+    into.sim_events += part.sim_events;
 }
 
 namespace {

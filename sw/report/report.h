@@ -66,6 +66,18 @@ struct RunTotals {
 };
 
 nlohmann::json make_report_json(const RunTotals& t);
+
+// Merging runs of disjoint frame sets (frame-parallel and sharded runs, docs/chip.md).
+// totals_to_json holds every field of RunTotals exactly (integers as integers, doubles
+// round-trip), totals_from_json reads it back (throws InputError naming `what` when malformed).
+nlohmann::json totals_to_json(const RunTotals& t);
+RunTotals totals_from_json(const nlohmann::json& j, const std::string& what);
+// Adds `part` to `into`: every count (frames, correct, spikes, cycles, NoC totals, events, ...)
+// summed, spikes by layer per layer, sim_wall_s the larger. Energy and utilisation are not sums:
+// they are left as they are in `into`, for the caller to recompute from the merged statistics.
+// The descriptive fields (name, mode, model, dataset, config hash, seed, clock, extra) must be
+// equal; a difference throws InputError naming the field and `what` (e.g. the part's file).
+void add_totals(RunTotals& into, const RunTotals& part, const std::string& what);
 std::string make_report_md(const nlohmann::json& report);
 // A short terminal summary (the lines `make demo` prints).
 std::string summary_text(const nlohmann::json& report);

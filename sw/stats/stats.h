@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace spiketlm::stats {
 
 class Counter {
@@ -33,8 +35,13 @@ class Histogram {
     double bin_width() const { return m_bin_width; }
     const std::vector<std::uint64_t>& bins() const { return m_bins; }  // last = overflow
     void reset();
+    // Adds every value `o` holds, as if they had been added here: bins and counts summed, min and
+    // max combined, sums added (exact for integer values below 2^53, as every histogram the
+    // simulator declares holds). Throws Error when the binning differs.
+    void merge(const Histogram& o);
 
   private:
+    friend class Registry;  // from_json restores the state
     double m_bin_width;
     std::vector<std::uint64_t> m_bins;
     std::uint64_t m_count = 0;
@@ -47,6 +54,7 @@ struct StatInfo {
     std::string description;
     std::string component;    // instance path for action counters, else ""
     std::string energy_key;   // "<class>.<action>" for action counters, else ""
+    bool once = false;        // a setup counter (counts what happens once per chip, not per frame)
 };
 
 // Named numeric attributes of a component (Accelergy style): the design parameters an energy
@@ -64,6 +72,14 @@ struct Component {
 class Registry {
   public:
     Counter& counter(const std::string& name, const std::string& unit, const std::string& description);
+    // A counter of work done once per simulated chip before any frame (e.g. NVM cells programmed):
+    // a run split into shards counts it in every shard, so merge() keeps one value (the parts
+    // must agree) instead of summing. stats.csv shows it as any counter.
+    Counter& setup_counter(const std::string& name, const std::string& unit, const std::string& description);
+    // An action that happens once per chip (e.g. programming NVM cells): priced like any action,
+    // kept (not summed) when the statistics of several runs of one chip are merged.
+    Counter& setup_action(const std::string& component, const std::string& cls, const std::string& action,
+                          const std::string& description);
     // An energy-relevant action of component `component` (declared with add_component first, or
     // implicitly with class `cls`). Its name is `<component>.<action>`.
     Counter& action(const std::string& component, const std::string& cls, const std::string& action,
@@ -96,6 +112,17 @@ class Registry {
     // stats.csv: name,kind,value,unit,component,energy_key,description
     std::string to_csv() const;
     void reset();
+
+    // Merging the statistics of runs of disjoint frame sets (frame-parallel and sharded runs):
+    // to_json() holds everything (declarations, components with attributes, values) exactly, and
+    // from_json() rebuilds an equal registry, so stats.csv and the energy priced from a rebuilt
+    // registry are those of the original. merge() adds `o`'s counts (counters summed, histograms
+    // merged bin by bin; setup counters must be equal and are kept); the two must declare the
+    // same statistics and components in the same order (runs of one configuration do), else it
+    // throws Error naming the first difference.
+    nlohmann::json to_json() const;
+    static Registry from_json(const nlohmann::json& j);
+    void merge(const Registry& o);
 
   private:
     void check_new(const std::string& name) const;

@@ -71,9 +71,10 @@ NvmPe::NvmPe(const PeContext& ctx)
                                "array columns read (current summed over the active rows)");
     // Programming (writing the weights) happens once before inference: an action priced by
     // nvm_array.program (write-verify pulses per cell x V_w^2 G t_w), which hw/power sums into the
-    // programming energy on its own, never into the per-frame energy (docs/nvm.md, Energy).
-    m_program = &stats.action(m_path + ".crossbar", "nvm_array", "program",
-                              "cells programmed once before inference (not in the inference energy)");
+    // programming energy on its own, never into the per-frame energy (docs/nvm.md, Energy); a
+    // setup action, so that merged shards of one run count it once.
+    m_program = &stats.setup_action(m_path + ".crossbar", "nvm_array", "program",
+                                    "cells programmed once before inference (not in the inference energy)");
     m_adc_conv = &stats.action(m_path + ".adc", "nvm_adc", "conversion", "ADC conversions");
     m_shift_add = &stats.action(m_path + ".shift_add", "adder", "synop", "ADC results shift-added into neuron currents");
     m_updates = &stats.action(m_path + ".neuron_unit", "neuron", "update", "neuron datapath updates (not for done neurons)");

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "sw/common/error.h"
 #include "sw/report/format.h"
 #include "sw/report/report.h"
 
@@ -119,4 +120,78 @@ TEST_CASE("report: a reference run has no cycles or energy", "[unit]") {
     CHECK(j["cycles_per_frame"].is_null());
     CHECK(j["energy_nj_per_frame"].is_null());
     CHECK(j["noc"].is_null());
+}
+
+namespace {
+report::RunTotals part(std::uint64_t frames, std::uint64_t correct, std::uint64_t cycles, double wall) {
+    report::RunTotals t;
+    t.name = "r";
+    t.mode = "chip";
+    t.model = "m";
+    t.dataset = "fashion-mnist/test";
+    t.config_hash = "abc";
+    t.seed = 7;
+    t.clock_mhz = 100;
+    t.frames = frames;
+    t.correct = correct;
+    t.undecided = 1;
+    t.input_spikes = 10 * frames;
+    t.spikes = 3 * frames;
+    t.synops = 100 * frames;
+    t.timesteps = 20 * frames;
+    t.spikes_by_layer = {{"fc1", 2 * frames}, {"fc2", frames}};
+    t.cycles = cycles;
+    t.noc = report::NocTotals{frames, 2 * frames, 3 * frames, 40 * frames, 5 * frames};
+    t.sim_wall_s = wall;
+    t.sim_events = 1000 * frames;
+    t.extra["early_stop"] = true;
+    return t;
+}
+}  // namespace
+
+TEST_CASE("report: run totals survive totals_to_json and totals_from_json exactly", "[unit]") {
+    report::RunTotals t = part(3, 2, (std::uint64_t{1} << 60) + 1, 0.1);  // beyond double precision
+    report::EnergyTotals e;
+    e.dynamic_pj = 0.1 + 0.2;  // not representable in short decimal form
+    e.leakage_pj = 1e-300;
+    e.by_class_pj = {{"sram", 1.0 / 3}};
+    e.pricing = {{"table", "x"}};
+    t.energy = e;
+    t.utilization["pe.busy_fraction"] = 2.0 / 3;
+    const report::RunTotals back = report::totals_from_json(report::totals_to_json(t), "test");
+    CHECK(report::make_report_json(back).dump() == report::make_report_json(t).dump());
+    CHECK(*back.cycles == (std::uint64_t{1} << 60) + 1);
+    CHECK(back.energy->dynamic_pj == 0.1 + 0.2);
+    CHECK_THROWS_AS(report::totals_from_json(nlohmann::json{{"name", "x"}}, "test"), InputError);
+}
+
+TEST_CASE("report: adding parts sums every count and keeps the larger wall time", "[unit]") {
+    report::RunTotals a = part(4, 3, 4000, 2.0);
+    add_totals(a, part(6, 5, 7000, 1.5), "part 1");
+    CHECK(a.frames == 10);
+    CHECK(a.correct == 8);
+    CHECK(a.undecided == 2);
+    CHECK(a.input_spikes == 100);
+    CHECK(a.synops == 1000);
+    CHECK(a.timesteps == 200);
+    CHECK(a.spikes_by_layer.at("fc1") == 20);
+    CHECK(*a.cycles == 11000);
+    CHECK(a.noc->latency_sum_cycles == 400);
+    CHECK(a.noc->deliveries == 50);
+    CHECK(a.sim_events == 10000);
+    CHECK(a.sim_wall_s == 2.0);
+    // Derived figures of the merged totals are those of the whole: 11000 cycles / 10 frames.
+    CHECK(report::make_report_json(a)["cycles_per_frame"].get<double>() == 1100.0);
+    CHECK(report::make_report_json(a)["accuracy"].get<double>() == 0.8);
+}
+
+TEST_CASE("report: parts of different runs are not added", "[unit]") {
+    report::RunTotals a = part(4, 3, 4000, 2.0);
+    report::RunTotals b = part(6, 5, 7000, 1.5);
+    b.config_hash = "other";
+    CHECK_THROWS_WITH(add_totals(a, b, "shard 1"), Catch::Contains("shard 1") && Catch::Contains("config_hash"));
+    b = part(6, 5, 7000, 1.5);
+    b.cycles.reset();
+    CHECK_THROWS_AS(add_totals(a, b, "shard 1"), InputError);
+    CHECK(a.frames == 4);
 }
