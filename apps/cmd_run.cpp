@@ -110,13 +110,6 @@ void write_activity_files(const traces::Activity& a, const cfg::Config& config, 
     }
 }
 
-// The chip clock's current cycle, where the next frame starts: SystemC time in cycles, rounded
-// up (as the cycle scheduler counts). run_chip checks it against every frame's start cycle.
-std::uint64_t clock_cycle(double clock_mhz) {
-    const auto p = sc_core::sc_time(1e6 / clock_mhz, sc_core::SC_PS).value();
-    return (sc_core::sc_time_stamp().value() + p - 1) / p;
-}
-
 // Simulates the run's frames [ctx.begin, ctx.end). Writes spikes.spk, decisions.csv and the
 // activity traces (a shard: activity.json, for the merge); the totals are raw (energy and
 // utilisation come from finish_chip, for a single-process and a merged run alike).
@@ -178,10 +171,10 @@ report::RunTotals run_chip(RunContext& ctx) {
         t.extra["chip_timing"] = "lt: cycles, latency, throughput, power and leakage are estimates (docs/chip.md, Loosely-timed mode)";
     std::string decisions = "frame,label,decision,first_output_step,steps,cycles\n";
     Progress progress("chip", ctx.end - ctx.begin);
-    const std::uint64_t clock_start = clock_cycle(chip.clock_mhz());
+    const std::uint64_t clock_start = chip.now_cycle();
     for (std::size_t k = ctx.begin; k < ctx.end; ++k) {
         const auto spikes = in.encode(k);
-        const std::uint64_t clock = clock_cycle(chip.clock_mhz());
+        const std::uint64_t clock = chip.now_cycle();
         const chip::FrameResult r = chip.run_frame(spikes, in.frame_index(k));
         // The merge of a sharded run shifts cycles by the clock's advance over the shards before:
         // a shard checks that this advance is what frames start from.
@@ -217,9 +210,9 @@ report::RunTotals run_chip(RunContext& ctx) {
     t.noc = chip.noc_totals();
     t.sim_events = chip.scheduler_evaluations();
     std::vector<std::uint64_t> busy;
-    for (const auto& img : mapped.pes) busy.push_back(chip.pe_at(img.node)->busy_cycles());
+    for (const auto& img : mapped.pes) busy.push_back(chip.pe_busy_cycles(img.node));
     ctx.merge_data = {{"clock_start", clock_start},
-                      {"clock_end", clock_cycle(chip.clock_mhz())},
+                      {"clock_end", chip.now_cycle()},
                       {"energy_table", table_path},
                       {"cwd", std::filesystem::current_path().string()},
                       {"pe_busy_cycles", busy}};

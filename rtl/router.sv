@@ -49,6 +49,7 @@ module router #(
 ) (
     input  logic                     clk,
     input  logic                     rst_n,
+    input  logic                     arb_reset,      // pulse: every arbiter pointer back to its start (an idle router at a frame start)
     // ---- configuration registers (static during a run) ----
     input  logic [31:0]              cfg_vcs,        // VCs in use (<= VC_MAX)
     input  logic [31:0]              cfg_depth,      // buffer depth in use (<= DEPTH_MAX)
@@ -674,8 +675,8 @@ module router #(
         q_routed[k] <= n_q_routed[k];
         cred[k] <= n_cred[k];
         own[k] <= n_own[k];
-        va_grr[k] <= n_va_grr[k];
-        va_arr[k] <= n_va_arr[k];
+        va_grr[k] <= arb_reset ? 0 : n_va_grr[k];
+        va_arr[k] <= arb_reset ? 0 : n_va_arr[k];
       end
     end
   end
@@ -717,9 +718,9 @@ module router #(
         sw_arr[p] <= 0;
         vc_rr[p] <= 0;
       end else begin
-        sw_grr[p] <= n_sw_grr[p];
-        sw_arr[p] <= n_sw_arr[p];
-        vc_rr[p] <= n_vc_rr[p];
+        sw_grr[p] <= arb_reset ? 0 : n_sw_grr[p];
+        sw_arr[p] <= arb_reset ? 0 : n_sw_arr[p];
+        vc_rr[p] <= arb_reset ? 0 : n_vc_rr[p];
       end
     end
   end

@@ -350,6 +350,12 @@ double Chip::pe_busy_fraction() const {
     for (const auto* p : I.pes) sum += static_cast<double>(p->busy_cycles()) / static_cast<double>(I.total_cycles);
     return sum / static_cast<double>(I.pes.size());
 }
+std::uint64_t Chip::pe_busy_cycles(std::uint32_t node) const {
+    if (m_lt) return m_lt->pe_busy_cycles(node);
+    const pe::ProcessingElement* p = pe_at(node);
+    return p ? p->busy_cycles() : 0;
+}
+std::uint64_t Chip::now_cycle() const { return m_lt ? m_lt->now_cycle() : m_impl->sched->now(); }
 std::uint64_t Chip::scheduler_evaluations() const { return m_lt ? m_lt->syncs() : m_impl->sched->evaluations(); }
 
 }  // namespace spiketlm::chip

@@ -85,8 +85,13 @@ class Chip : public sc_core::sc_module {
     bool frame_running() const;
     // The PE at mesh node `node` (null where there is none).
     const pe::ProcessingElement* pe_at(std::uint32_t node) const;
+    // LOAD/COMPUTE busy cycles of the PE at `node` so far, in either timing mode (0: no PE there).
+    std::uint64_t pe_busy_cycles(std::uint32_t node) const;
 
     double clock_mhz() const;
+    // The chip's clock: the cycle the next frame starts in (cycle-level: the scheduler's; LT: the
+    // controller's, which runs ahead of SystemC time by up to a quantum).
+    std::uint64_t now_cycle() const;
     std::uint64_t total_cycles() const;   // cycles of every frame run so far
     report::NocTotals noc_totals() const;  // the mesh's totals (hw/noc: one count of each thing)
     double pe_busy_fraction() const;       // mean over PEs of LOAD/COMPUTE busy cycles / cycles

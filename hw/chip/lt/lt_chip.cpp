@@ -761,6 +761,7 @@ void LtChip::Impl::load_compute(LtPe& p) {
 }
 
 double LtChip::clock_mhz() const { return m_impl->timing.clock_mhz; }
+std::uint64_t LtChip::now_cycle() const { return m_impl->now_cycle(); }
 std::uint64_t LtChip::total_cycles() const { return m_impl->total_cycles; }
 report::NocTotals LtChip::noc_totals() const { return m_impl->noc->totals(); }
 double LtChip::pe_busy_fraction() const {
@@ -769,6 +770,11 @@ double LtChip::pe_busy_fraction() const {
     double sum = 0;
     for (const auto& p : I.pes) sum += static_cast<double>(p->busy->value()) / static_cast<double>(I.total_cycles);
     return sum / static_cast<double>(I.pes.size());
+}
+std::uint64_t LtChip::pe_busy_cycles(std::uint32_t node) const {
+    const auto& I = *m_impl;
+    if (node >= I.pe_at_node.size() || I.pe_at_node[node] < 0) return 0;
+    return I.pes[static_cast<std::size_t>(I.pe_at_node[node])]->busy->value();
 }
 std::uint64_t LtChip::syncs() const { return m_impl->syncs; }
 

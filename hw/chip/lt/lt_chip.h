@@ -37,9 +37,11 @@ class LtChip : public sc_core::sc_module {
     FrameResult run_frame(const encode::SpikeTrain& input, std::uint64_t frame_index);
 
     double clock_mhz() const;
+    std::uint64_t now_cycle() const;  // the controller's clock: where the next frame starts
     std::uint64_t total_cycles() const;
     report::NocTotals noc_totals() const;
     double pe_busy_fraction() const;
+    std::uint64_t pe_busy_cycles(std::uint32_t node) const;  // 0 where no PE is placed
     std::uint64_t syncs() const;  // quantum-keeper synchronisations (waits on SystemC time)
 
     struct Impl;

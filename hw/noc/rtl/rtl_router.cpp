@@ -175,6 +175,7 @@ void RtlRouter::apply_reset() {
     auto& t = *m_top;
     t.in_valid = 0;
     clear(t.cr_in, 5 * RtlRouterLimits::compiled().vcs * 8);
+    t.arb_reset = 0;
     t.rst_n = 0;
     t.clk = 0;
     t.eval();
@@ -349,5 +350,25 @@ std::string RtlRouter::dump(Cycle /*now*/) const {
 }
 
 void RtlRouter::reset() { apply_reset(); }
+
+// The mesh calls this on an idle NoC at a frame start (docs/noc.md): one clock edge outside the
+// cycle count with arb_reset high and no input, which changes nothing but the arbiter pointers
+// (an empty router has no flit to move; credits still on a wire are clocked in later in their
+// own cycles, as always).
+void RtlRouter::reset_arbiters() {
+    if (m_buffered != 0)
+        throw Error(std::string(name()) + ": arbiters reset while the router holds flits (the NoC must be idle)");
+    auto& t = *m_top;
+    t.in_valid = 0;
+    clear(t.cr_in, 5 * RtlRouterLimits::compiled().vcs * 8);
+    t.arb_reset = 1;
+    t.clk = 0;
+    t.eval();
+    t.clk = 1;
+    t.eval();
+    t.arb_reset = 0;
+    t.clk = 0;
+    t.eval();
+}
 
 }  // namespace spiketlm::noc

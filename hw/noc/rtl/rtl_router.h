@@ -52,6 +52,7 @@ class RtlRouter final : public sc_core::sc_module, public RouterIf {
     bool empty() const override { return m_buffered == 0; }
     std::string dump(Cycle now) const override;
     void reset() override;
+    void reset_arbiters() override;
 
     std::uint64_t model_cycles() const { return m_model_cycles; }  // clock edges given to the model
     const std::string& vcd_path() const { return m_vcd_path; }     // "" unless rtl.trace
