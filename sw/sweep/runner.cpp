@@ -143,6 +143,9 @@ std::vector<std::string> point_args(const Manifest& m, const std::string& dir, c
         if (v.key != kIncludeKey) a.insert(a.end(), {"--set", v.key + "=" + v.arg});
     if (m.spec.frames > 0 && !p.find("run.frames")) a.insert(a.end(), {"--set", "run.frames=" + std::to_string(m.spec.frames)});
     if (!p.seed_swept) a.insert(a.end(), {"--set", "sim.seed=" + std::to_string(p.seed)});
+    // The sweep runs points in parallel (--jobs, Slurm tasks): each point is one process unless
+    // the sweep itself sets run.threads.
+    if (!p.find("run.threads")) a.insert(a.end(), {"--threads", "1"});
     a.insert(a.end(), {"--out", abs_path(point_dir(dir, p))});
     return a;
 }
