@@ -59,6 +59,13 @@ class LayerCrossbar {
     double cell_g(std::uint32_t row, std::uint32_t phys_col) const;
     // Cells built (one programming pulse each: no write-verify iterations are modelled).
     std::uint64_t cells() const { return static_cast<std::uint64_t>(m_t.in) * m_npc; }
+    // Arrays holding the built columns (every row tile x the column tiles they span): the arrays
+    // of a PE's neuron group; cells() / (arrays_built() rows cols) is its utilisation.
+    std::uint32_t arrays_built() const {
+        if (m_npc == 0) return 0;
+        const std::uint32_t c = m_d.cols;
+        return m_t.row_tiles * ((m_pc0 + m_npc + c - 1) / c - m_pc0 / c);
+    }
 
   private:
     std::uint32_t phys_col(std::uint32_t neuron, std::uint32_t slice, std::uint32_t cell) const {

@@ -86,6 +86,13 @@ NvmPe::NvmPe(const PeContext& ctx)
     m_inj_stalls = &stats.counter(m_path + ".injection_stall_cycles", "cycles",
                                   "update-engine cycles lost because the NI injection queue had too few free slots");
     m_program->inc(m_image.neurons ? m_xbar.cells() : 0);
+    // The group's arrays and cells (setup: once per chip), so that stats.csv gives the array
+    // count and utilisation per PE: cells / (arrays x nvm.rows x nvm.cols).
+    stats.setup_counter(m_path + ".crossbar.arrays", "arrays", "crossbar arrays holding this PE's columns")
+        .inc(m_image.neurons ? m_xbar.arrays_built() : 0);
+    stats.setup_counter(m_path + ".crossbar.cells", "cells", "cells of this PE's columns (array utilisation = cells / "
+                                                             "(arrays x nvm.rows x nvm.cols))")
+        .inc(m_image.neurons ? m_xbar.cells() : 0);
 }
 
 std::uint32_t NvmPe::node() const { return m_image.node; }

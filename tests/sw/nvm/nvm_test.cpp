@@ -175,6 +175,14 @@ TEST_CASE("nvm: tiling counts arrays, slices and utilisation of a layer", "[unit
     CHECK(t.col_tiles == 2);
     CHECK(t.arrays() == 6);
     CHECK(t.utilisation(d) == Approx(300.0 * 80 / (6.0 * 128 * 64)));
+    CHECK(x.arrays_built() == 6);
+    // A PE's group, neurons 6..8: physical columns 48..71 span column tiles 0 and 1 (64 columns
+    // each): 3 row tiles x 2 = 6 arrays holding 300 x 24 cells; neurons 0..5 (columns 0..47): 3.
+    const LayerCrossbar g(d, 1, 0, 300, 10, w, 6, 3);
+    CHECK(g.arrays_built() == 6);
+    CHECK(g.cells() == 300u * 24u);
+    const LayerCrossbar h(d, 1, 0, 300, 10, w, 0, 6);
+    CHECK(h.arrays_built() == 3);
     d.signing = Signing::offset;  // u = w + 128 needs 8 bits -> 4 slices of one cell
     const LayerCrossbar y(d, 1, 0, 300, 10, w);
     CHECK(y.tiling().slices == 4);
