@@ -35,6 +35,26 @@ struct PeConfig {
     void validate() const;  // throws InputError naming the key
 };
 
+// The neuron-state SRAM of docs/pe.md: one word holds the update_lanes neurons the update engine
+// handles in one cycle.
+inline mem::SramConfig state_sram_config(const PeConfig& c) {
+    mem::SramConfig s = c.state;
+    s.words = (c.capacity.neurons + c.update_lanes - 1) / c.update_lanes;
+    s.width_bits = c.state.width_bits * c.update_lanes;
+    return s;
+}
+// The accumulators: acc_slots timestep slots of one accumulator per neuron, a read and a write
+// port (read-modify-write).
+inline mem::SramConfig acc_sram_config(const PeConfig& c) {
+    mem::SramConfig s;
+    s.words = c.capacity.acc_slots * c.capacity.neurons;
+    s.width_bits = c.capacity.acc_bits;
+    s.banks = 1;
+    s.ports_per_bank = 2;
+    s.energy_class = "sram_acc";
+    return s;
+}
+
 // Chip-level timing of the timestep loop.
 struct ChipTiming {
     std::uint32_t barrier_cycles = 4;       // cost of the timestep barrier (done-tree + broadcast)

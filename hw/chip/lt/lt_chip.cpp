@@ -263,15 +263,7 @@ LtChip::LtChip(sc_core::sc_module_name name, const cfg::Config& config, const sn
             p.full_compute += std::max<Cycle>(1, ceil_div(valid, cfg.lanes));
         }
         // The sram kind's memories and actions (hw/pe/sram/sram_pe.cpp), counted, not scheduled.
-        mem::SramConfig st = cfg.state;
-        st.words = static_cast<std::uint32_t>(ceil_div(cfg.capacity.neurons, cfg.update_lanes));
-        st.width_bits = cfg.state.width_bits * cfg.update_lanes;
-        mem::SramConfig ac;
-        ac.words = cfg.capacity.acc_slots * cfg.capacity.neurons;
-        ac.width_bits = cfg.capacity.acc_bits;
-        ac.banks = 1;
-        ac.ports_per_bank = 2;
-        ac.energy_class = "sram_acc";
+        const mem::SramConfig st = pe::state_sram_config(cfg), ac = pe::acc_sram_config(cfg);
         const std::string& g = layer.name;
         p.syn = std::make_unique<mem::Sram>(path + ".synapse_sram", cfg.synapse, stats, g);
         p.axon = std::make_unique<mem::Sram>(path + ".axon_sram", cfg.axon, stats, g);

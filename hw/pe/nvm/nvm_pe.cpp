@@ -14,14 +14,6 @@ namespace spiketlm::pe {
 namespace {
 Cycle ceil_div(Cycle a, Cycle b) { return (a + b - 1) / b; }
 
-mem::SramConfig state_sram(const PeConfig& c) {
-    mem::SramConfig s = c.state;
-    s.words = static_cast<std::uint32_t>(ceil_div(c.capacity.neurons, c.update_lanes));
-    s.width_bits = c.state.width_bits * c.update_lanes;
-    return s;
-}
-
-
 const bool registered = PeRegistry::add(
     "nvm", "NVM crossbar PE: rows driven per event, columns read and converted per step (docs/nvm.md)",
     [](const PeContext& c) -> std::unique_ptr<ProcessingElement> { return std::make_unique<NvmPe>(c); });
@@ -38,7 +30,7 @@ NvmPe::NvmPe(const PeContext& ctx)
       m_xbar(ctx.config.nvm, nvm::seed_from(ctx.noise_seed), ctx.image.layer, static_cast<std::uint32_t>(ctx.layer.in),
              static_cast<std::uint32_t>(ctx.layer.out), ctx.layer.weights, ctx.image.first_neuron,
              std::max<std::uint32_t>(ctx.image.neurons, 1)),
-      m_state(m_path + ".state_sram", state_sram(m_cfg), ctx.stats, ctx.layer.name),
+      m_state(m_path + ".state_sram", state_sram_config(m_cfg), ctx.stats, ctx.layer.name),
       m_route(m_path + ".route_sram", m_cfg.route, ctx.stats, ctx.layer.name),
       m_neurons(ctx.image.neurons),
       m_rows(static_cast<std::size_t>(ctx.layer.delay) + 2),

@@ -26,24 +26,6 @@ const RtlPeLimits& RtlPeLimits::compiled() {
 
 namespace {
 
-Cycle ceil_div(Cycle a, Cycle b) { return (a + b - 1) / b; }
-
-// The SRAM geometry objects (for the energy model's per-access prices) as the sram kind has them.
-mem::SramConfig state_sram(const PeConfig& c) {
-    mem::SramConfig s = c.state;
-    s.words = static_cast<std::uint32_t>(ceil_div(c.capacity.neurons, c.update_lanes));
-    s.width_bits = c.state.width_bits * c.update_lanes;
-    return s;
-}
-mem::SramConfig acc_sram(const PeConfig& c) {
-    mem::SramConfig s;
-    s.words = c.capacity.acc_slots * c.capacity.neurons;
-    s.width_bits = c.capacity.acc_bits;
-    s.banks = 1;
-    s.ports_per_bank = 2;
-    s.energy_class = "sram_acc";
-    return s;
-}
 
 // A configuration value that exceeds what the model was Verilated with: a config error naming
 // the key.
@@ -83,9 +65,9 @@ RtlPe::RtlPe(const PeContext& ctx)
       m_env(ctx.env),
       m_syn(m_path + ".synapse_sram", m_cfg.synapse, ctx.stats, ctx.layer.name),
       m_axon(m_path + ".axon_sram", m_cfg.axon, ctx.stats, ctx.layer.name),
-      m_state(m_path + ".state_sram", state_sram(m_cfg), ctx.stats, ctx.layer.name),
+      m_state(m_path + ".state_sram", state_sram_config(m_cfg), ctx.stats, ctx.layer.name),
       m_route(m_path + ".route_sram", m_cfg.route, ctx.stats, ctx.layer.name),
-      m_accmem(m_path + ".acc_sram", acc_sram(m_cfg), ctx.stats, ctx.layer.name),
+      m_accmem(m_path + ".acc_sram", acc_sram_config(m_cfg), ctx.stats, ctx.layer.name),
       m_c(ctx.stats, m_path, ctx.layer) {
     const auto& cfg = m_cfg;
     const auto& image = m_image;

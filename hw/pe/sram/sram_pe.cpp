@@ -15,26 +15,6 @@ namespace spiketlm::pe {
 namespace {
 Cycle ceil_div(Cycle a, Cycle b) { return (a + b - 1) / b; }
 
-mem::SramConfig state_sram(const PeConfig& c) {
-    // One state word holds the update_lanes neurons the engine handles in one cycle.
-    mem::SramConfig s = c.state;
-    s.words = static_cast<std::uint32_t>(ceil_div(c.capacity.neurons, c.update_lanes));
-    s.width_bits = c.state.width_bits * c.update_lanes;
-    return s;
-}
-
-mem::SramConfig acc_sram(const PeConfig& c) {
-    // acc_slots timestep slots of one accumulator per neuron (docs/pe.md: accumulators).
-    mem::SramConfig s;
-    s.words = c.capacity.acc_slots * c.capacity.neurons;
-    s.width_bits = c.capacity.acc_bits;
-    s.banks = 1;
-    s.ports_per_bank = 2;  // read-modify-write: one read and one write port
-    s.energy_class = "sram_acc";
-    return s;
-}
-
-
 const bool registered = PeRegistry::add(
     "sram", "SRAM PE: LOAD/COMPUTE/STORE pipeline with purpose-split SRAMs (docs/pe.md)",
     [](const PeContext& c) -> std::unique_ptr<ProcessingElement> { return std::make_unique<SramPe>(c); });
@@ -50,9 +30,9 @@ SramPe::SramPe(const PeContext& ctx)
       m_env(ctx.env),
       m_syn(m_path + ".synapse_sram", m_cfg.synapse, ctx.stats, ctx.layer.name),
       m_axon(m_path + ".axon_sram", m_cfg.axon, ctx.stats, ctx.layer.name),
-      m_state(m_path + ".state_sram", state_sram(m_cfg), ctx.stats, ctx.layer.name),
+      m_state(m_path + ".state_sram", state_sram_config(m_cfg), ctx.stats, ctx.layer.name),
       m_route(m_path + ".route_sram", m_cfg.route, ctx.stats, ctx.layer.name),
-      m_accmem(m_path + ".acc_sram", acc_sram(m_cfg), ctx.stats, ctx.layer.name),
+      m_accmem(m_path + ".acc_sram", acc_sram_config(m_cfg), ctx.stats, ctx.layer.name),
       m_neurons(ctx.image.neurons),
       m_acc(static_cast<std::size_t>(ctx.layer.delay) + 2, std::vector<std::int64_t>(ctx.image.neurons, 0)),
       m_word_pops(m_cfg.word_fifo_depth, 0),
@@ -79,36 +59,12 @@ SramPe::SramPe(const PeContext& ctx)
         m_bits = std::make_unique<mem::Sram>(m_path + ".activity_bits", activity_bits_sram(cfg), ctx.stats, ctx.layer.name);
     }
 
-    auto& stats = ctx.stats;
-    const std::string& g = m_layer.name;
-    stats.add_component(m_path + ".input_fifo", "fifo", g);
-    stats.add_component(m_path + ".word_fifo", "fifo", g);
-    stats.add_component(m_path + ".compute", "adder", g);
-    stats.add_component(m_path + ".neuron_unit", "neuron", g,
-                        {{"state_bits", static_cast<double>(m_layer.neuron.state_bits)}, {"decay_bits", 12.0}});
-    m_fifo_push = &stats.action(m_path + ".input_fifo", "fifo", "push", "spike events written");
-    m_fifo_pop = &stats.action(m_path + ".input_fifo", "fifo", "pop", "spike events read by LOAD");
-    m_wfifo_push = &stats.action(m_path + ".word_fifo", "fifo", "push", "synapse words written (and read once)");
-    m_acc_adds = &stats.action(m_path + ".compute", "adder", "synop", "weights accumulated (one add each)");
-    m_updates = &stats.action(m_path + ".neuron_unit", "neuron", "update",
-                              "neuron datapath updates (not for done neurons): adds, compare, state muxing");
-    m_mults = &stats.action(m_path + ".neuron_unit", "neuron", "multiply",
-                            "decay multiplies executed (none for a decay of 0 or 1.0, none for v while refractory)");
-    m_noise = &stats.action(m_path + ".neuron_unit", "neuron", "noise_draw",
-                            "noise words hashed (stochastic neurons, not while refractory)");
-    m_spikes = &stats.action(m_path + ".neuron_unit", "neuron", "spike", "spikes emitted (threshold, reset, packet header)");
-    m_events = &stats.counter(m_path + ".events", "events", "spike events accepted");
-    m_synops = &stats.counter(m_path + ".synops", "operations", "synaptic operations");
-    m_words = &stats.counter(m_path + ".synapse_words", "words", "synapse words processed");
-    m_busy_cycles = &stats.counter(m_path + ".busy_cycles", "cycles",
-                                   "cycles COMPUTE was busy accumulating synapse words (report: pe.busy_fraction)");
-    m_inj_stalls = &stats.counter(m_path + ".injection_stall_cycles", "cycles",
-                                  "update-engine cycles lost because the NI injection queue had too few free slots");
+    m_c.emplace(ctx.stats, m_path, m_layer);
 }
 
 std::uint32_t SramPe::node() const { return m_image.node; }
-std::uint64_t SramPe::synops() const { return m_synops->value(); }
-std::uint64_t SramPe::busy_cycles() const { return m_busy_cycles->value(); }
+std::uint64_t SramPe::synops() const { return m_c->synops->value(); }
+std::uint64_t SramPe::busy_cycles() const { return m_c->busy_cycles->value(); }
 
 std::uint32_t SramPe::frame_reset_cycles() const {
     return static_cast<std::uint32_t>(ceil_div(std::max<std::uint32_t>(m_image.neurons, 1), m_cfg.update_lanes));
@@ -168,8 +124,8 @@ void SramPe::in_push(Cycle now, std::uint32_t axon, std::uint32_t emit_step) {
     if (axon >= m_image.axon_base.size())
         throw Error(m_path + ": spike event for axon " + std::to_string(axon) + " beyond the axon table (" +
                     std::to_string(m_image.axon_base.size()) + " entries)");
-    m_events->inc();
-    m_fifo_push->inc();
+    m_c->events->inc();
+    m_c->fifo_push->inc();
     schedule(Event{now, axon, emit_step});
     m_env.request_tick(m_busy_until - 1);  // >= now + 1: LOAD pops no earlier than now + 1
 }
@@ -177,7 +133,7 @@ void SramPe::in_push(Cycle now, std::uint32_t axon, std::uint32_t emit_step) {
 void SramPe::schedule(const Event& e) {
     const Cycle pop = std::max({e.arrive + 1, m_load_free});
     m_fifo_pops.push_back(pop);
-    m_fifo_pop->inc();
+    m_c->fifo_pop->inc();
     const Cycle axon_ready = m_axon.access(pop, e.axon, false);
     const std::uint32_t base = m_image.axon_base[e.axon];
     const std::uint32_t words = m_image.axon_words[e.axon];
@@ -214,19 +170,19 @@ void SramPe::schedule(const Event& e) {
         m_word_pops[m_word_pos] = start;
         if (++m_word_pos == depth) m_word_pos = 0;
         ++m_words_seen;
-        m_busy_cycles->inc(dur);
+        m_c->busy_cycles->inc(dur);
         accumulate_word(acc.data() + first, m_image.synapse[base + k], valid, m_image.weight_bits);
         if (m_event_driven) {
             // COMPUTE sets the word's lanes' activity bits (one bit-word write).
             std::fill_n(m_touched[deliver % m_touched.size()].begin() + first, valid, 1);
             m_bits->count(true, 1);
         }
-        m_synops->inc(valid);
-        m_acc_adds->inc(valid);
+        m_c->synops->inc(valid);
+        m_c->acc_adds->inc(valid);
         m_accmem.count(false, valid);  // read-modify-write of each accumulator
         m_accmem.count(true, valid);
-        m_wfifo_push->inc();
-        m_words->inc();
+        m_c->wfifo_push->inc();
+        m_c->words->inc();
         if (m_trace) m_trace->pe_interval(m_image.node, sim::TraceSink::PeStage::compute, start, start + dur, k);
     }
     m_load_free = words ? last_issue + 1 : axon_ready;
@@ -302,7 +258,7 @@ void SramPe::update_group(Cycle now) {
         k += fired[j] ? 1 : 0;
     }
     if (k > m_env.out_credits()) {
-        m_inj_stalls->inc();
+        m_c->inj_stalls->inc();
         m_update_at = now + 1;
         return;
     }
@@ -318,12 +274,12 @@ void SramPe::update_group(Cycle now) {
         m_accmem.count(true, 1);
         if (before.done) continue;
         wrote = true;
-        m_updates->inc();
+        m_c->updates->inc();
         const bool refractory = before.refractory > 0;
-        m_mults->inc(decay_multiplies(m_layer.neuron, refractory));
-        if (snn::needs_noise(m_layer.neuron) && !refractory) m_noise->inc();
+        m_c->mults->inc(decay_multiplies(m_layer.neuron, refractory));
+        if (snn::needs_noise(m_layer.neuron) && !refractory) m_c->noise->inc();
         if (!fired[j]) continue;
-        m_spikes->inc();
+        m_c->spikes->inc();
         const std::uint32_t gid = m_image.first_neuron + n;
         // STORE: one routing-table read per spike, in neuron order; the packet enters the NI
         // when the read data arrives.

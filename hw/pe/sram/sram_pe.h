@@ -13,12 +13,14 @@
 // engine and STORE run tick by tick, because they depend on the NI's free injection slots.
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "hw/mem/sram.h"
 #include "hw/pe/pe_config.h"
+#include "hw/pe/pe_counters.h"
 #include "hw/pe/pe_if.h"
 #include "hw/pe/sram/datapath.h"
 #include "sw/snn/neuron.h"
@@ -108,7 +110,6 @@ class SramPe final : public ProcessingElement {
     std::vector<Cycle> m_compute_cycles;  // COMPUTE cycles of a word by its valid weights
     Cycle m_compute_free = 0;    // first cycle COMPUTE may start the next word
     Cycle m_busy_until = 0;      // LOAD/COMPUTE (and frame reset) activity ends before this cycle
-    stats::Counter* m_busy_cycles;   // COMPUTE cycles (the LOAD/COMPUTE pipeline's busy time)
     Cycle m_ready_wake = kNever; // a refused push: tick when the FIFO frees a slot
 
     // Update engine and STORE.
@@ -129,18 +130,7 @@ class SramPe final : public ProcessingElement {
     Cycle m_update_begin = 0;      // step start of the running update (for traces)
     sim::TraceSink* m_trace = nullptr;  // the env's, taken at each frame reset
 
-    stats::Counter* m_events;
-    stats::Counter* m_synops;
-    stats::Counter* m_words;
-    stats::Counter* m_inj_stalls;
-    stats::Counter* m_updates;
-    stats::Counter* m_mults;
-    stats::Counter* m_noise;
-    stats::Counter* m_spikes;
-    stats::Counter* m_fifo_push;
-    stats::Counter* m_fifo_pop;
-    stats::Counter* m_wfifo_push;
-    stats::Counter* m_acc_adds;
+    std::optional<PeCounters> m_c;  // action counts and counters (registered after the SRAMs)
 };
 
 }  // namespace spiketlm::pe
