@@ -12,12 +12,14 @@
 #include <algorithm>
 #include <cstdlib>
 #include <deque>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <random>
 #include <set>
 #include <sstream>
 
+#include "common/test_util.h"
 #include "hw/noc/link.h"
 #include "hw/noc/mesh.h"
 #include "hw/noc/rtl/rtl_router.h"
@@ -214,6 +216,29 @@ std::vector<std::unique_ptr<Pair>> make_pairs(sim::CycleScheduler& sched, unsign
     return pairs;
 }
 
+// A failing case is run again in a child process of this test binary with
+// SPIKETLM_RTL_ROUTER_VCD set (one elaboration per process: this one cannot build its meshes
+// again), so that the VCD of every RTL router of the case is there when the failure is reported.
+std::string rerun_with_vcd() {
+    if (std::getenv("SPIKETLM_RTL_ROUTER_VCD")) return "";  // this is the re-run
+    const std::string dir = std::filesystem::absolute(test::scratch_dir("rtl-router-vcd")).string();
+    std::string spec;  // the test name as a Catch test spec: ',', '[', ']' and '\\' escaped
+    for (char ch : Catch::getResultCapture().getCurrentTestName()) {
+        if (ch == ',' || ch == '[' || ch == ']' || ch == '\\') spec += '\\';
+        spec += ch;
+    }
+    auto q = [](const std::string& x) {  // single-quoted for the shell
+        std::string r = "'";
+        for (char ch : x) r += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+        return r + "'";
+    };
+    const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+    const std::string cmd =
+        "SPIKETLM_RTL_ROUTER_VCD=" + q(dir) + " " + q(self) + " " + q(spec) + " > " + q(dir + "/rerun.log") + " 2>&1";
+    (void)std::system(cmd.c_str());
+    return dir;
+}
+
 void run_and_compare(unsigned n, std::uint64_t seed, bool stress, Cycle cycles, bool large = false) {
     sim::CycleScheduler sched("clk", sc_core::sc_time(1, sc_core::SC_NS));
     auto pairs = make_pairs(sched, n, seed, stress, large);
@@ -222,10 +247,15 @@ void run_and_compare(unsigned n, std::uint64_t seed, bool stress, Cycle cycles, 
     driver.wake(0);
     sched.run_until(cycles + 400);
     std::uint64_t deliveries = 0, multicast = 0, refusals = 0;
+    bool differs = std::getenv("SPIKETLM_TEST_FORCE_RERUN") != nullptr;
+    for (auto& pp : pairs)
+        differs |= sorted(pp->side[0].log) != sorted(pp->side[1].log) ||
+                   sorted(pp->side[0].hops.events) != sorted(pp->side[1].hops.events);
+    const std::string vcd_dir = differs ? rerun_with_vcd() : "";
     for (auto& pp : pairs) {
         Pair& P = *pp;
-        INFO(P.label << " (mesh " << P.side[1].mesh->name()
-                     << "; re-run with SPIKETLM_RTL_ROUTER_VCD=<dir> for a VCD of each of its RTL routers)");
+        INFO(P.label << " (mesh " << P.side[1].mesh->name() << "; VCDs of this case's RTL routers: "
+                     << (vcd_dir.empty() ? std::string("SPIKETLM_RTL_ROUTER_VCD=<dir> writes them") : vcd_dir) << ")");
         const auto a = sorted(P.side[0].log), b = sorted(P.side[1].log);
         REQUIRE(a.size() == b.size());
         for (std::size_t i = 0; i < a.size(); ++i) {
