@@ -142,3 +142,29 @@ slurm_wait_array() {
     done
     [ "$ok" = 1 ] || fail "job array $job: not every task completed"
 }
+
+# The tests' tiny random 784-40-10 LIF model (rate code) in $T/work/model, drawn with NumPy seed
+# $1, and Fashion-MNIST (the Debian package) linked into $T/work/data.
+write_test_model() {
+    local fmnist=/usr/share/datasets/fashion-mnist
+    [ -f "$fmnist/t10k-images-idx3-ubyte.gz" ] || fail "$fmnist missing: install dataset-fashion-mnist (make data)"
+    mkdir -p "$T/work/model" "$T/work/data"
+    /usr/bin/python3 - "$T/work/model" "$1" <<'PY' || fail "cannot write the test model (Debian python3-numpy for /usr/bin/python3)"
+import sys, numpy as np
+d = sys.argv[1]
+rng = np.random.default_rng(int(sys.argv[2]))
+np.savez(d + "/weights.npz", **{"layer0.weight": rng.integers(-20, 40, (40, 784)).astype(np.int8),
+                                "layer1.weight": rng.integers(-30, 60, (10, 40)).astype(np.int8)})
+lif = "{kind: lif, theta: 600, decay_i: 3000, decay_v: 3800}"
+open(d + "/model.yaml", "w").write(f"""schema_version: 1
+inputs: 784
+timesteps: 24
+decode: count
+encoding: {{kind: rate, steps: 16, rate_max: 0.3}}
+layers:
+  - {{name: fc1, in: 784, out: 40, weight_bits: 8, neuron: {lif}}}
+  - {{name: fc2, in: 40, out: 10, weight_bits: 8, neuron: {lif}}}
+""")
+PY
+    ln -s "$fmnist" "$T/work/data/fashion-mnist"
+}

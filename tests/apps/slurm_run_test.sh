@@ -14,30 +14,8 @@ test_name=slurm_run_test
 . "$(dirname "$0")/slurm_local.sh"
 
 [ -x "$cli" ] || fail "spiketlm program '$cli' not found"
-fmnist=/usr/share/datasets/fashion-mnist
-[ -f "$fmnist/t10k-images-idx3-ubyte.gz" ] || fail "$fmnist missing: install dataset-fashion-mnist (make data)"
 slurm_local_start
-mkdir -p "$T/work/model" "$T/work/data"
-
-# --- a tiny random 784-40-10 LIF model (rate code) ----------------------------------------------
-/usr/bin/python3 - "$T/work/model" <<'PY' || fail "cannot write the test model (Debian python3-numpy for /usr/bin/python3)"
-import sys, numpy as np
-d = sys.argv[1]
-rng = np.random.default_rng(4)
-np.savez(d + "/weights.npz", **{"layer0.weight": rng.integers(-20, 40, (40, 784)).astype(np.int8),
-                                "layer1.weight": rng.integers(-30, 60, (10, 40)).astype(np.int8)})
-lif = "{kind: lif, theta: 600, decay_i: 3000, decay_v: 3800}"
-open(d + "/model.yaml", "w").write(f"""schema_version: 1
-inputs: 784
-timesteps: 24
-decode: count
-encoding: {{kind: rate, steps: 16, rate_max: 0.3}}
-layers:
-  - {{name: fc1, in: 784, out: 40, weight_bits: 8, neuron: {lif}}}
-  - {{name: fc2, in: 40, out: 10, weight_bits: 8, neuron: {lif}}}
-""")
-PY
-ln -s "$fmnist" "$T/work/data/fashion-mnist"
+write_test_model 4
 src=$(cd "$(dirname "$0")/../.." && pwd)
 cat >"$T/work/run.yaml" <<EOF
 include: $src/configs/chips/yoso.yaml
