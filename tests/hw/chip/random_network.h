@@ -1,11 +1,16 @@
 #pragma once
-// Random test networks and input trains shared by the chip tests (tests/hw/chip): fully connected
+// Random test networks, input trains and the chip-vs-reference frame comparison shared by the chip
+// tests (tests/hw/chip, tests/hw/nvm): fully connected
 // layers of one neuron kind with uniform 8-bit weights, and Bernoulli input spikes.
+#include <algorithm>
 #include <random>
+#include <string>
+#include <tuple>
 #include <vector>
 
 #include "sw/encode/spike_train.h"
 #include "sw/snn/network.h"
+#include "sw/snn/reference.h"
 
 namespace spiketlm::test {
 
@@ -43,6 +48,36 @@ inline encode::SpikeTrain random_input(int inputs, int steps, double p, std::mt1
         for (int i = 0; i < inputs; ++i)
             if (b(rng)) t.push_back({static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(i)});
     return t;
+}
+
+// Frame `f` of a chip (`cr`, its spikes `chip_spikes`, sorted here) against the reference (`rr`,
+// its spikes `ref_spikes`) on input `in`: "" when spikes, decision, steps, synops and input spikes
+// agree, else a description. The chip also delivers (and pays for) the spikes emitted and the
+// inputs injected in the frame's last step, which the reference never delivers: synops differ by
+// their fan-out.
+template <typename ChipResult, typename RefResult>
+std::string frame_difference(const snn::Network& net, const encode::SpikeTrain& in, int f,
+                             std::vector<snn::SpikeEvent>& chip_spikes, const ChipResult& cr,
+                             const std::vector<snn::SpikeEvent>& ref_spikes, const RefResult& rr) {
+    std::sort(chip_spikes.begin(), chip_spikes.end(), [](const snn::SpikeEvent& a, const snn::SpikeEvent& b) {
+        return std::tie(a.step, a.layer, a.neuron) < std::tie(b.step, b.layer, b.neuron);
+    });
+    std::uint64_t tail_synops = 0;
+    for (const auto& s : chip_spikes)
+        if (s.step + 1 == cr.steps && s.layer + 1 < net.layers.size())
+            tail_synops += static_cast<std::uint64_t>(net.layers[s.layer + 1].out);
+    for (const auto& s : in)
+        if (s.step + 1 == cr.steps) tail_synops += static_cast<std::uint64_t>(net.layers[0].out);
+    const bool same = chip_spikes == ref_spikes && cr.decision == rr.decision && cr.steps == rr.steps &&
+                      cr.synops == rr.synops + tail_synops && cr.input_spikes == rr.input_spikes;
+    if (same) return "";
+    return "frame " + std::to_string(f) + ": chip " + std::to_string(chip_spikes.size()) + " spikes, decision " +
+           std::to_string(cr.decision) + ", steps " + std::to_string(cr.steps) + ", synops " +
+           std::to_string(cr.synops) + "; reference " + std::to_string(ref_spikes.size()) + " spikes, decision " +
+           std::to_string(rr.decision) + ", steps " + std::to_string(rr.steps) + ", synops " +
+           std::to_string(rr.synops) + " + tail " + std::to_string(tail_synops) + ", input spikes " +
+           std::to_string(cr.input_spikes) + " vs " + std::to_string(rr.input_spikes) +
+           (chip_spikes == ref_spikes ? ", same spikes" : ", different spikes");
 }
 
 }  // namespace spiketlm::test

@@ -64,34 +64,13 @@ Run compare(const snn::Network& net, const std::string& chip_yaml, int frames, d
         snn::VectorSink exact_sink;
         exact.run(in, static_cast<std::uint64_t>(f), &exact_sink);
         r.differ_from_exact += exact_sink.spikes != sink.spikes;
-        auto key = [](const snn::SpikeEvent& a, const snn::SpikeEvent& b) {
-            return std::tie(a.step, a.layer, a.neuron) < std::tie(b.step, b.layer, b.neuron);
-        };
-        std::sort(chip_spikes.begin(), chip_spikes.end(), key);
         ++r.frames;
         r.spikes += sink.spikes.size();
         r.cycles += cr.cycles;
-        // The chip also delivers (and pays for) the spikes emitted and the inputs injected in the
-        // frame's last step, which the reference never delivers: synops differ by their fan-out.
-        std::uint64_t tail_synops = 0;
-        for (const auto& s : chip_spikes)
-            if (s.step + 1 == cr.steps && s.layer + 1 < net.layers.size())
-                tail_synops += static_cast<std::uint64_t>(net.layers[s.layer + 1].out);
-        for (const auto& s : in)
-            if (s.step + 1 == cr.steps) tail_synops += static_cast<std::uint64_t>(net.layers[0].out);
-        const bool same = chip_spikes == sink.spikes && cr.decision == rr.decision && cr.steps == rr.steps &&
-                          cr.synops == rr.synops + tail_synops && cr.input_spikes == rr.input_spikes;
-        if (!same) {
+        const std::string diff = test::frame_difference(net, in, f, chip_spikes, cr, sink.spikes, rr);
+        if (!diff.empty()) {
             ++r.mismatched_frames;
-            if (r.first_difference.empty())
-                r.first_difference = "frame " + std::to_string(f) + ": chip " + std::to_string(chip_spikes.size()) +
-                                     " spikes, decision " + std::to_string(cr.decision) + ", steps " +
-                                     std::to_string(cr.steps) + ", synops " + std::to_string(cr.synops) +
-                                     "; reference " + std::to_string(sink.spikes.size()) + " spikes, decision " +
-                                     std::to_string(rr.decision) + ", steps " + std::to_string(rr.steps) + ", synops " +
-                                     std::to_string(rr.synops) + " + tail " + std::to_string(tail_synops) + ", input spikes " +
-                                     std::to_string(cr.input_spikes) + " vs " + std::to_string(rr.input_spikes) +
-                                     (chip_spikes == sink.spikes ? ", same spikes" : ", different spikes");
+            if (r.first_difference.empty()) r.first_difference = diff;
         }
     }
     if (inspect) inspect(stats);
