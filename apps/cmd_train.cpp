@@ -69,11 +69,15 @@ void check_dataset_name(const std::string& dataset) {
     }
 }
 
-void run_rate(const TrainArgs& a) {
+// What --method rate and --method ttfs share before training: the options, the ANN spec (the
+// model file read for `method`), the dataset cut to the spec's sample counts and checked against
+// its input and output sizes, and the output folder.
+std::pair<train::RateSpec, data::DatasetSplit> prepare_ann(const TrainArgs& a, const std::string& method) {
     check_dataset_name(a.dataset);
     if (a.threads < 1) throw InputError("--threads must be >= 1");
-    if (a.resume) throw InputError("--resume is not supported by --method rate (training takes seconds per epoch)");
-    train::RateSpec spec = train::load_rate_spec(a.model);
+    if (a.resume)
+        throw InputError("--resume is not supported by --method " + method + " (training takes seconds per epoch)");
+    train::RateSpec spec = train::load_rate_spec(a.model, method);
     if (a.epochs > 0) spec.epochs = a.epochs;
     spec.validate();
     data::DatasetSplit ds = data::load_dataset(a.dataset, a.data_dir);
@@ -85,8 +89,13 @@ void run_rate(const TrainArgs& a) {
     if (ds.train.num_classes > static_cast<std::size_t>(spec.outputs))
         throw InputError(a.model + ": network.outputs is " + std::to_string(spec.outputs) + " but " + a.dataset +
                          " has " + std::to_string(ds.train.num_classes) + " classes");
+    std::filesystem::create_directories(a.out);
+    return {std::move(spec), std::move(ds)};
+}
+
+void run_rate(const TrainArgs& a) {
+    auto [spec, ds] = prepare_ann(a, "rate");
     namespace fs = std::filesystem;
-    fs::create_directories(a.out);
     std::cout << "training ReLU ANN " << spec.name << " on " << a.dataset << ": " << ds.train.count() << " train / "
               << ds.test.count() << " test samples, " << spec.epochs << " epochs, seed " << spec.seed << "\n";
     nlohmann::json report = {{"method", "rate"},
@@ -125,23 +134,8 @@ void run_rate(const TrainArgs& a) {
 }
 
 void run_ttfs(const TrainArgs& a) {
-    check_dataset_name(a.dataset);
-    if (a.threads < 1) throw InputError("--threads must be >= 1");
-    if (a.resume) throw InputError("--resume is not supported by --method ttfs (training takes seconds per epoch)");
-    train::RateSpec spec = train::load_rate_spec(a.model, "ttfs");
-    if (a.epochs > 0) spec.epochs = a.epochs;
-    spec.validate();
-    data::DatasetSplit ds = data::load_dataset(a.dataset, a.data_dir);
-    if (spec.train_samples > 0) ds.train = data::head(ds.train, spec.train_samples);
-    if (spec.test_samples > 0) ds.test = data::head(ds.test, spec.test_samples);
-    if (ds.train.pixels_per_image() != static_cast<std::size_t>(spec.inputs))
-        throw InputError(a.model + ": network.inputs is " + std::to_string(spec.inputs) + " but " + a.dataset +
-                         " images have " + std::to_string(ds.train.pixels_per_image()) + " pixels");
-    if (ds.train.num_classes > static_cast<std::size_t>(spec.outputs))
-        throw InputError(a.model + ": network.outputs is " + std::to_string(spec.outputs) + " but " + a.dataset +
-                         " has " + std::to_string(ds.train.num_classes) + " classes");
+    auto [spec, ds] = prepare_ann(a, "ttfs");
     namespace fs = std::filesystem;
-    fs::create_directories(a.out);
     std::cout << "training ReLU ANN " << spec.name << " (first-layer rows sum to zero) on " << a.dataset << ": "
               << ds.train.count() << " train / " << ds.test.count() << " test samples, " << spec.epochs
               << " epochs, seed " << spec.seed << "\n";
