@@ -20,7 +20,7 @@ E parse_enum(const std::string& s, const std::string& what, const char* const (&
 const char* const kNeuronKinds[] = {"relpsp", "if", "lif", "cuba_lif", "stochastic"};
 const char* const kResetModes[] = {"to_value", "subtract"};
 const char* const kNoiseModes[] = {"none", "threshold", "bernoulli"};
-const char* const kLayerKinds[] = {"dense", "conv2d", "pool"};
+const char* const kLayerKinds[] = {"dense", "sparse", "conv2d"};
 const char* const kDecodes[] = {"first_spike", "count"};
 
 }  // namespace
