@@ -8,7 +8,9 @@
 //                                         process each: one SystemC elaboration per process)
 // Options of a point: --mesh W (W x W mesh), --layers L (hidden layers), --band B (fan-in of each
 // neuron: B consecutive sources), --inputs N, --timesteps T, --rate p (input spike probability
-// per input and step), --frames F, --modes lt,at, --event-driven 0|1, --seed S.
+// per input and step), --frames F, --modes lt,at, --event-driven 0|1, --seed S, --pe-neurons N,
+// --steps-to-fire X (thresholds: a neuron fires after about X steps at 5 % input activity; 6:
+// about 6 % of the neurons fire per step at --rate 0.05).
 // The network: N inputs -> L sparse LIF layers that fill the mesh (--pe-neurons, default 320,
 // neurons per PE; 10 PEs left for the 10-neuron output layer) -> 10 outputs; every layer banded
 // with fan-in B. Chip: the yoso preset with the mesh resized, 320 neuron-state and routing
@@ -62,6 +64,7 @@ double rss_mib() {
 
 struct Point {
     int mesh = 32, layers = 7, band = 128, inputs = 4096, timesteps = 16, frames = 4, seed = 1, pe_neurons = 320;
+    double steps_to_fire = 6.0;
     double rate = 0.05;
     bool event_driven = true;
     std::string modes = "lt,at";
@@ -80,8 +83,10 @@ snn::Network scale_network(const Point& p) {
     spec.timesteps = p.timesteps;
     spec.encoding.kind = "rate";
     spec.encoding.steps = static_cast<std::uint32_t>(std::max(1, p.timesteps - 4));
-    spec.input_activity = p.rate;
-    spec.steps_to_fire = 2.0;
+    // Thresholds from a nominal activity, not from --rate: the spike-count sweep varies the input
+    // on one and the same network.
+    spec.input_activity = 0.05;
+    spec.steps_to_fire = p.steps_to_fire;
     spec.neg_fraction = 0.3;
     spec.seed = static_cast<std::uint64_t>(p.seed);
     auto net = snn::random_network(spec);
@@ -221,6 +226,7 @@ int main(int argc, char** argv) {
             else if (a == "--event-driven") p.event_driven = val() != "0";
             else if (a == "--seed") p.seed = std::stoi(val());
             else if (a == "--pe-neurons") p.pe_neurons = std::stoi(val());
+            else if (a == "--steps-to-fire") p.steps_to_fire = std::stod(val());
             else if (a == "--sections") sections = val();
             else throw std::runtime_error("unknown option " + a);
         } catch (const std::exception& e) {
