@@ -234,19 +234,33 @@ StdpFrameResult simulate(float* w, double* theta, int inputs, int n, const StdpS
     const double d_pre = std::exp(-1.0 / spec.tau_pre), d_post = std::exp(-1.0 / spec.tau_post);
     const float nu_pre = static_cast<float>(spec.nu_pre), nu_post = static_cast<float>(spec.nu_post);
     const float w_max = static_cast<float>(spec.w_max);
-    std::vector<double> v(static_cast<std::size_t>(n), 0.0), acc(static_cast<std::size_t>(n));
+    std::vector<double> v(static_cast<std::size_t>(n), 0.0);
+    std::vector<float> acc(static_cast<std::size_t>(n));
     std::vector<double> thr(static_cast<std::size_t>(n));
     for (int o = 0; o < n; ++o) thr[static_cast<std::size_t>(o)] = spec.threshold + theta[o];
     std::vector<int> ref(static_cast<std::size_t>(n), 0);
     std::vector<int> prev, cur;
-    std::vector<float> x_pre, y_post;
+    // Traces jump to 1 at a spike and decay by d_pre (d_post) per step: the trace of a source
+    // whose last spike was k steps ago is decay^k, looked up in a table (k >= total_steps: never).
+    std::vector<int> last_pre, last_post;
+    std::vector<float> pow_pre, pow_post, y_post;
     if constexpr (Learn) {
-        x_pre.assign(static_cast<std::size_t>(inputs), 0.0f);
-        y_post.assign(static_cast<std::size_t>(n), 0.0f);
+        last_pre.assign(static_cast<std::size_t>(inputs), -total_steps);
+        last_post.assign(static_cast<std::size_t>(n), -total_steps);
+        y_post.resize(static_cast<std::size_t>(n));
+        pow_pre.resize(static_cast<std::size_t>(total_steps) + 1);
+        pow_post.resize(static_cast<std::size_t>(total_steps) + 1);
+        double a = 1, b = 1;
+        for (int k = 0; k < total_steps; ++k, a *= d_pre, b *= d_post) {
+            pow_pre[static_cast<std::size_t>(k)] = static_cast<float>(a);
+            pow_post[static_cast<std::size_t>(k)] = static_cast<float>(b);
+        }
+        pow_pre[static_cast<std::size_t>(total_steps)] = pow_post[static_cast<std::size_t>(total_steps)] = 0.0f;
     }
+    auto age = [total_steps](int t, int last) { return static_cast<std::size_t>(std::min(t - last, total_steps)); };
     std::size_t k = 0;  // next input spike
     for (int t = 0; t < total_steps; ++t) {
-        std::fill(acc.begin(), acc.end(), 0.0);
+        std::fill(acc.begin(), acc.end(), 0.0f);
         const std::size_t first = k;
         while (k < in.size() && static_cast<int>(in[k].step) + 1 <= t) ++k;  // encoded at t - 1 (or before: none)
         for (std::size_t s = first; s < k; ++s) {
@@ -254,9 +268,10 @@ StdpFrameResult simulate(float* w, double* theta, int inputs, int n, const StdpS
             for (int o = 0; o < n; ++o) acc[static_cast<std::size_t>(o)] += row[o];
         }
         if (!prev.empty() && spec.inhibition > 0) {
-            const double total = spec.inhibition * static_cast<double>(prev.size());
+            const auto inh = static_cast<float>(spec.inhibition);
+            const float total = inh * static_cast<float>(prev.size());
             for (int o = 0; o < n; ++o) acc[static_cast<std::size_t>(o)] -= total;
-            for (int j : prev) acc[static_cast<std::size_t>(j)] += spec.inhibition;  // no self-inhibition
+            for (int j : prev) acc[static_cast<std::size_t>(j)] += inh;  // no self-inhibition
         }
         cur.clear();
         for (int o = 0; o < n; ++o) {
@@ -277,24 +292,25 @@ StdpFrameResult simulate(float* w, double* theta, int inputs, int n, const StdpS
         if (record)
             for (int o : cur) r.events.emplace_back(static_cast<std::uint32_t>(t), static_cast<std::uint32_t>(o));
         if constexpr (Learn) {
-            for (auto& x : x_pre) x *= static_cast<float>(d_pre);
-            for (auto& y : y_post) y *= static_cast<float>(d_post);
             // Pre spikes arriving now: depression by the post traces of earlier post spikes.
+            if (k > first)
+                for (int o = 0; o < n; ++o)
+                    y_post[static_cast<std::size_t>(o)] = nu_pre * pow_post[age(t, last_post[static_cast<std::size_t>(o)])];
             for (std::size_t s = first; s < k; ++s) {
                 const auto i = in[s].input;
-                x_pre[i] = 1.0f;
+                last_pre[i] = t;
                 float* row = w + static_cast<std::size_t>(i) * n;
-                for (int o = 0; o < n; ++o) row[o] = std::max(0.0f, row[o] - nu_pre * y_post[static_cast<std::size_t>(o)]);
+                for (int o = 0; o < n; ++o) row[o] = std::max(0.0f, row[o] - y_post[static_cast<std::size_t>(o)]);
             }
             // Post spikes now: potentiation by the pre traces (this step's arrivals included:
             // they caused the spike).
             for (int o : cur) {
-                y_post[static_cast<std::size_t>(o)] = 1.0f;
+                last_post[static_cast<std::size_t>(o)] = t;
                 theta[o] += spec.theta_plus;
                 thr[static_cast<std::size_t>(o)] += spec.theta_plus;  // from the next step on
                 for (int i = 0; i < inputs; ++i) {
                     float& wi = w[static_cast<std::size_t>(i) * n + o];
-                    wi = std::min(w_max, wi + nu_post * x_pre[static_cast<std::size_t>(i)]);
+                    wi = std::min(w_max, wi + nu_post * pow_pre[age(t, last_pre[static_cast<std::size_t>(i)])]);
                 }
             }
         }
