@@ -4,7 +4,9 @@
 // Cook's mean rule and the sum rule the chip's readout computes), converts to the fixed-point
 // network (recurrent inhibition, thresholds folded into row scales, count readout) and measures
 // it with the reference simulator. Writes <out>/model.yaml + weights.npz (the excitatory float
-// weights ride along as layer0.weight_float) and <out>/train_report.json.
+// weights ride along as layer0.weight_float), <out>/checkpoint.bin (the float layer after the
+// last epoch; --resume continues from it, or only relabels and converts when it is complete)
+// and <out>/train_report.json.
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -38,7 +40,6 @@ void run_train_stdp(const std::string& dataset, const std::string& model, const 
                     const std::string& out, int epochs, int threads, bool resume) {
     namespace fs = std::filesystem;
     if (threads < 1) throw InputError("--threads must be >= 1");
-    if (resume) throw InputError("--resume is not supported by --method stdp");
     train::StdpSpec spec = train::load_stdp_spec(model);
     if (epochs > 0) spec.epochs = epochs;
     spec.validate();
@@ -69,13 +70,25 @@ void run_train_stdp(const std::string& dataset, const std::string& model, const 
                              {"history", nlohmann::json::array()}};
     double train_seconds = 0;
     std::unique_ptr<Progress> bar;
-    int epoch_no = 1;
-    const train::StdpNet net = train::train_stdp(
-        spec, ds.train,
-        [&](const train::StdpEpoch& m) {
+    const std::string ckpt = (fs::path(out) / "checkpoint.bin").string();
+    train::StdpNet net;
+    int done = 0;
+    if (resume && fs::exists(ckpt)) {
+        net = train::load_stdp_checkpoint(ckpt, spec, done);
+        std::cout << "resumed from " << ckpt << " after epoch " << done << "\n";
+        report["resumed_after_epoch"] = done;
+    } else {
+        if (resume) std::cout << "no checkpoint in " << out << ": starting from epoch 1\n";
+        net = train::init_stdp(spec);
+    }
+    int epoch_no = done + 1;
+    train::train_stdp_epochs(
+        net, spec, ds.train, done,
+        [&](const train::StdpEpoch& m, const train::StdpNet& trained) {
             if (bar) bar->finish();
             bar.reset();
             ++epoch_no;
+            train::save_stdp_checkpoint(ckpt, trained, m.epoch);
             char line[200];
             std::snprintf(line, sizeof(line),
                           "epoch %d/%d  %.1f layer spikes/image  %.3f retries/image  mean theta %.3f  %.1f s", m.epoch,
@@ -88,12 +101,13 @@ void run_train_stdp(const std::string& dataset, const std::string& model, const 
                                          {"retries_per_image", m.retries_per_image},
                                          {"mean_theta", m.mean_theta}});
         },
-        [&](std::size_t done, std::size_t total) {
+        [&](std::size_t d, std::size_t total) {
             if (!bar) bar = std::make_unique<Progress>("epoch " + std::to_string(epoch_no), total, "images");
-            bar->update(done);
+            bar->update(d);
         });
+    const int trained_epochs = spec.epochs - done;
     report["train_seconds"] = train_seconds;
-    report["epoch_seconds"] = train_seconds / spec.epochs;
+    report["epoch_seconds"] = trained_epochs > 0 ? train_seconds / trained_epochs : 0.0;
 
     // Label assignment from the frozen network's responses to the training images.
     auto t0 = std::chrono::steady_clock::now();

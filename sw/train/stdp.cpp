@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numeric>
 #include <random>
@@ -348,21 +349,34 @@ encode::EncodingSpec rate_encoding(const StdpSpec& spec, double rate) {
 
 StdpNet train_stdp(const StdpSpec& spec, const data::ImageSet& train, const std::function<void(const StdpEpoch&)>& on_epoch,
                    const std::function<void(std::size_t, std::size_t)>& progress) {
+    StdpNet net = init_stdp(spec);
+    train_stdp_epochs(
+        net, spec, train, 0,
+        [&](const StdpEpoch& m, const StdpNet&) {
+            if (on_epoch) on_epoch(m);
+        },
+        progress);
+    return net;
+}
+
+void train_stdp_epochs(StdpNet& net, const StdpSpec& spec, const data::ImageSet& train, int first_epoch,
+                       const std::function<void(const StdpEpoch&, const StdpNet&)>& on_epoch,
+                       const std::function<void(std::size_t, std::size_t)>& progress) {
     if (train.pixels_per_image() != static_cast<std::size_t>(spec.inputs))
         throw InputError(spec.source + ": network.inputs is " + std::to_string(spec.inputs) + " but the images have " +
                          std::to_string(train.pixels_per_image()) + " pixels");
-    StdpNet net = init_stdp(spec);
     std::vector<std::unique_ptr<encode::Encoder>> enc;
     for (int a = 0; a <= spec.max_retries; ++a) enc.push_back(encode::make_encoder(rate_encoding(spec, spec.rate_max + a * spec.rate_boost)));
     const std::size_t count = train.count();
     const double theta_decay_per_step = std::exp(-1.0 / spec.tau_theta);
-    for (int e = 0; e < spec.epochs; ++e) {
+    for (int e = first_epoch; e < spec.epochs; ++e) {
         const auto t0 = std::chrono::steady_clock::now();
         std::vector<std::size_t> order(count);
         std::iota(order.begin(), order.end(), std::size_t{0});
         std::mt19937_64 rng(derive_seed(spec.seed, "stdp-shuffle", static_cast<std::uint64_t>(e)));
         for (std::size_t i = count; i > 1; --i) std::swap(order[i - 1], order[rng() % i]);  // Fisher-Yates
         std::uint64_t spikes = 0, retries = 0;
+        if (progress) progress(0, count);
         for (std::size_t k = 0; k < count; ++k) {
             const std::size_t idx = order[k];
             const std::uint64_t key = derive_seed(spec.seed, "stdp-train", static_cast<std::uint64_t>(e) * count + k);
@@ -388,8 +402,52 @@ StdpNet train_stdp(const StdpSpec& spec, const data::ImageSet& train, const std:
         m.spikes_per_image = count ? static_cast<double>(spikes) / static_cast<double>(count) : 0.0;
         m.retries_per_image = count ? static_cast<double>(retries) / static_cast<double>(count) : 0.0;
         m.mean_theta = std::accumulate(net.theta.begin(), net.theta.end(), 0.0) / net.neurons;
-        if (on_epoch) on_epoch(m);
+        if (on_epoch) on_epoch(m, net);
     }
+}
+
+namespace {
+constexpr char kCheckpointMagic[8] = {'S', 'T', 'D', 'P', 'C', 'K', '0', '1'};
+
+template <typename T>
+void put(std::string& out, const T& x) {
+    out.append(reinterpret_cast<const char*>(&x), sizeof(T));
+}
+}  // namespace
+
+void save_stdp_checkpoint(const std::string& path, const StdpNet& net, int epochs_done) {
+    std::string b(kCheckpointMagic, sizeof kCheckpointMagic);
+    put(b, static_cast<std::int32_t>(net.inputs));
+    put(b, static_cast<std::int32_t>(net.neurons));
+    put(b, static_cast<std::int32_t>(epochs_done));
+    b.append(reinterpret_cast<const char*>(net.w.data()), net.w.size() * sizeof(float));
+    b.append(reinterpret_cast<const char*>(net.theta.data()), net.theta.size() * sizeof(double));
+    write_file_atomic(path, b);
+}
+
+StdpNet load_stdp_checkpoint(const std::string& path, const StdpSpec& spec, int& epochs_done) {
+    const std::string b = read_file(path);
+    const std::size_t head = sizeof kCheckpointMagic + 3 * sizeof(std::int32_t);
+    if (b.size() < head || b.compare(0, sizeof kCheckpointMagic, kCheckpointMagic, sizeof kCheckpointMagic) != 0)
+        throw InputError(path + ": not an STDP checkpoint");
+    std::int32_t hdr[3];
+    std::memcpy(hdr, b.data() + sizeof kCheckpointMagic, sizeof hdr);
+    if (hdr[0] != spec.inputs || hdr[1] != spec.neurons)
+        throw InputError(path + ": checkpoint of a " + std::to_string(hdr[0]) + "-input, " + std::to_string(hdr[1]) +
+                         "-neuron layer, but the model file has " + std::to_string(spec.inputs) + " inputs and " +
+                         std::to_string(spec.neurons) + " neurons");
+    StdpNet net;
+    net.inputs = hdr[0];
+    net.neurons = hdr[1];
+    epochs_done = hdr[2];
+    const std::size_t nw = static_cast<std::size_t>(net.inputs) * net.neurons;
+    const std::size_t nt = static_cast<std::size_t>(net.neurons);
+    if (b.size() != head + nw * sizeof(float) + nt * sizeof(double))
+        throw InputError(path + ": truncated or oversized STDP checkpoint");
+    net.w.resize(nw);
+    net.theta.resize(nt);
+    std::memcpy(net.w.data(), b.data() + head, nw * sizeof(float));
+    std::memcpy(net.theta.data(), b.data() + head + nw * sizeof(float), nt * sizeof(double));
     return net;
 }
 

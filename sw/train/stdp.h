@@ -125,6 +125,18 @@ StdpNet train_stdp(const StdpSpec& spec, const data::ImageSet& train,
                    const std::function<void(const StdpEpoch&)>& on_epoch = {},
                    const std::function<void(std::size_t, std::size_t)>& progress = {});
 
+// Epochs first_epoch .. spec.epochs - 1 (counted from 0) on `net`: every epoch's shuffle and
+// input spikes depend only on (seed, epoch, position), so training resumed after epoch k gives
+// the same network as an uninterrupted run. `on_epoch` sees the network after each epoch.
+void train_stdp_epochs(StdpNet& net, const StdpSpec& spec, const data::ImageSet& train, int first_epoch,
+                       const std::function<void(const StdpEpoch&, const StdpNet&)>& on_epoch = {},
+                       const std::function<void(std::size_t, std::size_t)>& progress = {});
+
+// Checkpoint: the network after `epochs_done` epochs (binary, written atomically). load checks
+// the file's shape against the spec (InputError naming the file).
+void save_stdp_checkpoint(const std::string& path, const StdpNet& net, int epochs_done);
+StdpNet load_stdp_checkpoint(const std::string& path, const StdpSpec& spec, int& epochs_done);
+
 // Spike counts (neurons x classes summed) of the frozen network on the first `n` images of
 // `set` (frame seeds as the reference: snn::frame_seed(seed, i); no retries), `threads` workers.
 // Returns counts[i * neurons + o].
