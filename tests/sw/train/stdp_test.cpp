@@ -202,6 +202,46 @@ TEST_CASE("stdp: training is deterministic for a seed and changes with it", "[un
     CHECK(stdp_responses(a, s, set, set.count(), 1, 5) == stdp_responses(a, s, set, set.count(), 2, 5));
 }
 
+TEST_CASE("stdp: training resumed from a checkpoint after epoch 1 equals an uninterrupted run", "[unit]") {
+    data::ImageSet set;
+    set.rows = set.cols = 3;
+    set.num_classes = 3;
+    for (int i = 0; i < 18; ++i) {
+        set.labels.push_back(static_cast<std::uint8_t>(i % 3));
+        for (int p = 0; p < 9; ++p) set.pixels.push_back(p / 3 == i % 3 ? 1.0f : 0.1f);
+    }
+    StdpSpec s;
+    s.inputs = 9;
+    s.neurons = 3;
+    s.outputs = 3;
+    s.steps = 30;
+    s.rate_max = 0.6;
+    s.threshold = 2;
+    s.norm = 3;
+    s.epochs = 3;
+    const StdpNet whole = train_stdp(s, set);
+    const std::string dir = test::scratch_dir("stdp-ckpt");
+    StdpNet part = init_stdp(s);
+    StdpSpec one = s;
+    one.epochs = 1;
+    train_stdp_epochs(part, one, set, 0);
+    save_stdp_checkpoint(dir + "/c.bin", part, 1);
+    int done = 0;
+    StdpNet resumed = load_stdp_checkpoint(dir + "/c.bin", s, done);
+    CHECK(done == 1);
+    CHECK(resumed.w == part.w);
+    CHECK(resumed.theta == part.theta);
+    train_stdp_epochs(resumed, s, set, done);
+    CHECK(resumed.w == whole.w);
+    CHECK(resumed.theta == whole.theta);
+    // A checkpoint of another shape, or a damaged one, is refused naming the file.
+    StdpSpec other = s;
+    other.neurons = 4;
+    CHECK_THROWS_WITH(load_stdp_checkpoint(dir + "/c.bin", other, done), Catch::Contains("c.bin") && Catch::Contains("3-neuron"));
+    test::write_text(dir + "/bad.bin", test::read_text(dir + "/c.bin").substr(0, 40));
+    CHECK_THROWS_WITH(load_stdp_checkpoint(dir + "/bad.bin", s, done), Catch::Contains("bad.bin") && Catch::Contains("truncated"));
+}
+
 TEST_CASE("stdp conversion: folded thresholds, recurrent inhibition and readout reproduce the float spikes on the reference",
           "[unit]") {
     // No decay and weights that are integers after the row scaling: the fixed-point network must
