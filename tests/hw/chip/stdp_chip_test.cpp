@@ -98,7 +98,7 @@ TEST_CASE("chip: an STDP-trained layer with recurrent inhibition is spike-exact 
     }
     INFO(first_difference);
     CHECK(mismatched == 0);
-    CHECK(spikes > 2000);
-    CHECK(open_spikes > 2 * spikes);  // the recurrent inhibition does its work
+    CHECK(spikes > 1500);
+    CHECK(2 * open_spikes > 3 * spikes);  // the recurrent inhibition does its work (measured: 5656 vs 2168)
     CHECK(correct > 100);  // 8 classes, chance 25 of 200: the unsupervised layer has learned the bars
 }
