@@ -136,6 +136,10 @@ TEST_CASE("stdp: lateral inhibition and refractory steps act one step after a sp
     const auto q = eval_stdp_frame(net, s, in, 6, true);
     // n0: t=3: -2, 4: -1, 5: 0; n1: 3: -2.25, 4: -1.5, 5: -0.75: no further spikes.
     CHECK(q.events == std::vector<E>{{2, 0}, {2, 1}});
+    // A neuron never inhibits itself: alone (neuron 1 silent) neuron 0 fires every second step.
+    w_at(net, 1, 0) = 0.0f;
+    const auto alone = eval_stdp_frame(net, s, in, 10, true);
+    CHECK(alone.events == std::vector<E>{{2, 0}, {4, 0}, {6, 0}, {8, 0}});
 }
 
 TEST_CASE("stdp: label assignment takes each neuron's highest mean count per class", "[unit]") {
