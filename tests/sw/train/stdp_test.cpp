@@ -342,3 +342,15 @@ TEST_CASE("train --method stdp: a bad model file is exit 2 naming the key, an un
     CHECK(u.exit_code == 2);
     CHECK_THAT(u.output, Catch::Contains("stdp"));
 }
+
+TEST_CASE("stdp model files: the shipped configurations load with the documented values", "[unit]") {
+    const StdpSpec a = load_stdp_spec(test::source_dir() + "/configs/models/stdp-400.yaml");
+    CHECK(a.neurons == 400);
+    CHECK(a.inhibition == 100);
+    CHECK(a.steps == 250);
+    CHECK(a.weight_bits == 12);
+    CHECK(a.decay_v_q12() == 4055);  // round(4096 e^(-1/100))
+    const StdpSpec b = load_stdp_spec(test::source_dir() + "/configs/models/stdp-100.yaml");
+    CHECK(b.neurons == 100);
+    CHECK(b.name == "stdp-100");
+}
