@@ -68,8 +68,7 @@ struct StdpSpec {
     std::size_t train_samples = 0;   // 0: the whole train split, else its first N
     std::size_t test_samples = 0;    // 0: the whole test split
     std::size_t assign_samples = 0;  // labelling images (first N of the train split); 0: all
-    // readout / conversion
-    StdpReadout readout = StdpReadout::sum;  // the chip's decision rule (the float report has both)
+    // conversion (the readout always implements the sum rule: stdp_decide, convert_stdp)
     int weight_bits = 12;
     int state_bits = 24;
     int drain_steps = 16;         // steps after the presentation (the readout counts late spikes)
