@@ -259,7 +259,7 @@ int main(int argc, char** argv) {
     if (sections.find("spikes") != std::string::npos) {
         std::printf("\n== wall time against spike count (16x16 mesh, LT and cycle-level; event-driven update off, on) ==\n");
         for (bool ed : {false, true})
-            for (double r : {0.0, 0.01, 0.03, 0.1}) child(argv[0], args(16, r, ed, "lt,at", 2));
+            for (double r : {0.0, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1}) child(argv[0], args(16, r, ed, "lt,at", 2));
     }
     return 0;
 }
