@@ -140,6 +140,8 @@ BpttSpec parse_bptt_spec(const std::string& text, const std::string& source) {
             fail(source, k, "neuron.kind must be lif or cuba_lif for BPTT");
         if (const auto d = n["decay_i"]; d && (s.decay_i < 0 || s.decay_i > snn::kDecayOne))
             fail(source, d, "neuron.decay_i must be in 0..4096 (Q12)");
+        if (const auto d = n["decay_i"]; d && s.kind == snn::NeuronKind::lif && s.decay_i > 0)
+            fail(source, d, "neuron.decay_i must be 0 for lif (a decaying current is neuron.kind cuba_lif)");
         if (const auto d = n["decay_v"]; d && (s.decay_v < 0 || s.decay_v > snn::kDecayOne))
             fail(source, d, "neuron.decay_v must be in 0..4096 (Q12)");
     }

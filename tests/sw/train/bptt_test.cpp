@@ -252,7 +252,7 @@ TEST_CASE("bptt: model file errors name the file line and key", "[unit]") {
     CHECK_THAT(msg(ok + "neuron: {kind: lif_x}\n"), Catch::Contains("m.yaml:2") && Catch::Contains("lif_x"));
     CHECK_THAT(msg(ok + "neuron:\n  decay_v: 5000\n"),
                Catch::Contains("m.yaml:3") && Catch::Contains("neuron.decay_v"));
-    CHECK_THAT(msg(ok + "neuron: {kind: lif, decay_i: 100}\n"), Catch::Contains("cuba_lif"));
+    CHECK_THAT(msg(ok + "neuron: {kind: lif, decay_i: 100}\n"), Catch::Contains("m.yaml:2") && Catch::Contains("cuba_lif"));
     CHECK_THAT(msg(ok + "decode: fastest\n"), Catch::Contains("m.yaml:2") && Catch::Contains("fastest"));
     CHECK_THAT(msg(ok + "encoding: {kind: morse}\n"), Catch::Contains("m.yaml:2") && Catch::Contains("morse"));
     CHECK_THAT(msg(ok + "train: {lr: fast}\n"), Catch::Contains("m.yaml:2") && Catch::Contains("'train.lr'"));
