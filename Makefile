@@ -42,6 +42,8 @@ mutate: data deps
 lint-rtl: deps
 	@verilator --lint-only -Wall --top-module pe_core rtl/pe_core.sv rtl/pe_neuron.sv && echo "rtl: lint clean"
 	@verilator --lint-only -Wall --top-module router rtl/router.sv && echo "rtl router: lint clean"
+	@verilator --lint-only -Wall --top-module mesh rtl/mesh.sv rtl/ni.sv rtl/dline.sv rtl/router.sv rtl/pe_core.sv \
+	  rtl/pe_neuron.sv && echo "rtl mesh (ni, dline): lint clean"
 
 # The injected RTL bugs of scripts/rtl_mutants.yaml (10 PE, 5 router), each must fail an rtl regression.
 mutate-rtl: data deps

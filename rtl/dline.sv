@@ -11,7 +11,7 @@ module dline #(
     input  logic [31:0]  cfg_d,
     input  logic [W-1:0] in,
     output logic [W-1:0] out,
-    output logic         busy     // a nonzero value is in flight (registered stages)
+    output logic         busy     // a nonzero value is in flight (registered stages, the one visible now included)
 );
   logic [W-1:0] st[D_MAX];
 
@@ -29,7 +29,7 @@ module dline #(
     busy = 1'b0;
     for (int k = 0; k < D_MAX; k++) begin
       if (32'(k) + 32'd1 == cfg_d) out = st[k];
-      if (32'(k) + 32'd1 < cfg_d && st[k] != '0) busy = 1'b1;
+      if (32'(k) < cfg_d && st[k] != '0) busy = 1'b1;  // the output stage too: visible, not yet taken
     end
   end
 endmodule

@@ -407,23 +407,21 @@ std::string compare_frame(const snn::Network& net, std::uint64_t f, const MeshFr
     return "";
 }
 
-}  // namespace
-
-TEST_CASE("rtl mesh: a 3x3 RTL mesh of routers, NIs and PEs runs a mapped LIF network spike for spike with the reference",
-          "[rtl]") {
-    const auto net = test::random_network({24, 32, 24, 10}, snn::NeuronKind::lif, 7, 16, 60, 110);
+// Runs `frames` random frames through the RTL mesh, the reference and the TLM chip of `chip_yaml`:
+// spike for spike with the reference, and the cycles of every frame equal to the TLM chip's.
+void run_against_reference_and_tlm(const char* chip_yaml, int frames, std::uint64_t seed) {
+    const auto net = test::random_network({24, 32, 24, 10}, snn::NeuronKind::lif, seed, 16, 60, 110);
     cfg::Config c;
-    c.load_string(k_mesh_chip, "mesh-chip.yaml");
+    c.load_string(chip_yaml, "mesh-chip.yaml");
     const auto mapped = map::map_network(net, map::capacity_from(c), map::mesh_from(c));
     REQUIRE(mapped.pes.size() == 5);  // 2 + 2 + 1 PEs over the 9 nodes
     stats::Registry stats;
     chip::Chip tlm("chip", c, net, mapped, stats, false, net.seed);
     MeshBench mesh(c, net, mapped);
     snn::Reference ref(net);
-    std::mt19937_64 rng(3);
+    std::mt19937_64 rng(seed);
     std::uint64_t spikes = 0, outputs = 0, rtl_cycles = 0, tlm_cycles = 0;
-    std::string first_cycle_difference;
-    const int frames = 6;
+    std::string cycle_differences;
     for (int f = 0; f < frames; ++f) {
         const auto in = test::random_input(net.inputs, net.encoding.steps, 0.3, rng);
         const MeshFrame mf = mesh.run_frame(in, static_cast<std::uint64_t>(f));
@@ -437,15 +435,37 @@ TEST_CASE("rtl mesh: a 3x3 RTL mesh of routers, NIs and PEs runs a mapped LIF ne
         outputs += mf.host_outputs.size();
         rtl_cycles += mf.cycles;
         tlm_cycles += cr.cycles;
-        if (mf.cycles != cr.cycles && first_cycle_difference.empty())
-            first_cycle_difference = "frame " + std::to_string(f) + ": RTL mesh " + std::to_string(mf.cycles) +
-                                     " cycles, TLM chip " + std::to_string(cr.cycles);
+        if (mf.cycles != cr.cycles)
+            cycle_differences += "frame " + std::to_string(f) + ": RTL mesh " + std::to_string(mf.cycles) +
+                                 " cycles, TLM chip " + std::to_string(cr.cycles) + "; ";
     }
-    INFO("cycles over " << frames << " frames: RTL mesh " << rtl_cycles << ", TLM chip " << tlm_cycles);
-    CHECK(spikes > 300);   // the comparison is not vacuous
-    CHECK(outputs > 10);   // output spikes crossed the mesh as two-flit packets
-    INFO(first_cycle_difference);
-    CHECK(rtl_cycles == tlm_cycles);
+    INFO("cycles over " << frames << " frames: RTL mesh " << rtl_cycles << ", TLM chip " << tlm_cycles << "; "
+                        << cycle_differences);
+    CHECK(spikes > 40u * static_cast<unsigned>(frames));  // the comparison is not vacuous
+    CHECK(outputs > 2u * static_cast<unsigned>(frames));   // output spikes crossed the mesh as two-flit packets
+    CHECK(cycle_differences.empty());
+}
+
+}  // namespace
+
+TEST_CASE("rtl mesh: a 3x3 RTL mesh of routers, NIs and PEs runs a mapped LIF network spike for spike with the "
+          "reference and in the TLM chip's cycles",
+          "[rtl]") {
+    run_against_reference_and_tlm(k_mesh_chip, 12, 7);
+}
+
+TEST_CASE("rtl mesh: with a 4-stage router pipeline, 2-cycle links, yx routing, 2-flit buffers and 2 packets in "
+          "flight per NI the RTL mesh matches the reference and the TLM chip's cycles",
+          "[rtl]") {
+    run_against_reference_and_tlm(R"(
+chip:
+  host_inject_per_cycle: 1
+  noc: {width: 3, height: 3, vcs: 2, buffer_depth: 2, injection_queue_depth: 4, flit_width_bits: 32,
+        router_pipeline: 4, link_latency: 2, routing: yx, ni_packets_in_flight: 2}
+  pe: {neurons: 16, synapse_words: 256, axon_entries: 64, route_entries: 32, input_fifo_depth: 2,
+       word_fifo_depth: 1, load_words_per_cycle: 1, lanes: 8, update_lanes: 4, acc_slots: 2, acc_bits: 24}
+)",
+                                  8, 11);
 }
 
 TEST_CASE("rtl mesh: a corrupted synapse word is reported as the first divergent spike with its cycle", "[rtl]") {
