@@ -96,6 +96,21 @@ class MeshBench {
         REQUIRE(m_noc.height == kH);
         REQUIRE(m_noc.multicast == noc::Multicast::Tree);
         REQUIRE(m_timing.host_inject_per_cycle <= kHin);
+        // The configuration fits the sizes the mesh was Verilated with (rtl/verilate.cmake).
+        REQUIRE(m_noc.vcs <= kVcs);
+        REQUIRE(m_noc.buffer_depth <= SPIKETLM_RTL_MESH_DEPTH_MAX);
+        REQUIRE(m_noc.flit_width_bits <= SPIKETLM_RTL_MESH_FLIT_W);
+        REQUIRE(m_noc.injection_queue_depth <= SPIKETLM_RTL_MESH_QDEPTH_MAX);
+        REQUIRE(m_noc.stages().sa + m_noc.stages().st + m_noc.link_latency <= SPIKETLM_RTL_MESH_D_MAX);
+        REQUIRE(m_noc.stages().sa + noc::kNiCreditLatency <= SPIKETLM_RTL_MESH_D_MAX);
+        REQUIRE(m_pe.input_fifo_depth <= SPIKETLM_RTL_MESH_FIFO_MAX);
+        REQUIRE(m_pe.word_fifo_depth <= SPIKETLM_RTL_MESH_WFIFO_MAX);
+        REQUIRE(m_pe.load_words_per_cycle <= SPIKETLM_RTL_MESH_LWPC_MAX);
+        REQUIRE(m_pe.update_lanes <= SPIKETLM_RTL_MESH_UPD_MAX);
+        REQUIRE(m_pe.route.ports_per_bank * m_pe.route.banks <= SPIKETLM_RTL_MESH_RT_MAX);
+        REQUIRE(m_pe.synapse.read_latency_cycles <= SPIKETLM_RTL_MESH_LAT_MAX);
+        REQUIRE(m_pe.capacity.acc_slots <= SPIKETLM_RTL_MESH_ACC_SLOTS);
+        REQUIRE(m_pe.capacity.acc_bits <= SPIKETLM_RTL_MESH_ACC_W);
         if (const char* dir = std::getenv("SPIKETLM_RTL_MESH_VCD"); dir && *dir) {
             std::filesystem::create_directories(dir);
             m_vcd_path = (std::filesystem::path(dir) / "rtl-mesh.vcd").string();
