@@ -50,7 +50,7 @@ mutate-rtl: data deps
 	@python3 scripts/mutate.py --list scripts/rtl_mutants.yaml --scratch build/mutate-rtl --jobs $(JOBS)
 
 # yosys cell counts of pe_core for a chip configuration (CONFIG=...; GATES=1 maps to gates too;
-# TOP=router or TOP=all for rtl/router.sv).
+# TOP=router or TOP=all for rtl/router.sv, TOP=ni for rtl/ni.sv).
 CONFIG ?= configs/chips/yoso.yaml
 synth: build
 	@python3 scripts/synth.py --config $(CONFIG) --cli $(CLI) $(if $(GATES),--gates,) $(if $(TOP),--top $(TOP),)
