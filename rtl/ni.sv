@@ -206,9 +206,9 @@ module ni #(
     n_q_head = q_head;
     n_q_count = q_count;
     n_s_active = s_active;
-    n_s_pkt = s_pkt;
-    n_s_flits = s_flits;
-    n_s_seq = s_seq;
+    for (int c = 0; c < VC_MAX; c++) n_s_pkt[c] = s_pkt[c];
+    for (int c = 0; c < VC_MAX; c++) n_s_flits[c] = s_flits[c];
+    for (int c = 0; c < VC_MAX; c++) n_s_seq[c] = s_seq[c];
     n_start_rr = start_rr;
     n_send_rr = send_rr;
     err_a = 32'd0;
@@ -307,7 +307,7 @@ module ni #(
     idx = 32'd0;
     npush = 32'd0;
     err_b = 32'd0;
-    n_q_mem = q_mem;
+    for (int q = 0; q < QDEPTH_MAX; q++) n_q_mem[q] = q_mem[q];
     n_reserved = reserved;
     host_space = pe_inj_credits > pe_upd_reserve ? pe_inj_credits - pe_upd_reserve : 32'd0;
     for (int r = 0; r < RT_MAX; r++)
@@ -352,11 +352,12 @@ module ni #(
     comb2 = '0;
     fbits = '0;
     err_c = 32'd0;
-    n_e_mem = e_mem;
-    n_e_head = e_head;
-    n_e_count = e_count;
-    n_rx_f0 = rx_f0;
-    n_rx_seq = rx_seq;
+    for (int c = 0; c < VC_MAX; c++)
+      for (int e = 0; e < DEPTH_MAX; e++) n_e_mem[c][e] = e_mem[c][e];
+    for (int c = 0; c < VC_MAX; c++) n_e_head[c] = e_head[c];
+    for (int c = 0; c < VC_MAX; c++) n_e_count[c] = e_count[c];
+    for (int c = 0; c < VC_MAX; c++) n_rx_f0[c] = rx_f0[c];
+    for (int c = 0; c < VC_MAX; c++) n_rx_seq[c] = rx_seq[c];
     pe_in_valid = '0;
     pe_in_axon = '0;
     pe_in_step = '0;
@@ -459,22 +460,23 @@ module ni #(
         s_flits[c] <= 2'd0;
       end
     end else begin
-      q_mem <= n_q_mem;
+      for (int q = 0; q < QDEPTH_MAX; q++) q_mem[q] <= n_q_mem[q];
       q_head <= n_q_head;
       q_count <= n_q_count_b;
       reserved <= n_reserved;
       s_active <= n_s_active;
-      s_pkt <= n_s_pkt;
-      s_flits <= n_s_flits;
-      s_seq <= n_s_seq;
-      credits <= n_credits;
+      for (int c = 0; c < VC_MAX; c++) s_pkt[c] <= n_s_pkt[c];
+      for (int c = 0; c < VC_MAX; c++) s_flits[c] <= n_s_flits[c];
+      for (int c = 0; c < VC_MAX; c++) s_seq[c] <= n_s_seq[c];
+      for (int c = 0; c < VC_MAX; c++) credits[c] <= n_credits[c];
       start_rr <= n_start_rr;
       send_rr <= n_send_rr;
-      e_mem <= n_e_mem;
-      e_head <= n_e_head;
-      e_count <= n_e_count;
-      rx_f0 <= n_rx_f0;
-      rx_seq <= n_rx_seq;
+      for (int c = 0; c < VC_MAX; c++)
+        for (int e = 0; e < DEPTH_MAX; e++) e_mem[c][e] <= n_e_mem[c][e];
+      for (int c = 0; c < VC_MAX; c++) e_head[c] <= n_e_head[c];
+      for (int c = 0; c < VC_MAX; c++) e_count[c] <= n_e_count[c];
+      for (int c = 0; c < VC_MAX; c++) rx_f0[c] <= n_rx_f0[c];
+      for (int c = 0; c < VC_MAX; c++) rx_seq[c] <= n_rx_seq[c];
       err_r <= n_err;
     end
     if (ds_we) begin
