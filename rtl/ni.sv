@@ -301,27 +301,42 @@ module ni #(
     pe_inj_credits = cfg_qdepth > n_q_count + reserved ? cfg_qdepth - n_q_count - reserved : 32'd0;
   end
 
-  // The PE's claims and packets, then the host's input spikes, into the queue.
+  // The PE's claims and packets, then the host's input spikes, into the queue. A PE packet whose
+  // destination set is empty (a neuron without targets, sparse networks) is dropped: its claimed
+  // slot is released, as the tile does (hw/chip/tile.cpp, out_push).
   always_comb begin
-    logic [31:0] idx, npush;
+    logic [31:0] idx, npush, nfill;
+    logic [63:0] dmask;
     idx = 32'd0;
     npush = 32'd0;
+    nfill = 32'd0;
+    dmask = 64'd0;
     err_b = 32'd0;
     for (int q = 0; q < QDEPTH_MAX; q++) n_q_mem[q] = q_mem[q];
     n_reserved = reserved;
-    host_space = pe_inj_credits > pe_upd_reserve ? pe_inj_credits - pe_upd_reserve : 32'd0;
+    host_space = 32'd0;
     for (int r = 0; r < RT_MAX; r++)
       if (pe_pkt_valid[r]) begin
-        idx = qa_head + qa_count + npush;
-        if (idx >= QDEPTH_MAX) idx = idx - QDEPTH_MAX;
-        for (int q = 0; q < QDEPTH_MAX; q++)
-          if (32'(q) == idx)
-            n_q_mem[q] = {cfg_to_host ? 2'd1 : 2'd0, pe_pkt_dest_set[r*32 +: 32], pe_pkt_axon[r*32 +: 32], pe_upd_step,
-                          pe_pkt_vfire[r*32 +: 32]};
-        npush = npush + 32'd1;
+        nfill = nfill + 32'd1;
+        dmask = 64'd0;
+        for (int d = 0; d < DSETS; d++)
+          if (32'(d) == pe_pkt_dest_set[r*32 +: 32]) dmask = ds_tab[d];
+        if (dmask != 64'd0) begin
+          idx = qa_head + qa_count + npush;
+          if (idx >= QDEPTH_MAX) idx = idx - QDEPTH_MAX;
+          for (int q = 0; q < QDEPTH_MAX; q++)
+            if (32'(q) == idx)
+              n_q_mem[q] = {cfg_to_host ? 2'd1 : 2'd0, pe_pkt_dest_set[r*32 +: 32], pe_pkt_axon[r*32 +: 32], pe_upd_step,
+                            pe_pkt_vfire[r*32 +: 32]};
+          npush = npush + 32'd1;
+        end
       end
-    if (npush > n_reserved) err_b = 32'd1;
-    n_reserved = n_reserved - npush + pe_upd_reserve;
+    if (nfill > n_reserved) err_b = 32'd1;
+    n_reserved = n_reserved - nfill + pe_upd_reserve;
+    // What the host may write after the PE: the free unclaimed slots after its claims (a dropped
+    // packet's slot is free again in this cycle).
+    host_space = pe_inj_credits + (nfill - npush) > pe_upd_reserve ? pe_inj_credits + (nfill - npush) - pe_upd_reserve
+                                                                   : 32'd0;
     for (int h = 0; h < HIN_MAX; h++)
       if (host_in_valid[h]) begin
         if (32'(h) >= host_space) err_b = 32'd1;
