@@ -34,6 +34,7 @@ struct TrainArgs {
     std::string dataset, model, data_dir = "data", out, method = "stdbp";
     int epochs = 0, threads = 2;
     bool resume = false;
+    std::string ann;  // --method rate: the float ANN from this ann.npz instead of training
 };
 
 quant::QuantOptions quant_options(const train::TrainSpec& spec) {
@@ -108,7 +109,7 @@ void run_rate(const TrainArgs& a) {
                              {"seed", spec.seed},
                              {"batch", spec.batch},
                              {"history", nlohmann::json::array()}};
-    const train::Ann ann = train::train_ann(spec, ds.train, ds.test, [&](const train::EpochStats& m) {
+    const auto on_epoch = [&](const train::EpochStats& m) {
         char line[200];
         std::snprintf(line, sizeof(line), "epoch %d/%d  lr %.2e  loss %.4f  train %.2f%%  test %.2f%%  %.1f s",
                       m.epoch, spec.epochs, m.lr, m.loss, 100 * m.train_accuracy, 100 * m.test_accuracy, m.seconds);
@@ -119,7 +120,11 @@ void run_rate(const TrainArgs& a) {
                                      {"train_accuracy", m.train_accuracy},
                                      {"test_accuracy", m.test_accuracy},
                                      {"seconds", m.seconds}});
-    });
+    };
+    // --ann: the float ANN of an earlier run (its ann.npz), converted again without training.
+    const train::Ann ann = a.ann.empty() ? train::train_ann(spec, ds.train, ds.test, on_epoch) : load_ann_npz(spec, a.ann);
+    if (a.ann.empty()) save_ann_npz(ann, (fs::path(a.out) / "ann.npz").string());
+    else report["ann_file"] = a.ann;
     const double ann_acc = train::ann_accuracy(ann, ds.test);
     report["ann_test_accuracy"] = ann_acc;
     std::printf("ANN (float, ReLU) test accuracy %.2f%%\n", 100 * ann_acc);
@@ -181,6 +186,7 @@ void run_ttfs(const TrainArgs& a) {
 }
 
 void run_train(const TrainArgs& a) {
+    if (!a.ann.empty() && a.method != "rate") throw InputError("--ann is an option of --method rate only");
     if (a.method == "rate") return run_rate(a);
     if (a.method == "ttfs") return run_ttfs(a);
     if (a.method != "stdbp") throw InputError("unknown training method '" + a.method + "' (valid: stdbp, rate, ttfs)");
@@ -324,6 +330,9 @@ void setup(CLI::App& root) {
     cmd->add_option("--data-dir", args.data_dir, "dataset folder (scripts/get-data.sh)");
     cmd->add_option("--threads", args.threads, "worker threads (results do not depend on it)");
     cmd->add_flag("--resume", args.resume, "continue from <out>/checkpoint.bin if present");
+    cmd->add_option("--ann", args.ann,
+                    "--method rate: convert the float ANN of this ann.npz (written by an earlier run with the same "
+                    "model file) instead of training");
     cmd->add_option("--out,-o", args.out, "output directory")->required();
     cmd->callback([] { run_train(args); });
 }
