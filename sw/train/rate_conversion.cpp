@@ -12,6 +12,7 @@
 
 #include "sw/common/error.h"
 #include "sw/common/fs.h"
+#include "sw/common/seed.h"
 #include "sw/data/datasets.h"
 #include "sw/train/conv.h"
 
@@ -132,6 +133,8 @@ void RateSpec::validate() const {
     if (batch < 1) bad("train.batch must be >= 1");
     if (!(lr > 0)) bad("train.lr must be > 0");
     if (!(lr_min >= 0 && lr_min <= lr)) bad("train.lr_min must be in [0, train.lr]");
+    if (augment_shift < 0 || augment_shift > 8) bad("train.augment_shift must be in 0..8");
+    if (!(weight_decay >= 0 && weight_decay < 1)) bad("train.weight_decay must be in [0, 1)");
     if (!(percentile > 0 && percentile <= 100)) bad("conversion.percentile must be in (0, 100]");
     if (!(output_percentile > 0 && output_percentile <= 100)) bad("conversion.output_percentile must be in (0, 100]");
     if (calibration_samples < 1) bad("conversion.calibration_samples must be >= 1");
@@ -236,7 +239,11 @@ RateSpec parse_rate_spec(const std::string& text, const std::string& source, con
         throw InputError(source + ": missing key 'network'");
     }
     if (const auto t = root["train"]) {
-        check_keys(source, t, "train", {"seed", "epochs", "batch", "lr", "lr_min", "train_samples", "test_samples"});
+        check_keys(source, t, "train",
+                   {"seed", "epochs", "batch", "lr", "lr_min", "train_samples", "test_samples", "augment_shift",
+                    "weight_decay"});
+        get(source, t, "augment_shift", "train", s.augment_shift);
+        get(source, t, "weight_decay", "train", s.weight_decay);
         get(source, t, "seed", "train", s.seed);
         get(source, t, "epochs", "train", s.epochs);
         get(source, t, "batch", "train", s.batch);
@@ -403,6 +410,20 @@ double ann_accuracy(const Ann& ann, const data::ImageSet& set) {
     return set.count() ? static_cast<double>(correct) / static_cast<double>(set.count()) : 0.0;
 }
 
+namespace {
+// Every rows x cols plane of the d values at `in` shifted by (dx, dy) into `out`, zero fill.
+void shift_planes(const float* in, std::size_t d, int rows, int cols, int dx, int dy, float* out) {
+    const std::size_t plane = static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols);
+    for (std::size_t p0 = 0; p0 + plane <= d; p0 += plane)
+        for (int r = 0; r < rows; ++r)
+            for (int c = 0; c < cols; ++c) {
+                const int sr = r - dy, sc = c - dx;
+                out[p0 + static_cast<std::size_t>(r * cols + c)] =
+                    sr >= 0 && sr < rows && sc >= 0 && sc < cols ? in[p0 + static_cast<std::size_t>(sr * cols + sc)] : 0.0f;
+            }
+}
+}  // namespace
+
 Ann train_ann(const RateSpec& spec, const data::ImageSet& train, const data::ImageSet& test,
               const std::function<void(const EpochStats&)>& on_epoch, const std::function<void(Ann&)>& constrain) {
     Ann ann = init_ann(spec);
@@ -436,6 +457,16 @@ Ann train_ann(const RateSpec& spec, const data::ImageSet& train, const data::Ima
                 const std::size_t idx = order[first + j];
                 x.col(static_cast<Eigen::Index>(j)) =
                     Eigen::Map<const Eigen::VectorXf>(train.pixels.data() + idx * d, static_cast<Eigen::Index>(d));
+                if (spec.augment_shift > 0) {
+                    // Seeded per (epoch, sample): independent of the batch split.
+                    std::mt19937_64 arng(derive_seed(spec.seed, "rate.augment",
+                                                     static_cast<std::uint64_t>(epoch) * train.count() + idx));
+                    const auto span = static_cast<std::uint64_t>(2 * spec.augment_shift + 1);
+                    const int dx = static_cast<int>(arng() % span) - spec.augment_shift;
+                    const int dy = static_cast<int>(arng() % span) - spec.augment_shift;
+                    shift_planes(train.pixels.data() + idx * d, d, static_cast<int>(train.rows),
+                                 static_cast<int>(train.cols), dx, dy, x.col(static_cast<Eigen::Index>(j)).data());
+                }
                 y[j] = train.labels[idx];
             }
             loss_sum += ann_loss_grad(ann, x, y, g, false);
@@ -450,6 +481,7 @@ Ann train_ann(const RateSpec& spec, const data::ImageSet& train, const data::Ima
             for (int k = 0; k < L; ++k) {
                 if (ann.kind_of(k) == AnnLayerKind::avgpool) continue;  // fixed pooling weights
                 adam(ann.w[k], g.w[k], m1.w[k], m2.w[k]);
+                if (spec.weight_decay > 0) ann.w[k] *= static_cast<float>(1.0 - lr * spec.weight_decay);
             }
             if (constrain) constrain(ann);
         }

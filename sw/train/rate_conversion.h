@@ -49,6 +49,8 @@ struct RateSpec {
     int batch = 64;
     double lr = 1e-3;               // Adam, cosine decay to lr_min over the epochs
     double lr_min = 1e-5;
+    int augment_shift = 0;          // random translation of training images by up to N pixels (0..8; zero fill)
+    double weight_decay = 0;        // decoupled (AdamW): w -= lr * weight_decay * w after every step
     std::size_t train_samples = 0;  // 0: the whole train split, else its first N
     std::size_t test_samples = 0;   // 0: the whole test split
     // conversion

@@ -62,9 +62,12 @@ TEST_CASE("import: malformed ONNX files and unsupported networks exit 2 naming t
     const auto t = imp("bad_truncated.onnx");
     CHECK(t.exit_code == 2);
     CHECK_THAT(t.output, Catch::Contains("bad_truncated.onnx") && Catch::Contains("truncated"));
-    const auto c = imp("bad_conv.onnx");
+    const auto c = imp("bad_maxpool.onnx");
     CHECK(c.exit_code == 2);
-    CHECK_THAT(c.output, Catch::Contains("node 'conv1' (Conv): unsupported: Conv (convolutional layers are not supported yet)"));
+    CHECK_THAT(c.output, Catch::Contains("node 'pool1' (MaxPool): unsupported: MaxPool"));
+    const auto ct = imp("cnn_gap.onnx", "--method ttfs");
+    CHECK(ct.exit_code == 2);
+    CHECK_THAT(ct.output, Catch::Contains("convolutional layers are not supported by the TTFS conversion"));
     const auto s = imp("bad_shape.onnx");
     CHECK(s.exit_code == 2);
     CHECK_THAT(s.output, Catch::Contains("node '/fc2/Gemm' (Gemm): shape mismatch"));

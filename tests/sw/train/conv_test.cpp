@@ -224,6 +224,15 @@ TEST_CASE("conv model file: layers parse and bad geometry is an error with file:
     CHECK_THAT(err("    - {type: conv, channels: 2, kernel: 3, stride: 0}\n"),
                Catch::Contains("bad.yaml:5") && Catch::Contains("stride' must be >= 1"));
     try {
+        parse_rate_spec(std::string(kTinySpec) + "conversion: {steps: 8}\n", "tiny.yaml").validate();
+        RateSpec bad = parse_rate_spec(kTinySpec, "tiny.yaml");
+        bad.augment_shift = 9;
+        bad.validate();
+        FAIL("no error");
+    } catch (const InputError& e) {
+        CHECK_THAT(e.what(), Catch::Contains("tiny.yaml") && Catch::Contains("train.augment_shift must be in 0..8"));
+    }
+    try {
         parse_rate_spec(kTinySpec, "tiny.yaml", "ttfs");
         FAIL("no error");
     } catch (const InputError& e) {
@@ -250,6 +259,12 @@ TEST_CASE("conv ANN: training is deterministic, learns a separable task and conv
     const Ann a = train_ann(spec, set, set);
     const Ann b = train_ann(spec, set, set);
     for (int k = 0; k < a.layers(); ++k) CHECK(a.w[static_cast<std::size_t>(k)] == b.w[static_cast<std::size_t>(k)]);
+    // With shifted training images (seeded per epoch and sample): deterministic too, and different.
+    RateSpec aug = spec;
+    aug.augment_shift = 1;
+    const Ann c = train_ann(aug, set, set), d = train_ann(aug, set, set);
+    for (int k = 0; k < c.layers(); ++k) CHECK(c.w[static_cast<std::size_t>(k)] == d.w[static_cast<std::size_t>(k)]);
+    CHECK(c.w[0] != a.w[0]);
     CHECK(ann_accuracy(a, set) > 0.9);
     // Pooling weights stay 1/4.
     CHECK(a.w[1].isApproxToConstant(0.25f));
