@@ -20,7 +20,8 @@ struct SpikePacket {
     std::uint32_t src_neuron = 0;     // source neuron / axon id (what the receiver looks up)
     std::uint32_t timestep = 0;       // timestep in which the spike was emitted
     // Destinations: `dests` non-empty means multicast to every listed node (each exactly once);
-    // otherwise unicast to `dst`.
+    // otherwise unicast to `dst`; dst == kNoNode: no destination (the source's route is an empty
+    // destination set: the sending node's NI drops it, nothing enters the network).
     NodeId dst = 0;
     std::vector<NodeId> dests;
     std::vector<std::uint32_t> payload;  // extra 32-bit words (weights, graded spikes, ...)
@@ -28,6 +29,8 @@ struct SpikePacket {
     std::uint64_t tag = 0;            // free for the endpoint, not carried in bits (traffic: creation cycle)
     PacketKind kind = PacketKind::Spike;
 
+    static constexpr NodeId kNoNode = ~NodeId{0};
+    bool has_destination() const { return !dests.empty() || dst != kNoNode; }
     bool is_multicast() const { return !dests.empty(); }
     std::size_t destination_count() const { return dests.empty() ? 1 : dests.size(); }
 };

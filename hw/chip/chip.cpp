@@ -210,8 +210,10 @@ Chip::Chip(sc_core::sc_module_name name, const cfg::Config& config, const snn::N
             while (b < 32 && (std::uint64_t{1} << b) < values) ++b;
             return b;
         };
+        // Dense networks: the widest layer or input vector; recurrent layers offset their ids.
         std::uint64_t ids = static_cast<std::uint64_t>(net.inputs);
         for (const auto& l : net.layers) ids = std::max<std::uint64_t>(ids, static_cast<std::uint64_t>(l.out));
+        ids = std::max<std::uint64_t>(ids, mapped.axon_id_limit());
         fields.axon_bits = bits_for(ids);
         fields.step_bits = bits_for(static_cast<std::uint64_t>(std::max(net.timesteps, 1)));
         fields.payload_bits = static_cast<std::uint32_t>(net.layers.back().neuron.state_bits);
@@ -243,7 +245,7 @@ Chip::Chip(sc_core::sc_module_name name, const cfg::Config& config, const snn::N
         t.on_done = [&imp](Cycle now) { imp.poke(now); };
         const pe::PeContext ctx{std::string(t.name()) + ".pe", I.pe_cfg, mapped, img, net.layers.at(img.layer),
                                 noise_seed, stats, t};
-        t.set_pe(pe::PeRegistry::create(I.pe_cfg.kind, ctx));
+        t.set_pe(pe::PeRegistry::create(I.pe_cfg.kind, ctx), img.axon_first);
         I.pes.push_back(t.pe());
     }
     {

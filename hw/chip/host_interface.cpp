@@ -41,7 +41,13 @@ Cycle HostInterface::inject(Cycle now) {
         p.src = m_mapped.host_node;
         p.src_neuron = (*m_input)[m_next].input;
         p.timestep = m_step;
-        const auto& set = m_mapped.dest_sets[m_mapped.input_dest_set];
+        const auto& set = m_mapped.dest_sets[m_mapped.input_set(p.src_neuron)];
+        if (set.empty()) {  // an input no synapse reads: counted, not sent
+            m_inputs->inc();
+            ++m_sent;
+            ++m_next;
+            continue;
+        }
         if (set.size() == 1)
             p.dst = set[0];
         else

@@ -23,7 +23,10 @@ bool Tile::deliver_to_pe(Cycle now, std::uint32_t axon, std::uint32_t emit_step)
         wake(now + 1);
         return false;
     }
-    m_pe->in_push(now, axon, emit_step);
+    if (axon < m_axon_first)
+        throw Error(std::string(name()) + ": spike for axon " + std::to_string(axon) + " below the PE's axon table (first entry " +
+                    std::to_string(m_axon_first) + ")");
+    m_pe->in_push(now, axon - m_axon_first, emit_step);
     return true;
 }
 
@@ -55,6 +58,7 @@ void Tile::out_reserve(std::uint32_t n) {
 void Tile::out_push(proto::SpikePacket&& p) {
     if (m_reserved == 0) throw Error(std::string(name()) + ": PE pushed a packet without a claimed slot (PE model bug)");
     --m_reserved;
+    if (!p.has_destination()) return;  // an empty destination set: the NI drops the spike
     if (!m_ni.inject(std::move(p))) throw Error(std::string(name()) + ": NI refused a packet into a claimed slot (model bug)");
 }
 

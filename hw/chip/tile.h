@@ -37,7 +37,12 @@ class Tile final : public sc_core::sc_module, public sim::Clocked, public pe::Pe
     Tile(sc_core::sc_module_name name, noc::NetworkInterface& ni, stats::Registry& stats);
     ~Tile() override;
 
-    void set_pe(std::unique_ptr<pe::ProcessingElement> pe) { m_pe = std::move(pe); }
+    // `axon_first`: the PE image's first axon-table entry; the tile's network interface
+    // subtracts it from arriving axon ids (docs/mapping.md).
+    void set_pe(std::unique_ptr<pe::ProcessingElement> pe, std::uint32_t axon_first = 0) {
+        m_pe = std::move(pe);
+        m_axon_first = axon_first;
+    }
     void set_host(HostInterface* host) { m_host = host; }
     pe::ProcessingElement* pe() const { return m_pe.get(); }
     HostInterface* host() const { return m_host; }
@@ -68,6 +73,7 @@ class Tile final : public sc_core::sc_module, public sim::Clocked, public pe::Pe
   private:
     noc::NetworkInterface& m_ni;
     std::unique_ptr<pe::ProcessingElement> m_pe;
+    std::uint32_t m_axon_first = 0;
     HostInterface* m_host = nullptr;
     std::uint32_t m_reserved = 0;  // injection-queue slots the PE claimed and has not filled
     bool m_refused = false;        // the NI holds a packet the PE refused

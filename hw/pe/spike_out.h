@@ -37,7 +37,9 @@ inline proto::SpikePacket spike_packet(const map::MappedNetwork& mapped, const m
     p.src_neuron = r.axon;
     p.timestep = step;
     const auto& set = mapped.dest_sets[r.dest_set];
-    if (set.size() == 1)
+    if (set.empty())
+        p.dst = proto::SpikePacket::kNoNode;  // no receiver: the NI drops it (docs/mapping.md)
+    else if (set.size() == 1)
         p.dst = set[0];
     else
         p.dests = set;

@@ -190,6 +190,19 @@ std::string model_yaml(const Network& net, const ModelMeta& meta, bool has_float
           << "    delay: " << l.delay << "\n"
           << "    weights: " << member_name(k, "weight") << "\n";
         if (has_float) o << "    weights_float: " << member_name(k, "weight_float") << "\n";
+        if (l.kind == snn::LayerKind::sparse)
+            o << "    row_ptr: " << member_name(k, "row_ptr") << "\n"
+              << "    cols: " << member_name(k, "cols") << "\n";
+        if (l.kind == snn::LayerKind::conv2d) {
+            const snn::Conv2d& c = l.conv;
+            o << "    conv: {in_c: " << c.in_c << ", in_h: " << c.in_h << ", in_w: " << c.in_w << ", out_c: " << c.out_c
+              << ", out_h: " << c.out_h << ", out_w: " << c.out_w << ", k_h: " << c.k_h << ", k_w: " << c.k_w
+              << ", stride_h: " << c.stride_h << ", stride_w: " << c.stride_w << ", pad_h: " << c.pad_h
+              << ", pad_w: " << c.pad_w << ", groups: " << c.groups << "}\n";
+        }
+        if (l.has_recurrent())
+            o << "    recurrent: {weights: " << member_name(k, "rec_weight") << ", row_ptr: "
+              << member_name(k, "rec_row_ptr") << ", cols: " << member_name(k, "rec_cols") << "}\n";
         write_neuron(o, l.neuron);
     }
     if (meta.quant) {
@@ -234,12 +247,53 @@ NeuronParams read_neuron(const Section& parent, const std::string& file) {
     return p;
 }
 
-std::vector<std::size_t> shape2(const Layer& l) {
+// The stored shape of a layer's weights: dense (out, in); sparse (synapses); conv2d
+// (out_c, in_c/groups, k_h, k_w).
+std::vector<std::size_t> weight_shape(const Layer& l) {
+    switch (l.kind) {
+        case snn::LayerKind::sparse:
+            return {l.weights.size()};
+        case snn::LayerKind::conv2d:
+            return {static_cast<std::size_t>(l.conv.out_c), static_cast<std::size_t>(l.conv.in_c / std::max(1, l.conv.groups)),
+                    static_cast<std::size_t>(l.conv.k_h), static_cast<std::size_t>(l.conv.k_w)};
+        case snn::LayerKind::dense:
+            break;
+    }
     return {static_cast<std::size_t>(l.out), static_cast<std::size_t>(l.in)};
+}
+const char* shape_words(const Layer& l) {
+    switch (l.kind) {
+        case snn::LayerKind::sparse: return "(synapses)";
+        case snn::LayerKind::conv2d: return "(out_c, in_c/groups, k_h, k_w)";
+        case snn::LayerKind::dense: break;
+    }
+    return "(out, in)";
+}
+
+std::vector<std::int32_t> as_i32(const std::vector<std::uint32_t>& v) { return {v.begin(), v.end()}; }
+
+// A member holding non-negative indices (row_ptr, cols), any length (validate() checks them).
+std::vector<std::uint32_t> index_member(const NpzArchive& a, const std::string& npz, const std::string& name,
+                                        const std::string& layer) {
+    const auto it = a.find(name);
+    if (it == a.end()) throw InputError(npz + ": missing member '" + name + "' (" + layer + ")");
+    if (it->second.shape.size() != 1)
+        throw InputError(npz + " member " + name + ": shape " + it->second.shape_str() + ", expected one dimension");
+    const auto v = it->second.to_int32(npz + " member " + name);
+    std::vector<std::uint32_t> out;
+    out.reserve(v.size());
+    for (std::size_t k = 0; k < v.size(); ++k) {
+        if (v[k] < 0)
+            throw InputError(npz + " member " + name + ": entry " + std::to_string(k) + " is negative (" +
+                             std::to_string(v[k]) + ")");
+        out.push_back(static_cast<std::uint32_t>(v[k]));
+    }
+    return out;
 }
 
 const NpyArray& member(const NpzArchive& a, const std::string& npz, const std::string& name,
-                       const std::vector<std::size_t>& shape, const std::string& layer) {
+                       const std::vector<std::size_t>& shape, const std::string& layer,
+                       const char* words = "(out, in)") {
     const auto it = a.find(name);
     if (it == a.end()) {
         std::string have;
@@ -251,7 +305,7 @@ const NpyArray& member(const NpzArchive& a, const std::string& npz, const std::s
         NpyArray want;
         want.shape = shape;
         throw InputError(npz + " member " + name + ": shape " + it->second.shape_str() + " but model.yaml says " +
-                         layer + " is (out, in) = " + want.shape_str());
+                         layer + " is " + words + " = " + want.shape_str());
     }
     return it->second;
 }
@@ -273,9 +327,25 @@ void save_model(const std::string& dir, const Network& net, const ModelMeta& met
     NpzArchive a;
     for (std::size_t k = 0; k < net.layers.size(); ++k) {
         const Layer& l = net.layers[k];
-        a[member_name(k, "weight")] = narrow ? NpyArray::from_int16(shape2(l), l.weights)
-                                             : NpyArray::from_int32(shape2(l), l.weights);
-        if (has_float) a[member_name(k, "weight_float")] = NpyArray::from_float(shape2(l), float_weights[k]);
+        a[member_name(k, "weight")] = narrow ? NpyArray::from_int16(weight_shape(l), l.weights)
+                                             : NpyArray::from_int32(weight_shape(l), l.weights);
+        if (has_float) {
+            if (float_weights[k].size() != l.weights.size())
+                throw Error("save_model: layer " + std::to_string(k) + " has " + std::to_string(float_weights[k].size()) +
+                            " float weights for " + std::to_string(l.weights.size()) + " integer ones");
+            a[member_name(k, "weight_float")] = NpyArray::from_float(weight_shape(l), float_weights[k]);
+        }
+        if (l.kind == snn::LayerKind::sparse) {
+            a[member_name(k, "row_ptr")] = NpyArray::from_int32({l.row_ptr.size()}, as_i32(l.row_ptr));
+            a[member_name(k, "cols")] = NpyArray::from_int32({l.cols.size()}, as_i32(l.cols));
+        }
+        if (l.has_recurrent()) {
+            const auto& r = l.recurrent;
+            a[member_name(k, "rec_weight")] = narrow ? NpyArray::from_int16({r.weights.size()}, r.weights)
+                                                     : NpyArray::from_int32({r.weights.size()}, r.weights);
+            a[member_name(k, "rec_row_ptr")] = NpyArray::from_int32({r.row_ptr.size()}, as_i32(r.row_ptr));
+            a[member_name(k, "rec_cols")] = NpyArray::from_int32({r.cols.size()}, as_i32(r.cols));
+        }
     }
     write_npz((fs::path(dir) / "weights.npz").string(), a);
     write_file_atomic((fs::path(dir) / "model.yaml").string(), model_yaml(net, meta, has_float));
@@ -320,15 +390,56 @@ Model load_model(const std::string& dir) {
     if (!layers.IsSequence() || layers.size() == 0)
         throw InputError(where(yfile, layers) + ": 'layers' must be a non-empty list");
     std::vector<std::string> weight_members, float_members;
+    struct LayerMembers {
+        std::string row_ptr, cols, rec_weights, rec_row_ptr, rec_cols;
+    };
+    std::vector<LayerMembers> members;
     for (std::size_t k = 0; k < layers.size(); ++k) {
         const Section s(layers[k], yfile, "layers[" + std::to_string(k) + "]",
-                        {"name", "kind", "in", "out", "weight_bits", "delay", "weights", "weights_float", "neuron"});
+                        {"name", "kind", "in", "out", "weight_bits", "delay", "weights", "weights_float", "neuron",
+                         "row_ptr", "cols", "conv", "recurrent"});
         Layer l;
         l.name = s.get<std::string>("name");
         l.kind = snn::parse_layer_kind(s.get<std::string>("kind", "dense"), at(s, "kind"));
-        if (l.kind != snn::LayerKind::dense)
-            throw InputError(at(s, "kind") + ": layer kind " + to_string(l.kind) +
-                             " is not supported by this version (dense layers only)");
+        const auto only_for = [&](const char* key, snn::LayerKind kind) {
+            if (s.has(key) && l.kind != kind)
+                throw InputError(at(s, key) + ": '" + key + "' belongs to layer kind " + to_string(kind) +
+                                 ", this layer is " + to_string(l.kind));
+        };
+        only_for("row_ptr", snn::LayerKind::sparse);
+        only_for("cols", snn::LayerKind::sparse);
+        only_for("conv", snn::LayerKind::conv2d);
+        LayerMembers mem;
+        if (l.kind == snn::LayerKind::sparse) {
+            mem.row_ptr = s.get<std::string>("row_ptr", member_name(k, "row_ptr"));
+            mem.cols = s.get<std::string>("cols", member_name(k, "cols"));
+        }
+        if (l.kind == snn::LayerKind::conv2d) {
+            const Section c(s.required("conv"), yfile, s.key("conv"),
+                            {"in_c", "in_h", "in_w", "out_c", "out_h", "out_w", "k_h", "k_w", "stride_h", "stride_w",
+                             "pad_h", "pad_w", "groups"});
+            const int big = 1 << 20;
+            l.conv.in_c = static_cast<int>(c.integer("in_c", 1, big));
+            l.conv.in_h = static_cast<int>(c.integer("in_h", 1, big));
+            l.conv.in_w = static_cast<int>(c.integer("in_w", 1, big));
+            l.conv.out_c = static_cast<int>(c.integer("out_c", 1, big));
+            l.conv.out_h = static_cast<int>(c.integer("out_h", 1, big));
+            l.conv.out_w = static_cast<int>(c.integer("out_w", 1, big));
+            l.conv.k_h = static_cast<int>(c.integer("k_h", 1, 1024));
+            l.conv.k_w = static_cast<int>(c.integer("k_w", 1, 1024));
+            l.conv.stride_h = static_cast<int>(c.integer("stride_h", 1, 1024, 1));
+            l.conv.stride_w = static_cast<int>(c.integer("stride_w", 1, 1024, 1));
+            l.conv.pad_h = static_cast<int>(c.integer("pad_h", 0, 1023, 0));
+            l.conv.pad_w = static_cast<int>(c.integer("pad_w", 0, 1023, 0));
+            l.conv.groups = static_cast<int>(c.integer("groups", 1, big, 1));
+        }
+        if (s.has("recurrent")) {
+            const Section r(s.node("recurrent"), yfile, s.key("recurrent"), {"weights", "row_ptr", "cols"});
+            mem.rec_weights = r.get<std::string>("weights", member_name(k, "rec_weight"));
+            mem.rec_row_ptr = r.get<std::string>("row_ptr", member_name(k, "rec_row_ptr"));
+            mem.rec_cols = r.get<std::string>("cols", member_name(k, "rec_cols"));
+        }
+        members.push_back(mem);
         l.in = static_cast<int>(s.integer("in", 1, 1 << 24));
         l.out = static_cast<int>(s.integer("out", 1, 1 << 24));
         l.weight_bits = static_cast<int>(s.integer("weight_bits", 2, 32));
@@ -382,11 +493,27 @@ Model load_model(const std::string& dir) {
     for (std::size_t k = 0; k < net.layers.size(); ++k) {
         Layer& l = net.layers[k];
         const std::string lname = "layer " + std::to_string(k) + " '" + l.name + "'";
-        const NpyArray& w = member(a, npz, weight_members[k], shape2(l), lname);
+        const LayerMembers& mem = members[k];
+        if (l.kind == snn::LayerKind::sparse) {
+            l.row_ptr = index_member(a, npz, mem.row_ptr, lname);
+            l.cols = index_member(a, npz, mem.cols, lname);
+            l.weights.resize(l.cols.size());  // the expected weight count, for weight_shape
+        }
+        const NpyArray& w = member(a, npz, weight_members[k], weight_shape(l), lname, shape_words(l));
         l.weights = w.to_int32(npz + " member " + weight_members[k]);
         if (!float_members[k].empty()) {
             if (m.float_weights.empty()) m.float_weights.resize(net.layers.size());
-            m.float_weights[k] = member(a, npz, float_members[k], shape2(l), lname).to_float();
+            m.float_weights[k] = member(a, npz, float_members[k], weight_shape(l), lname, shape_words(l)).to_float();
+        }
+        if (!mem.rec_weights.empty()) {
+            l.recurrent.row_ptr = index_member(a, npz, mem.rec_row_ptr, lname + " recurrent");
+            l.recurrent.cols = index_member(a, npz, mem.rec_cols, lname + " recurrent");
+            const auto it = a.find(mem.rec_weights);
+            if (it == a.end()) throw InputError(npz + ": missing member '" + mem.rec_weights + "' (" + lname + " recurrent)");
+            if (it->second.shape != std::vector<std::size_t>{l.recurrent.cols.size()})
+                throw InputError(npz + " member " + mem.rec_weights + ": shape " + it->second.shape_str() + ", expected (" +
+                                 std::to_string(l.recurrent.cols.size()) + ",) like " + mem.rec_cols);
+            l.recurrent.weights = it->second.to_int32(npz + " member " + mem.rec_weights);
         }
     }
     try {

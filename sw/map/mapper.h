@@ -28,14 +28,20 @@ struct PeImage {
     std::uint32_t layer = 0;         // layer index of the group
     std::uint32_t first_neuron = 0;  // first neuron of the layer held here
     std::uint32_t neurons = 0;
+    // The axon table covers axon ids [axon_first, axon_first + axon_base.size()): the node's
+    // network interface subtracts axon_first from an arriving spike's axon id (0 for dense layers).
+    std::uint32_t axon_first = 0;
     std::uint32_t weight_bits = 8;
     std::uint32_t weights_per_word = 8;  // synapse_word_bits / weight_bits
-    // Axon table, indexed by axon id (the source's index in the previous layer, or the input
-    // index for the first layer): first synapse word and word count of that axon's row.
+    // Axon table, indexed by axon id - axon_first (the axon id of a source is its index in the
+    // previous layer or the input index, offset for layers with recurrent synapses: docs/mapping.md):
+    // first synapse word and word count of that axon's row (0 words: no synapse here).
     std::vector<std::uint32_t> axon_base;
     std::vector<std::uint32_t> axon_words;
     // Synapse SRAM: word k of axon a's row holds the weights of local neurons
     // k*wpw .. k*wpw + wpw - 1, lane j in bits [j*weight_bits, (j+1)*weight_bits), two's complement.
+    // A row ends with the word of the axon's last local target (sparse, conv2d and recurrent
+    // synapses: shorter rows); lanes without a synapse hold 0.
     std::vector<std::uint64_t> synapse;
     std::vector<Route> routes;  // one per local neuron
 };
@@ -52,9 +58,17 @@ struct MappedNetwork {
     // `to_host` true means the host receives it (output layer).
     std::vector<std::vector<std::uint32_t>> dest_sets;
     std::uint32_t input_dest_set = 0;     // where host-injected input spikes go
+    // Per input: its destination set, when inputs do not all go to the same PEs (sparse or
+    // conv2d first layer); empty: every input goes to input_dest_set.
+    std::vector<std::uint32_t> input_sets;
     std::vector<std::uint32_t> output_set_ids;  // dest sets that end at the host (output layer)
 
     const PeImage* pe_at(std::uint32_t node) const;
+    std::uint32_t input_set(std::uint32_t input) const {
+        return input_sets.empty() ? input_dest_set : input_sets[input];
+    }
+    // The largest axon id any route or input carries, plus one (sizes the packet's axon field).
+    std::uint32_t axon_id_limit() const;
     std::uint32_t nodes() const { return mesh_width * mesh_height; }
     // Throws InputError (naming `what`) when images and shapes disagree.
     void validate(const std::string& what) const;

@@ -36,13 +36,22 @@ std::uint32_t snake_node(std::uint32_t i, const MeshShape& mesh) {
     return y * mesh.width + x;
 }
 
-Placement partition_and_place(const std::vector<LayerShape>& layers, const PeCapacity& pe, const MeshShape& mesh) {
+Placement partition_and_place(const std::vector<LayerShape>& layers, const PeCapacity& pe, const MeshShape& mesh,
+                              const std::vector<FixedSplit>& splits) {
     if (mesh.width == 0 || mesh.height == 0) throw InputError("mesh has no nodes");
+    static const FixedSplit kNone;
+    const auto split = [&](std::size_t li) -> const FixedSplit& { return li < splits.size() ? splits[li] : kNone; };
     Placement p;
     std::uint32_t needed = 0;
     std::vector<std::uint32_t> groups_per_layer;
-    for (const auto& l : layers) {
+    for (std::size_t li = 0; li < layers.size(); ++li) {
+        const auto& l = layers[li];
         if (l.out == 0) throw InputError("layer '" + l.name + "' has no neurons");
+        if (!split(li).sizes.empty()) {
+            groups_per_layer.push_back(static_cast<std::uint32_t>(split(li).sizes.size()));
+            needed += groups_per_layer.back();
+            continue;
+        }
         std::string why;
         const std::uint32_t cap = max_group_neurons(l, pe, &why);
         if (cap == 0) throw InputError("layer '" + l.name + "' does not fit a PE: " + why);
@@ -57,7 +66,11 @@ Placement partition_and_place(const std::vector<LayerShape>& layers, const PeCap
             if (used > mesh.nodes())
                 throw InputError("network does not fit the chip: layer '" + layers[li].name + "' needs " +
                                  std::to_string(groups_per_layer[li]) + " PEs (" +
-                                 std::to_string(max_group_neurons(layers[li], pe)) + " neurons each), the network " +
+                                 (split(li).sizes.empty()
+                                      ? std::to_string(max_group_neurons(layers[li], pe))
+                                      : "up to " + std::to_string(*std::max_element(split(li).sizes.begin(),
+                                                                                   split(li).sizes.end()))) +
+                                 " neurons each), the network " +
                                  std::to_string(needed) + " PEs in total, the " + std::to_string(mesh.width) + "x" +
                                  std::to_string(mesh.height) + " mesh has " + std::to_string(mesh.nodes()));
         }
@@ -68,6 +81,16 @@ Placement partition_and_place(const std::vector<LayerShape>& layers, const PeCap
         const std::uint32_t g = groups_per_layer[li];
         const std::uint32_t wpw = pe.synapse_word_bits / l.weight_bits;
         p.layer_groups.emplace_back();
+        if (!split(li).sizes.empty()) {
+            const FixedSplit& f = split(li);
+            std::uint32_t first = 0;
+            for (std::size_t k = 0; k < f.sizes.size(); ++k) {
+                p.layer_groups.back().push_back(static_cast<std::uint32_t>(p.groups.size()));
+                p.groups.push_back(Group{li, first, f.sizes[k], snake_node(slot++, mesh), f.words[k]});
+                first += f.sizes[k];
+            }
+            continue;
+        }
         // Balanced split: the first (out % g) groups take one neuron more.
         const std::uint32_t base = l.out / g, extra = l.out % g;
         std::uint32_t first = 0;

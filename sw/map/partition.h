@@ -31,6 +31,13 @@ struct LayerShape {
     std::uint32_t weight_bits = 8;
 };
 
+// A layer's split into groups computed by the mapper from its synapses (sparse, conv2d and
+// recurrent layers; each group checked to fit a PE there). Empty: the dense rule below.
+struct FixedSplit {
+    std::vector<std::uint32_t> sizes;
+    std::vector<std::uint32_t> words;  // synapse words of each group
+};
+
 struct Group {
     std::uint32_t layer = 0;         // index into the layer list
     std::uint32_t first_neuron = 0;  // first neuron of the layer held by this group
@@ -50,6 +57,8 @@ std::uint32_t max_group_neurons(const LayerShape& l, const PeCapacity& pe, std::
 // The i-th node of the snake path: row 0 left to right, row 1 right to left, ...
 std::uint32_t snake_node(std::uint32_t i, const MeshShape& mesh);
 
-Placement partition_and_place(const std::vector<LayerShape>& layers, const PeCapacity& pe, const MeshShape& mesh);
+// `splits`: empty, or one per layer (an empty FixedSplit: the dense rule).
+Placement partition_and_place(const std::vector<LayerShape>& layers, const PeCapacity& pe, const MeshShape& mesh,
+                              const std::vector<FixedSplit>& splits = {});
 
 }  // namespace spiketlm::map

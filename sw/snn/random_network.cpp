@@ -40,13 +40,59 @@ Network random_network(const RandomNetworkSpec& spec) {
         l.in = spec.sizes[k - 1];
         l.out = spec.sizes[k];
         l.weight_bits = spec.weight_bits;
-        l.weights.resize(static_cast<std::size_t>(l.in) * static_cast<std::size_t>(l.out));
         const auto span = static_cast<std::uint64_t>(wmax - wmin + 1);
-        for (auto& w : l.weights) w = static_cast<std::int32_t>(wmin + static_cast<std::int64_t>(next() % span));
+        const auto draw = [&] { return static_cast<std::int32_t>(wmin + static_cast<std::int64_t>(next() % span)); };
+        // Bernoulli(p) from 32 random bits.
+        const auto keep = [&](double p) { return static_cast<double>(next() >> 32) < p * 4294967296.0; };
+        const bool conv = k - 1 < spec.conv.size() && spec.conv[k - 1].out_c > 0;
+        if (conv) {
+            l.kind = LayerKind::conv2d;
+            l.conv = spec.conv[k - 1];
+            if (l.conv.in_size() != l.in || l.conv.out_size() != l.out)
+                throw InputError("random_network: conv geometry of layer " + std::to_string(k - 1) + " does not match sizes");
+            l.weights.resize(l.conv.weight_count());
+            for (auto& w : l.weights) w = draw();
+        } else if (spec.band > 0 || spec.density < 1.0) {
+            l.kind = LayerKind::sparse;
+            l.row_ptr.push_back(0);
+            for (int o = 0; o < l.out; ++o) {
+                if (spec.band > 0) {
+                    const std::int64_t centre = static_cast<std::int64_t>(o) * l.in / l.out;
+                    const std::int64_t lo = std::clamp<std::int64_t>(centre - spec.band / 2, 0, std::max(0, l.in - spec.band));
+                    for (std::int64_t i = lo; i < std::min<std::int64_t>(lo + spec.band, l.in); ++i) {
+                        l.cols.push_back(static_cast<std::uint32_t>(i));
+                        l.weights.push_back(draw());
+                    }
+                } else {
+                    for (int i = 0; i < l.in; ++i)
+                        if (keep(spec.density)) {
+                            l.cols.push_back(static_cast<std::uint32_t>(i));
+                            l.weights.push_back(draw());
+                        }
+                }
+                l.row_ptr.push_back(static_cast<std::uint32_t>(l.cols.size()));
+            }
+        } else {
+            l.weights.resize(static_cast<std::size_t>(l.in) * static_cast<std::size_t>(l.out));
+            for (auto& w : l.weights) w = draw();
+        }
+        if (spec.recurrent_density > 0 && k + 1 < spec.sizes.size()) {
+            l.recurrent.row_ptr.push_back(0);
+            for (int o = 0; o < l.out; ++o) {
+                for (int j = 0; j < l.out; ++j)
+                    if (j != o && keep(spec.recurrent_density)) {
+                        l.recurrent.cols.push_back(static_cast<std::uint32_t>(j));
+                        l.recurrent.weights.push_back(
+                            static_cast<std::int32_t>(-wmax + static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(wmax + wmax / 2 + 1))));
+                    }
+                l.recurrent.row_ptr.push_back(static_cast<std::uint32_t>(l.recurrent.cols.size()));
+            }
+        }
+        const double fan_in = static_cast<double>(l.synapse_count()) / l.out;
         l.neuron = NeuronParams::defaults(spec.kind);
         l.neuron.state_bits = spec.state_bits;
         if (spec.kind != NeuronKind::relpsp) l.neuron.refractory = spec.refractory;
-        const double theta = spec.steps_to_fire * spec.input_activity * l.in * std::max(1.0, mean_w);
+        const double theta = spec.steps_to_fire * spec.input_activity * std::max(1.0, fan_in) * std::max(1.0, mean_w);
         l.neuron.theta = static_cast<std::int32_t>(std::clamp(std::round(theta), 1.0, static_cast<double>(l.neuron.state_max())));
         n.layers.push_back(std::move(l));
     }

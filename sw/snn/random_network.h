@@ -24,6 +24,16 @@ struct RandomNetworkSpec {
     int timesteps = 48;
     Encoding encoding;  // default: rate, steps = timesteps - 8 (set below when kind is empty)
     std::uint64_t seed = 1;
+    // Connectivity (all layers; dense by default). density < 1: sparse layers, each synapse
+    // present with that probability. band > 0: sparse layers where output o reads the `band`
+    // consecutive inputs centred on o * in / out (local receptive fields; wins over density).
+    double density = 1.0;
+    int band = 0;
+    // conv[k] with out_c > 0 makes layer k a conv2d of that geometry (its sizes must chain).
+    std::vector<Conv2d> conv;
+    // Hidden layers (not the output) get recurrent synapses, each present with this probability,
+    // weights uniform in [-wmax, wmax / 2] (mostly inhibitory), no self-connections.
+    double recurrent_density = 0.0;
 };
 
 // Neuron defaults come from NeuronParams::defaults(kind); ReL-PSP gets ttfs/first_spike, the

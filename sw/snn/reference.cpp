@@ -52,13 +52,41 @@ struct Kernel {
     }
 };
 
+// Synapses by source (the transpose of a layer's CSR): source s reaches targets
+// tgt[ptr[s] .. ptr[s+1]) with weights w[same range].
+struct SourceRows {
+    std::vector<std::uint32_t> ptr, tgt;
+    std::vector<std::int32_t> w;
+};
+
+SourceRows by_source(const Csr& c, std::uint32_t sources) {
+    SourceRows r;
+    r.ptr.assign(static_cast<std::size_t>(sources) + 1, 0);
+    for (auto s : c.cols) ++r.ptr[s + 1];
+    for (std::uint32_t s = 0; s < sources; ++s) r.ptr[s + 1] += r.ptr[s];
+    r.tgt.resize(c.cols.size());
+    r.w.resize(c.cols.size());
+    std::vector<std::uint32_t> fill(r.ptr.begin(), r.ptr.end() - 1);
+    for (std::uint32_t o = 0; o < c.rows(); ++o)  // targets ascending within each source row
+        for (std::uint32_t k = c.row_ptr[o]; k < c.row_ptr[o + 1]; ++k) {
+            const std::uint32_t at = fill[c.cols[k]]++;
+            r.tgt[at] = o;
+            r.w[at] = c.weights[k];
+        }
+    return r;
+}
+
 struct LayerPrep {
     int in = 0, out = 0, delay = 0;
     NeuronParams p;
     bool narrow = false;                // int16 weights + int32 accumulators
     bool simple = false;                // decays 0/4096, no noise: update_neuron_simple
-    std::vector<std::int16_t> wt16;     // in x out (transposed), when narrow
-    std::vector<std::int32_t> wt32;     // in x out (transposed), otherwise
+    bool dense = true;                  // dense rows below; otherwise `rows`
+    std::vector<std::int16_t> wt16;     // in x out (transposed), dense and narrow
+    std::vector<std::int32_t> wt32;     // in x out (transposed), dense otherwise
+    SourceRows rows;                    // sparse and conv2d layers
+    bool recurrent = false;
+    SourceRows rec;                     // recurrent synapses by source (own neurons)
 };
 
 struct Spike {
@@ -85,19 +113,40 @@ Reference::Reference(Network net, SimOptions opt) : m_net(std::move(net)), m_imp
         lp.delay = l.delay;
         lp.p = l.neuron;
         lp.simple = has_simple_datapath(l.neuron);
-        // |acc| <= in * max|w| per step (each source spikes at most once per step).
-        std::int64_t wmax = 0;
+        lp.dense = l.kind == LayerKind::dense;
+        lp.recurrent = l.has_recurrent();
+        if (m_synapses && m_synapses->replaces(static_cast<std::uint32_t>(m_impl->layers.size())) &&
+            (!lp.dense || lp.recurrent))
+            throw InputError("network '" + m_net.name + "' layer '" + l.name +
+                             "': the synapse model (NVM crossbars) handles dense layers without recurrent synapses only");
+        // |acc| <= (fan-in) * max|w| per step (each source spikes at most once per step).
+        std::int64_t wmax = 0, fan_in = 0;
         for (auto w : l.weights) wmax = std::max<std::int64_t>(wmax, std::llabs(w));
-        lp.narrow = wmax <= 32767 && std::int64_t{l.in} * wmax <= 2147483647LL;
-        const std::size_t n = static_cast<std::size_t>(l.in) * l.out;
-        if (lp.narrow) lp.wt16.resize(n);
-        else lp.wt32.resize(n);
-        for (int o = 0; o < l.out; ++o)
-            for (int i = 0; i < l.in; ++i) {
-                const std::size_t t = static_cast<std::size_t>(i) * l.out + o;
-                if (lp.narrow) lp.wt16[t] = static_cast<std::int16_t>(l.weight(o, i));
-                else lp.wt32[t] = l.weight(o, i);
-            }
+        for (auto w : l.recurrent.weights) wmax = std::max<std::int64_t>(wmax, std::llabs(w));
+        if (lp.dense) {
+            fan_in = l.in;
+        } else {
+            lp.rows = by_source(l.synapses(), static_cast<std::uint32_t>(l.in));
+            std::vector<std::int64_t> fan(static_cast<std::size_t>(l.out), 0);
+            for (auto t : lp.rows.tgt) ++fan[t];
+            for (auto f : fan) fan_in = std::max(fan_in, f);
+        }
+        if (lp.recurrent) {
+            lp.rec = by_source(l.recurrent, static_cast<std::uint32_t>(l.out));
+            fan_in += l.out;  // a bound: at most one spike per own neuron per step
+        }
+        lp.narrow = wmax <= 32767 && fan_in * wmax <= 2147483647LL;
+        if (lp.dense) {
+            const std::size_t n = static_cast<std::size_t>(l.in) * l.out;
+            if (lp.narrow) lp.wt16.resize(n);
+            else lp.wt32.resize(n);
+            for (int o = 0; o < l.out; ++o)
+                for (int i = 0; i < l.in; ++i) {
+                    const std::size_t t = static_cast<std::size_t>(i) * l.out + o;
+                    if (lp.narrow) lp.wt16[t] = static_cast<std::int16_t>(l.weight(o, i));
+                    else lp.wt32[t] = l.weight(o, i);
+                }
+        }
         m_impl->layers.push_back(std::move(lp));
     }
 }
@@ -113,6 +162,7 @@ struct LayerRun {
     std::vector<std::uint32_t> rows;  // sources delivered this step (synapse-model layers)
     std::vector<Spike> emitted;  // in step order
     std::size_t cursor = 0;      // next source spike to deliver into this layer
+    std::size_t rec_cursor = 0;  // next own spike to deliver back (recurrent synapses)
 };
 
 }  // namespace
@@ -155,8 +205,20 @@ FrameResult Reference::run(const encode::SpikeTrain& input, std::uint64_t frame_
             bool delivered = false;
             const bool modelled = m_synapses && m_synapses->replaces(static_cast<std::uint32_t>(l));
             lr.rows.clear();
+            const auto add_rows = [&](const SourceRows& rows, std::uint32_t src) {
+                const std::uint32_t b = rows.ptr[src], e = rows.ptr[src + 1];
+                r.synops += e - b;
+                if (lp.narrow)
+                    for (std::uint32_t k = b; k < e; ++k) lr.acc32[rows.tgt[k]] += rows.w[k];
+                else
+                    for (std::uint32_t k = b; k < e; ++k) lr.acc64[rows.tgt[k]] += rows.w[k];
+            };
             const auto deliver = [&](std::uint32_t src) {
                 delivered = true;
+                if (!lp.dense) {
+                    add_rows(lp.rows, src);
+                    return;
+                }
                 r.synops += static_cast<std::uint64_t>(lp.out);
                 if (modelled) {
                     lr.rows.push_back(src);
@@ -174,6 +236,14 @@ FrameResult Reference::run(const encode::SpikeTrain& input, std::uint64_t frame_
                 const auto& src = run[l - 1].emitted;
                 while (lr.cursor < src.size() && static_cast<std::int64_t>(src[lr.cursor].step) <= due)
                     deliver(src[lr.cursor++].neuron);
+            }
+            if (lp.recurrent) {
+                // The layer's own spikes, delivered with the same delay as feedforward ones.
+                const auto& own = lr.emitted;
+                while (lr.rec_cursor < own.size() && static_cast<std::int64_t>(own[lr.rec_cursor].step) <= due) {
+                    delivered = true;
+                    add_rows(lp.rec, own[lr.rec_cursor++].neuron);
+                }
             }
             if (modelled && delivered) {
                 // Sources arrive in (step, index) order, so a step's rows are sorted and unique

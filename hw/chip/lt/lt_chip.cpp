@@ -198,8 +198,10 @@ LtChip::LtChip(sc_core::sc_module_name name, const cfg::Config& config, const sn
             while (b < 32 && (std::uint64_t{1} << b) < values) ++b;
             return b;
         };
+        // Dense networks: the widest layer or input vector; recurrent layers offset their ids.
         std::uint64_t ids = static_cast<std::uint64_t>(net.inputs);
         for (const auto& l : net.layers) ids = std::max<std::uint64_t>(ids, static_cast<std::uint64_t>(l.out));
+        ids = std::max<std::uint64_t>(ids, mapped.axon_id_limit());
         fields.axon_bits = bits_for(ids);
         fields.step_bits = bits_for(static_cast<std::uint64_t>(std::max(net.timesteps, 1)));
         fields.payload_bits = static_cast<std::uint32_t>(net.layers.back().neuron.state_bits);
@@ -516,7 +518,7 @@ void LtChip::Impl::update(LtPe& p, std::uint32_t s, Cycle u0) {
             pk.step = s;
             pk.v = vfire[i];
             pk.order = static_cast<std::uint32_t>(pkts.size());
-            enter_packet(std::move(pk));
+            if (!pk.dests->empty()) enter_packet(std::move(pk));  // an empty set: the NI drops it
         }
     }
     // The step's actions, counted once (the sram kind counts them group by group).
@@ -560,8 +562,11 @@ void LtChip::Impl::host_inputs(std::uint32_t s, Cycle u0, Cycle& host_done) {
     const std::uint32_t Q = noc_cfg.injection_queue_depth, rate = timing.host_inject_per_cycle;
     Cycle hc = u0 + 1;
     std::uint32_t in_cycle = 0;
-    const auto& dests = mapped.dest_sets[mapped.input_dest_set];
     for (auto it = lo; it != in.end() && it->step == s; ++it) {
+        if (mapped.dest_sets[mapped.input_set(it->input)].empty()) {  // no synapse reads it: counted, not sent
+            host_in->inc();
+            continue;
+        }
         for (;;) {
             if (in_cycle >= rate) {
                 ++hc;
@@ -579,7 +584,7 @@ void LtChip::Impl::host_inputs(std::uint32_t s, Cycle u0, Cycle& host_done) {
         k.enter = hc;
         k.src = mapped.host_node;
         k.to_host = false;
-        k.dests = &dests;
+        k.dests = &mapped.dest_sets[mapped.input_set(it->input)];
         k.flits = flits_spike;
         k.axon = it->input;
         k.step = s;
@@ -646,7 +651,12 @@ Cycle LtChip::Impl::transport(std::uint32_t s) {
                 }
                 const int pi = pe_at_node[d.node];
                 if (pi < 0) throw Error("LT chip: a spike reached node " + std::to_string(d.node) + ", which holds no PE");
-                pes[static_cast<std::size_t>(pi)]->arrivals.push_back({d.at, k.axon, k.step, seq++});
+                // The node's network interface makes the axon id table-relative (docs/mapping.md).
+                auto& pe = *pes[static_cast<std::size_t>(pi)];
+                if (k.axon < pe.img.axon_first)
+                    throw Error("LT chip: spike for axon " + std::to_string(k.axon) + " below the axon table of node " +
+                                std::to_string(d.node) + " (first entry " + std::to_string(pe.img.axon_first) + ")");
+                pe.arrivals.push_back({d.at, k.axon - pe.img.axon_first, k.step, seq++});
             }
         }
     }

@@ -91,6 +91,15 @@ void HostDriver::load(const map::MappedNetwork& m, bool use_dmi) {
 }
 
 std::vector<LoadBlock> load_blocks(const map::MappedNetwork& m, std::uint32_t set_words) {
+    // The memory map (docs/tlm.md) has no per-input destination sets nor axon-table offsets yet.
+    if (!m.input_sets.empty())
+        throw InputError("host driver: the mapped network sends inputs to different PE sets (sparse or conv2d first "
+                         "layer), which the chip target's memory map cannot load yet");
+    for (const auto& img : m.pes)
+        if (img.axon_first != 0)
+            throw InputError("host driver: the PE at node " + std::to_string(img.node) +
+                             " has an axon table starting at id " + std::to_string(img.axon_first) +
+                             " (sparse, conv2d or recurrent layers), which the chip target's memory map cannot load yet");
     std::vector<LoadBlock> out;
     for (const auto& img : m.pes) {
         const std::uint64_t nb = M::node_base(img.node);

@@ -19,8 +19,19 @@ const bool registered = PeRegistry::add(
     [](const PeContext& c) -> std::unique_ptr<ProcessingElement> { return std::make_unique<NvmPe>(c); });
 }  // namespace
 
+namespace {
+// Crossbars hold a dense layer's weight matrix; other layer kinds are refused up front.
+const std::string& dense_only(const PeContext& ctx) {
+    if (ctx.layer.kind != snn::LayerKind::dense || ctx.layer.has_recurrent())
+        throw InputError(ctx.path + ": chip.pe.kind nvm maps dense layers only; layer '" + ctx.layer.name + "' is " +
+                         (ctx.layer.has_recurrent() ? std::string("recurrent") : std::string(snn::to_string(ctx.layer.kind))) +
+                         " (use chip.pe.kind sram)");
+    return ctx.path;
+}
+}  // namespace
+
 NvmPe::NvmPe(const PeContext& ctx)
-    : m_path(ctx.path),
+    : m_path(dense_only(ctx)),
       m_cfg(ctx.config),
       m_mapped(ctx.mapped),
       m_image(ctx.image),

@@ -402,3 +402,27 @@ chip:
     CHECK(r.lt_cycles == r.on_cycles);
     CHECK(r.on_cycles <= r.off_cycles);
 }
+
+TEST_CASE("chip lt: conv2d, sparse and recurrent layers are spike-exact, count the same PE actions, cycles within 5 %",
+          "[system]") {
+    const auto net = test::mixed_network(31);
+    const auto r = compare(net, test::k_chip6x6, 40, 0.25, false, 12);
+    check_spikes(r, 500);
+    check_pe_actions(r);
+    check_cycles(r, 0.05);
+}
+
+TEST_CASE("chip lt: banded layers with sources that reach no neuron (dropped at the NI) are spike-exact, cycles within 3 %",
+          "[system]") {
+    snn::RandomNetworkSpec spec;
+    spec.sizes = {64, 64, 32, 4};
+    spec.band = 5;
+    spec.timesteps = 24;
+    spec.input_activity = 0.3;
+    spec.steps_to_fire = 1.5;
+    spec.seed = 41;
+    const auto r = compare(snn::random_network(spec), k_chip4x4, 40, 0.3, false, 14);
+    check_spikes(r, 300);
+    check_pe_actions(r);
+    check_cycles(r, 0.03);
+}

@@ -315,7 +315,7 @@ TEST_CASE("model file errors: unknown, missing and mistyped keys in model.yaml w
 
     Broken h;
     h.replace("    kind: dense\n", "    kind: conv2d\n");
-    CHECK_THAT(h.error(), Catch::Contains("conv2d is not supported by this version"));
+    CHECK_THAT(h.error(), Catch::Contains("model.yaml:") && Catch::Contains("missing required key 'layers[0].conv'"));
 
     Broken j;
     j.set_yaml(j.yaml() + "quantization:\n  weight_scale: [0.5]\n");

@@ -348,7 +348,7 @@ TEST_CASE("network: validate names the layer and the problem", "[unit]") {
     expect(n, "weight [1, 1] = 4 does not fit 3-bit");
     n = good;
     n.layers[0].kind = LayerKind::conv2d;
-    expect(n, "conv2d is not supported by this version");
+    expect(n, "conv2d: in_c, in_h and in_w must be >= 1");
     n = good;
     n.timesteps = 16;
     expect(n, "must exceed the temporal encoding window");
