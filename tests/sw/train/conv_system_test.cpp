@@ -27,7 +27,7 @@ TEST_CASE("train --method rate with conv layers: the model runs spike-exact on t
                      "    - {type: conv, channels: 4, kernel: 5, stride: 2, padding: 2}\n"
                      "    - {type: avgpool, kernel: 2}\n"
                      "  outputs: 10\n"
-                     "train: {seed: 3, epochs: 1, batch: 32, train_samples: 2000, test_samples: 200}\n"
+                     "train: {seed: 3, epochs: 3, batch: 32, lr: 5.0e-3, train_samples: 2000, test_samples: 200}\n"
                      "conversion: {calibration_samples: 500, steps: 16, report_steps: [16]}\n");
     const auto t = test::run_cli("train --method rate --dataset mnist --data-dir '" + data + "' --model " + dir +
                                  "/spec.yaml --out " + dir + "/model --threads 1");
