@@ -64,6 +64,8 @@ void run_import(const ImportArgs& a) {
         throw InputError("unknown conversion method '" + a.method + "' (valid: rate, ttfs)");
     if (a.threads < 1) throw InputError("--threads must be >= 1");
     const io::OnnxMlp mlp = io::read_onnx_mlp(a.onnx);
+    if (a.method == "ttfs" && convolutional(mlp))
+        throw InputError(a.onnx + ": convolutional layers are not supported by the TTFS conversion (use --method rate)");
     train::Ann ann = to_ann(mlp);
     bool had_bias = false;
     for (const auto& l : mlp.layers)
@@ -108,8 +110,6 @@ void run_import(const ImportArgs& a) {
     }
 
     // The TTFS conditions (one hidden layer, zero row sums) fail here, before anything is written.
-    if (a.method == "ttfs" && convolutional(mlp))
-        throw InputError(a.onnx + ": convolutional layers are not supported by the TTFS conversion (use --method rate)");
     if (a.method == "ttfs") train::check_ttfs_ann(ann);
 
     namespace fs = std::filesystem;

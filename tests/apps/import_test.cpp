@@ -35,8 +35,8 @@ const std::string& onnx_dir() {
 
 std::string data_dir() { return test::source_dir() + "/data"; }
 
-void chip_equals_ref(const std::string& model, const std::string& dir) {
-    test::write_text(dir + "/run.yaml", "include: " + test::source_dir() + "/configs/chips/yoso.yaml\nrun:\n  model: " +
+void chip_equals_ref(const std::string& model, const std::string& dir, const std::string& chip_file = "yoso.yaml") {
+    test::write_text(dir + "/run.yaml", "include: " + test::source_dir() + "/configs/chips/" + chip_file + "\nrun:\n  model: " +
                                             model + "\n  dataset: mnist\n  data_dir: " + data_dir() + "\n  frames: 8\n");
     const auto chip = test::run_cli("run --config " + dir + "/run.yaml --out " + dir + "/chip");
     INFO(chip.output);
@@ -157,5 +157,5 @@ TEST_CASE("import of a conv network (Conv, AveragePool, GlobalAveragePool): conv
     CHECK(ann.at("layer0.weight").shape == std::vector<std::size_t>{8, 1, 5, 5});
     const auto rep = nlohmann::json::parse(test::read_text(dir + "/m/import_report.json"));
     CHECK(rep["architecture"] == nlohmann::json::array({784, 1568, 392, 200, 8, 10}));
-    chip_equals_ref(dir + "/m", dir);
+    chip_equals_ref(dir + "/m", dir, "yoso-conv.yaml");  // 5 layers of unrolled synapses: more PEs than yoso's 16
 }
