@@ -35,6 +35,7 @@ struct TrainArgs {
     int epochs = 0, threads = 2;
     bool resume = false;
     std::string ann;  // --method rate: the float ANN from this ann.npz instead of training
+    std::string init;  // --method rate: start training from this ann.npz (fine-tuning)
 };
 
 quant::QuantOptions quant_options(const train::TrainSpec& spec) {
@@ -122,7 +123,12 @@ void run_rate(const TrainArgs& a) {
                                      {"seconds", m.seconds}});
     };
     // --ann: the float ANN of an earlier run (its ann.npz), converted again without training.
-    const train::Ann ann = a.ann.empty() ? train::train_ann(spec, ds.train, ds.test, on_epoch) : load_ann_npz(spec, a.ann);
+    train::Ann init;
+    if (!a.init.empty()) init = load_ann_npz(spec, a.init);
+    const train::Ann ann = a.ann.empty()
+                               ? train::train_ann(spec, ds.train, ds.test, on_epoch, {}, a.init.empty() ? nullptr : &init)
+                               : load_ann_npz(spec, a.ann);
+    if (!a.init.empty()) report["init_file"] = a.init;
     if (a.ann.empty()) save_ann_npz(ann, (fs::path(a.out) / "ann.npz").string());
     else report["ann_file"] = a.ann;
     const double ann_acc = train::ann_accuracy(ann, ds.test);
@@ -186,7 +192,9 @@ void run_ttfs(const TrainArgs& a) {
 }
 
 void run_train(const TrainArgs& a) {
-    if (!a.ann.empty() && a.method != "rate") throw InputError("--ann is an option of --method rate only");
+    if ((!a.ann.empty() || !a.init.empty()) && a.method != "rate")
+        throw InputError("--ann and --init are options of --method rate only");
+    if (!a.ann.empty() && !a.init.empty()) throw InputError("--ann (no training) and --init (start of training) exclude each other");
     if (a.method == "rate") return run_rate(a);
     if (a.method == "ttfs") return run_ttfs(a);
     if (a.method != "stdbp") throw InputError("unknown training method '" + a.method + "' (valid: stdbp, rate, ttfs)");
@@ -333,6 +341,9 @@ void setup(CLI::App& root) {
     cmd->add_option("--ann", args.ann,
                     "--method rate: convert the float ANN of this ann.npz (written by an earlier run with the same "
                     "model file) instead of training");
+    cmd->add_option("--init", args.init,
+                    "--method rate: start training from the float ANN of this ann.npz (fine-tuning, e.g. with "
+                    "train.input_noise_steps)");
     cmd->add_option("--out,-o", args.out, "output directory")->required();
     cmd->callback([] { run_train(args); });
 }

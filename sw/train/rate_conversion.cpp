@@ -134,6 +134,7 @@ void RateSpec::validate() const {
     if (!(lr > 0)) bad("train.lr must be > 0");
     if (!(lr_min >= 0 && lr_min <= lr)) bad("train.lr_min must be in [0, train.lr]");
     if (augment_shift < 0 || augment_shift > 8) bad("train.augment_shift must be in 0..8");
+    if (input_noise_steps < 0 || input_noise_steps > 65536) bad("train.input_noise_steps must be in 0..65536");
     if (!(weight_decay >= 0 && weight_decay < 1)) bad("train.weight_decay must be in [0, 1)");
     if (!(percentile > 0 && percentile <= 100)) bad("conversion.percentile must be in (0, 100]");
     if (!(output_percentile > 0 && output_percentile <= 100)) bad("conversion.output_percentile must be in (0, 100]");
@@ -241,7 +242,8 @@ RateSpec parse_rate_spec(const std::string& text, const std::string& source, con
     if (const auto t = root["train"]) {
         check_keys(source, t, "train",
                    {"seed", "epochs", "batch", "lr", "lr_min", "train_samples", "test_samples", "augment_shift",
-                    "weight_decay"});
+                    "weight_decay", "input_noise_steps"});
+        get(source, t, "input_noise_steps", "train", s.input_noise_steps);
         get(source, t, "augment_shift", "train", s.augment_shift);
         get(source, t, "weight_decay", "train", s.weight_decay);
         get(source, t, "seed", "train", s.seed);
@@ -425,8 +427,9 @@ void shift_planes(const float* in, std::size_t d, int rows, int cols, int dx, in
 }  // namespace
 
 Ann train_ann(const RateSpec& spec, const data::ImageSet& train, const data::ImageSet& test,
-              const std::function<void(const EpochStats&)>& on_epoch, const std::function<void(Ann&)>& constrain) {
-    Ann ann = init_ann(spec);
+              const std::function<void(const EpochStats&)>& on_epoch, const std::function<void(Ann&)>& constrain,
+              const Ann* init) {
+    Ann ann = init ? *init : init_ann(spec);
     if (constrain) constrain(ann);
     const int L = ann.layers();
     Ann m1, m2, g;
@@ -466,6 +469,15 @@ Ann train_ann(const RateSpec& spec, const data::ImageSet& train, const data::Ima
                     const int dy = static_cast<int>(arng() % span) - spec.augment_shift;
                     shift_planes(train.pixels.data() + idx * d, d, static_cast<int>(train.rows),
                                  static_cast<int>(train.cols), dx, dy, x.col(static_cast<Eigen::Index>(j)).data());
+                }
+                if (spec.input_noise_steps > 0) {
+                    std::mt19937_64 nrng(derive_seed(spec.seed, "rate.input_noise",
+                                                     static_cast<std::uint64_t>(epoch) * train.count() + idx));
+                    float* px = x.col(static_cast<Eigen::Index>(j)).data();
+                    for (std::size_t i = 0; i < d; ++i) {
+                        std::binomial_distribution<int> bd(spec.input_noise_steps, std::clamp(px[i], 0.0f, 1.0f));
+                        px[i] = static_cast<float>(bd(nrng)) / static_cast<float>(spec.input_noise_steps);
+                    }
                 }
                 y[j] = train.labels[idx];
             }

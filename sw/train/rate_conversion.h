@@ -51,6 +51,9 @@ struct RateSpec {
     double lr_min = 1e-5;
     int augment_shift = 0;          // random translation of training images by up to N pixels (0..8; zero fill)
     double weight_decay = 0;        // decoupled (AdamW): w -= lr * weight_decay * w after every step
+    // Rate-noise-aware training: each training image's pixel x is replaced by a sample of
+    // Binomial(N, x) / N, the spike count over N steps of the rate encoder divided by N (0: off).
+    int input_noise_steps = 0;
     std::size_t train_samples = 0;  // 0: the whole train split, else its first N
     std::size_t test_samples = 0;   // 0: the whole test split
     // conversion
@@ -132,9 +135,10 @@ struct EpochStats {
 // is called after each. `constrain`, if given, projects the weights onto a constraint set after
 // the initialisation and after every step (projected gradient descent). Deterministic for a
 // given spec and data.
+// `init`, if given, is the starting network (fine-tuning; it must have the spec's layers).
 Ann train_ann(const RateSpec& spec, const data::ImageSet& train, const data::ImageSet& test,
               const std::function<void(const EpochStats&)>& on_epoch = {},
-              const std::function<void(Ann&)>& constrain = {});
+              const std::function<void(Ann&)>& constrain = {}, const Ann* init = nullptr);
 
 struct RateConversion {
     snn::Network net;

@@ -262,9 +262,16 @@ TEST_CASE("conv ANN: training is deterministic, learns a separable task and conv
     // With shifted training images (seeded per epoch and sample): deterministic too, and different.
     RateSpec aug = spec;
     aug.augment_shift = 1;
+    aug.input_noise_steps = 16;  // and binomial rate noise on the pixels
     const Ann c = train_ann(aug, set, set), d = train_ann(aug, set, set);
     for (int k = 0; k < c.layers(); ++k) CHECK(c.w[static_cast<std::size_t>(k)] == d.w[static_cast<std::size_t>(k)]);
     CHECK(c.w[0] != a.w[0]);
+    // Fine-tuning starts from the given network: zero epochs' worth of change at lr ~ 0.
+    RateSpec ft = spec;
+    ft.epochs = 1;
+    ft.lr = ft.lr_min = 1e-12;
+    const Ann e = train_ann(ft, set, set, {}, {}, &a);
+    CHECK((e.w[0] - a.w[0]).cwiseAbs().maxCoeff() < 1e-6f);
     CHECK(ann_accuracy(a, set) > 0.9);
     // Pooling weights stay 1/4.
     CHECK(a.w[1].isApproxToConstant(0.25f));
