@@ -42,13 +42,15 @@ mutate: data deps
 lint-rtl: deps
 	@verilator --lint-only -Wall --top-module pe_core rtl/pe_core.sv rtl/pe_neuron.sv && echo "rtl: lint clean"
 	@verilator --lint-only -Wall --top-module router rtl/router.sv && echo "rtl router: lint clean"
+	@verilator --lint-only -Wall --top-module mesh rtl/mesh.sv rtl/ni.sv rtl/dline.sv rtl/router.sv rtl/pe_core.sv \
+	  rtl/pe_neuron.sv && echo "rtl mesh (ni, dline): lint clean"
 
 # The injected RTL bugs of scripts/rtl_mutants.yaml (10 PE, 5 router), each must fail an rtl regression.
 mutate-rtl: data deps
 	@python3 scripts/mutate.py --list scripts/rtl_mutants.yaml --scratch build/mutate-rtl --jobs $(JOBS)
 
 # yosys cell counts of pe_core for a chip configuration (CONFIG=...; GATES=1 maps to gates too;
-# TOP=router or TOP=all for rtl/router.sv).
+# TOP=router or TOP=all for rtl/router.sv, TOP=ni for rtl/ni.sv).
 CONFIG ?= configs/chips/yoso.yaml
 synth: build
 	@python3 scripts/synth.py --config $(CONFIG) --cli $(CLI) $(if $(GATES),--gates,) $(if $(TOP),--top $(TOP),)

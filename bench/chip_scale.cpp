@@ -8,10 +8,13 @@
 //                                         process each: one SystemC elaboration per process)
 // Options of a point: --mesh W (W x W mesh), --layers L (hidden layers), --band B (fan-in of each
 // neuron: B consecutive sources), --inputs N, --timesteps T, --rate p (input spike probability
-// per input and step), --frames F, --modes lt,at, --event-driven 0|1, --seed S.
-// The network: N inputs -> L sparse LIF layers that fill the mesh (256 neurons per PE, one PE
-// left: up to 4 PEs for the 10-neuron output layer) -> 10 outputs; every layer banded with fan-in B. Chip: the
-// yoso preset with the mesh resized and 16384 synapse words (128 KB) per PE.
+// per input and step), --frames F, --modes lt,at, --event-driven 0|1, --seed S, --pe-neurons N,
+// --steps-to-fire X (thresholds: a neuron fires after about X steps at 5 % input activity; 6:
+// about 6 % of the neurons fire per step at --rate 0.05).
+// The network: N inputs -> L sparse LIF layers that fill the mesh (--pe-neurons, default 320,
+// neurons per PE; 10 PEs left for the 10-neuron output layer) -> 10 outputs; every layer banded
+// with fan-in B. Chip: the yoso preset with the mesh resized, 320 neuron-state and routing
+// entries and 16384 synapse words (128 KB) per PE, and source multicast.
 // Every point also runs the functional reference on the same frames and checks that the chip's
 // spikes equal it (printed; a difference makes the run exit 1: the figures would be wrong).
 // Prints figures, never fails on time.
@@ -60,7 +63,8 @@ double rss_mib() {
 }
 
 struct Point {
-    int mesh = 32, layers = 7, band = 128, inputs = 4096, timesteps = 16, frames = 4, seed = 1;
+    int mesh = 32, layers = 7, band = 128, inputs = 4096, timesteps = 16, frames = 4, seed = 1, pe_neurons = 320;
+    double steps_to_fire = 6.0;
     double rate = 0.05;
     bool event_driven = true;
     std::string modes = "lt,at";
@@ -68,18 +72,21 @@ struct Point {
 
 snn::Network scale_network(const Point& p) {
     const int pes = p.mesh * p.mesh;
-    const int per_layer = std::max(1, (pes - 4) / p.layers);  // up to 4 PEs left for the output layer
+    // The 10 outputs read bands far apart: up to 10 PEs are left for them.
+    const int per_layer = std::max(1, (pes - 10) / p.layers);
     snn::RandomNetworkSpec spec;
     spec.sizes = {p.inputs};
-    for (int l = 0; l < p.layers; ++l) spec.sizes.push_back(per_layer * 256);
+    for (int l = 0; l < p.layers; ++l) spec.sizes.push_back(per_layer * p.pe_neurons);
     spec.sizes.push_back(10);
     spec.kind = snn::NeuronKind::lif;
     spec.band = p.band;
     spec.timesteps = p.timesteps;
     spec.encoding.kind = "rate";
     spec.encoding.steps = static_cast<std::uint32_t>(std::max(1, p.timesteps - 4));
-    spec.input_activity = p.rate;
-    spec.steps_to_fire = 2.0;
+    // Thresholds from a nominal activity, not from --rate: the spike-count sweep varies the input
+    // on one and the same network.
+    spec.input_activity = 0.05;
+    spec.steps_to_fire = p.steps_to_fire;
     spec.neg_fraction = 0.3;
     spec.seed = static_cast<std::uint64_t>(p.seed);
     auto net = snn::random_network(spec);
@@ -102,9 +109,14 @@ int run_point(const Point& p) {
     c.apply_set("chip.noc.width=" + std::to_string(p.mesh), 1);
     c.apply_set("chip.noc.height=" + std::to_string(p.mesh), 2);
     c.apply_set(std::string("chip.pe.event_driven_update=") + (p.event_driven ? "true" : "false"), 3);
-    // Banded rows start at the group's first neuron (docs/mapping.md), so a group of 256 neurons
-    // with fan-in 128 needs about 9 k words: 128 KB of synapse SRAM per PE instead of the preset's 64 KB.
+    // Banded rows start at the group's first neuron (docs/mapping.md), so a group of 320 neurons
+    // with fan-in 128 needs about 10 k words: 128 KB of synapse SRAM per PE instead of the preset's 64 KB.
     c.apply_set("chip.pe.synapse_words=16384", 5);
+    c.apply_set("chip.pe.neurons=" + std::to_string(p.pe_neurons), 7);
+    c.apply_set("chip.pe.route_entries=" + std::to_string(p.pe_neurons), 8);
+    // A tree-multicast header holds a node bitmask (1024 bits on 32x32): beyond any flit. Banded
+    // layers reach one or two PEs per spike, so source multicast (one unicast copy each) is cheap.
+    c.apply_set("chip.noc.multicast=source", 6);
     cfg::Config c_lt = c;
     c_lt.apply_set("chip.timing=lt", 4);
     const auto mapped = map::map_network(net, map::capacity_from(c), map::mesh_from(c));
@@ -213,6 +225,8 @@ int main(int argc, char** argv) {
             else if (a == "--modes") p.modes = val();
             else if (a == "--event-driven") p.event_driven = val() != "0";
             else if (a == "--seed") p.seed = std::stoi(val());
+            else if (a == "--pe-neurons") p.pe_neurons = std::stoi(val());
+            else if (a == "--steps-to-fire") p.steps_to_fire = std::stod(val());
             else if (a == "--sections") sections = val();
             else throw std::runtime_error("unknown option " + a);
         } catch (const std::exception& e) {
@@ -245,7 +259,7 @@ int main(int argc, char** argv) {
     if (sections.find("spikes") != std::string::npos) {
         std::printf("\n== wall time against spike count (16x16 mesh, LT and cycle-level; event-driven update off, on) ==\n");
         for (bool ed : {false, true})
-            for (double r : {0.0, 0.01, 0.03, 0.1}) child(argv[0], args(16, r, ed, "lt,at", 2));
+            for (double r : {0.0, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1}) child(argv[0], args(16, r, ed, "lt,at", 2));
     }
     return 0;
 }

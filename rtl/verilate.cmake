@@ -64,3 +64,41 @@ target_include_directories(spiketlm_vlt_pic PRIVATE ${VERILATOR_ROOT}/include ${
 target_compile_definitions(spiketlm_vlt_pic PRIVATE VM_TRACE=1 VM_TRACE_VCD=1 VM_COVERAGE=0 VM_SC=0)
 target_compile_options(spiketlm_vlt_pic PRIVATE -w)
 set(SPIKETLM_RTL_PE_PARAMS ${SPIKETLM_RTL_PE_PARAMS} PARENT_SCOPE)
+set(SPIKETLM_RTL_ROUTER_PARAMS ${SPIKETLM_RTL_ROUTER_PARAMS} PARENT_SCOPE)
+
+# The mesh top (rtl/mesh.sv: routers, NIs and PEs of a small chip) for its regression
+# (tests/hw/chip/rtl_mesh_test.cpp, docs/rtl.md "Mesh top"): a static library of the Verilated model
+# without the Verilator runtime (spiketlm_hw has it), linked into test_hw_chip only. The sizes are
+# those of the regression's chip (3x3 nodes, small PEs), which the test checks against its config.
+set(SPIKETLM_RTL_MESH_PARAMS
+  W=3 H=3 VC_MAX=2 DEPTH_MAX=4 FLIT_W=64 QDEPTH_MAX=8 DSETS=16 D_MAX=4 HIN_MAX=2
+  NEURONS=32 SYN_WORDS=256 AXONS=64 ROUTES=32 IN_MAX=2 FIFO_MAX=8 WFIFO_MAX=4 LWPC_MAX=2 LANES_MAX=8
+  UPD_MAX=4 LAT_MAX=2 ACC_SLOTS=2 ACC_W=24 STQ_MAX=8 RT_MAX=1 NOISE=0)
+set(_mgargs "")
+set(_mdefs "")
+foreach(p ${SPIKETLM_RTL_MESH_PARAMS})
+  list(APPEND _mgargs "-G${p}")
+  list(APPEND _mdefs "SPIKETLM_RTL_MESH_${p}")
+endforeach()
+add_library(spiketlm_rtl_mesh STATIC EXCLUDE_FROM_ALL)
+verilate(spiketlm_rtl_mesh ${_cov} TRACE
+  SOURCES ${CMAKE_SOURCE_DIR}/rtl/mesh.sv ${CMAKE_SOURCE_DIR}/rtl/ni.sv ${CMAKE_SOURCE_DIR}/rtl/dline.sv
+          ${CMAKE_SOURCE_DIR}/rtl/router.sv ${CMAKE_SOURCE_DIR}/rtl/pe_core.sv ${CMAKE_SOURCE_DIR}/rtl/pe_neuron.sv
+  TOP_MODULE mesh PREFIX Vmesh DIRECTORY ${CMAKE_BINARY_DIR}/rtl/Vmesh
+  VERILATOR_ARGS -Wall --unroll-count 4096 --x-assign fast --x-initial fast ${_mgargs})
+get_target_property(_msrcs spiketlm_rtl_mesh SOURCES)
+set(_mkeep "")
+foreach(s ${_msrcs})
+  if(NOT s MATCHES "/verilator/include/")  # the runtime comes from spiketlm_hw
+    list(APPEND _mkeep ${s})
+  endif()
+endforeach()
+set_property(TARGET spiketlm_rtl_mesh PROPERTY SOURCES ${_mkeep})
+# -O1: the generated code compiles in about half the time of -O3, and the regression runs in < 1 s.
+set_target_properties(spiketlm_rtl_mesh PROPERTIES COMPILE_OPTIONS "-w;-O1")
+target_include_directories(spiketlm_rtl_mesh SYSTEM PUBLIC ${VERILATOR_ROOT}/include ${VERILATOR_ROOT}/include/vltstd
+  ${CMAKE_BINARY_DIR}/rtl/Vmesh)
+# The same VM_COVERAGE as the runtime in spiketlm_hw (make coverage instruments this model too; its
+# counts are not written: the coverage figures are the co-simulation models').
+target_compile_definitions(spiketlm_rtl_mesh PUBLIC ${_mdefs} VM_TRACE=1 VM_TRACE_VCD=1 VM_SC=0
+  VM_COVERAGE=$<BOOL:${SPIKETLM_RTL_COVERAGE}>)

@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
 """One entry of the RTL mutation check (docs/rtl.md), run by ctest inside `make test`.
 
-Builds rtl/pe_core.sv with one mutant of scripts/rtl_mutants.yaml applied (or, with --control,
-unmutated) into a model plugin, and runs the PE regression (tests/hw/pe/rtl_pe_test.cpp) on it
-through $SPIKETLM_RTL_PE_MODEL. The source tree is never touched: the RTL is copied into --work.
+--kind pe (default): builds rtl/pe_core.sv with one mutant of scripts/rtl_mutants.yaml applied (or,
+with --control, unmutated) into a model plugin, and runs the PE regression
+(tests/hw/pe/rtl_pe_test.cpp) on it through $SPIKETLM_RTL_PE_MODEL.
+--kind router: the same for rtl/router.sv (plugin with hw/noc/rtl/router_model.cpp, selected by
+$SPIKETLM_RTL_ROUTER_MODEL) and the router regression's stress case (tests/hw/noc/rtl_router_test.cpp,
+"rtl router: one or two VCs ..."), whose meshes fit the reduced sizes the plugin is Verilated
+with (--params: NODES_MAX and DEPTH_MAX below the build's, to keep the compile short).
+The source tree is never touched: the RTL is copied into --work.
 
   control  the unmutated plugin must PASS the regression (so the plugin path itself works);
   mutant   the regression must FAIL (the mutant is caught); exit 1 if it survives.
@@ -33,8 +38,17 @@ def load_mutants(path):
     return mod.parse_mutants(path)
 
 
-def pe_mutants(path):
-    return [m for m in load_mutants(path) if m["file"].startswith("rtl/pe_")]
+KINDS = {
+    # kind: (files, top, model adapter, plugin variable, factory, define prefix, test spec)
+    "pe": ("rtl/pe_", "pe_core", "hw/pe/rtl/pe_core_model.cpp", "SPIKETLM_RTL_PE_MODEL", "SPIKETLM_RTL_",
+           "rtl pe:*"),
+    "router": ("rtl/router", "router", "hw/noc/rtl/router_model.cpp", "SPIKETLM_RTL_ROUTER_MODEL",
+               "SPIKETLM_RTL_ROUTER_", "rtl router: one or two VCs*"),
+}
+
+
+def kind_mutants(path, kind):
+    return [m for m in load_mutants(path) if m["file"].startswith(KINDS[kind][0])]
 
 
 def run(cmd, **kw):
@@ -56,22 +70,25 @@ def main():
     ap.add_argument("--work")
     ap.add_argument("--cxx", default="c++")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--kind", choices=sorted(KINDS), default="pe")
     args = ap.parse_args()
+    prefix, top, adapter, env_var, dprefix, spec = KINDS[args.kind]
+    what = "PE" if args.kind == "pe" else "router"
 
     if args.list_ids:
-        print(";".join(m["id"] for m in pe_mutants(args.list)))
+        print(";".join(m["id"] for m in kind_mutants(args.list, args.kind)))
         return
     mutant = None
     if not args.control:
-        found = [m for m in pe_mutants(args.list) if m["id"] == args.id]
+        found = [m for m in kind_mutants(args.list, args.kind) if m["id"] == args.id]
         if not found:
-            sys.exit(f"rtl_mutant_check: no PE mutant '{args.id}' in {args.list}")
+            sys.exit(f"rtl_mutant_check: no {what} mutant '{args.id}' in {args.list}")
         mutant = found[0]
 
     work = args.work
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(os.path.join(work, "rtl"))
-    for sv in glob.glob(os.path.join(ROOT, "rtl", "pe_*.sv")):
+    for sv in glob.glob(os.path.join(ROOT, prefix + "*.sv")):
         shutil.copy(sv, os.path.join(work, "rtl"))
     if mutant:
         path = os.path.join(work, mutant["file"])
@@ -85,14 +102,14 @@ def main():
     params = args.params.split()
     obj = os.path.join(work, "obj")
     run(["verilator", "--cc", "--trace", "-Wno-fatal", "--unroll-count", "4096", "--x-assign", "fast",
-         "--x-initial", "fast", "--top-module", "pe_core", "--prefix", "Vpe_core", "-Mdir", obj]
+         "--x-initial", "fast", "--top-module", top, "--prefix", "V" + top, "-Mdir", obj]
         + [f"-G{p}" for p in params]
-        + [os.path.join(work, "rtl", "pe_core.sv"), os.path.join(work, "rtl", "pe_neuron.sv")])
+        + sorted(glob.glob(os.path.join(work, "rtl", "*.sv"))))
     vroot = run(["verilator", "--getenv", "VERILATOR_ROOT"]).stdout.strip()
     flags = ["-O1", "-fPIC", "-std=c++17", "-fvisibility=hidden", "-w", "-DVM_TRACE=1", "-DVM_TRACE_VCD=1",
              "-DVM_COVERAGE=0", "-DVM_SC=0", f"-I{obj}", f"-I{ROOT}", "-isystem", f"{vroot}/include",
-             "-isystem", f"{vroot}/include/vltstd"] + [f"-DSPIKETLM_RTL_{p}" for p in params]
-    sources = sorted(glob.glob(os.path.join(obj, "Vpe_core*.cpp"))) + [os.path.join(ROOT, "hw", "pe", "rtl", "pe_core_model.cpp")]
+             "-isystem", f"{vroot}/include/vltstd"] + [f"-D{dprefix}{p}" for p in params]
+    sources = sorted(glob.glob(os.path.join(obj, f"V{top}*.cpp"))) + [os.path.join(ROOT, adapter)]
 
     def compile_one(src):
         out = os.path.join(obj, os.path.basename(src) + ".o")
@@ -101,20 +118,22 @@ def main():
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
         objects = list(ex.map(compile_one, sources))
-    lib = os.path.join(work, "libpe_core_model.so")
+    lib = os.path.join(work, f"lib{top}_model.so")
     run([args.cxx, "-shared", "-Wl,-Bsymbolic", "-o", lib] + objects + [args.runtime, "-pthread"])
 
-    env = dict(os.environ, SPIKETLM_RTL_PE_MODEL=lib)
-    r = subprocess.run([args.test_bin, "rtl pe:*"], capture_output=True, text=True, env=env)
+    env = dict(os.environ)
+    env[env_var] = lib
+    r = subprocess.run([args.test_bin, spec], capture_output=True, text=True, env=env)
     if args.control:
         if r.returncode != 0:
-            sys.exit("rtl_mutant_check: the UNMUTATED model plugin fails the PE regression:\n" + r.stdout[-4000:])
-        print("control: the unmutated model plugin passes the PE regression")
+            sys.exit(f"rtl_mutant_check: the UNMUTATED model plugin fails the {what} regression:\n" + r.stdout[-4000:])
+        print(f"control: the unmutated model plugin passes the {what} regression")
         return
     if r.returncode == 0:
-        sys.exit(f"rtl_mutant_check: mutant {mutant['id']} SURVIVED the PE regression ({mutant['desc']})")
-    failed = [l for l in r.stdout.splitlines() if l.startswith("rtl pe:")]
-    print(f"mutant {mutant['id']} caught ({mutant['desc']}): " + (failed[0] if failed else "the regression failed"))
+        sys.exit(f"rtl_mutant_check: mutant {mutant['id']} SURVIVED the {what} regression ({mutant['desc']})")
+    failed = [l for l in r.stdout.splitlines() if l.startswith(spec.rstrip("*")[:10])]
+    print(f"mutant {mutant['id']} caught by the {what} regression ({mutant['desc']}): "
+          + (failed[0] if failed else "the regression failed"))
 
 
 if __name__ == "__main__":

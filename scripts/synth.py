@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""`make synth`: yosys cell counts of rtl/pe_core.sv (and, with --top router, rtl/router.sv) for a
+"""`make synth`: yosys cell counts of rtl/pe_core.sv (with --top router rtl/router.sv, with --top ni
+rtl/ni.sv, the mesh's network interface) for a
 chip configuration (an area proxy).
 
 The pe_core parameters come from the configuration's effective values (`spiketlm config check`),
@@ -16,10 +17,14 @@ chip.noc.flit_width_bits, NODES_MAX = chip.noc.width x height (the multicast bit
 bookkeeping, not hardware). The module is read with -defer so that yosys elaborates it once, with
 these parameters (its defaults are the co-simulation maxima, which take far longer).
 
+ni (--top ni or all): VC_MAX = IN_MAX = chip.noc.vcs, DEPTH_MAX = chip.noc.buffer_depth, FLIT_W =
+chip.noc.flit_width_bits, NODES_MAX = width x height, QDEPTH_MAX = chip.noc.injection_queue_depth,
+RT_MAX = chip.pe.route_ports, HIN_MAX = chip.host_inject_per_cycle, DSETS = 64 destination sets.
+
 Two levels, both written to the report: `rtlil` (yosys's word-level cells after proc, flatten,
 opt, memory -nomap: adders, multipliers, muxes, flip-flops, memories) and, with --gates, the
 logic mapped to two-input gates and muxes by abc (memories stay memories; their bits are
-listed). Usage: scripts/synth.py [--config configs/chips/yoso.yaml] [--top pe_core|router|all] [--gates]
+listed). Usage: scripts/synth.py [--config configs/chips/yoso.yaml] [--top pe_core|router|ni|all] [--gates]
 [--out build/synth]
 """
 import argparse
@@ -67,6 +72,14 @@ def router_params(v):
     return {"VC_MAX": i("chip.noc.vcs"), "DEPTH_MAX": i("chip.noc.buffer_depth"),
             "FLIT_W": i("chip.noc.flit_width_bits"), "NODES_MAX": i("chip.noc.width") * i("chip.noc.height"),
             "TAG_W": 16}
+
+
+def ni_params(v):
+    i = lambda k: int(v[k])
+    return {"VC_MAX": i("chip.noc.vcs"), "DEPTH_MAX": i("chip.noc.buffer_depth"),
+            "FLIT_W": i("chip.noc.flit_width_bits"), "NODES_MAX": i("chip.noc.width") * i("chip.noc.height"),
+            "QDEPTH_MAX": i("chip.noc.injection_queue_depth"), "DSETS": 64, "IN_MAX": i("chip.noc.vcs"),
+            "RT_MAX": i("chip.pe.route_ports"), "HIN_MAX": i("chip.host_inject_per_cycle")}
 
 
 def yosys(script, log):
@@ -123,12 +136,30 @@ def synth_router(v, args, out):
     return report
 
 
+def synth_ni(v, args, out):
+    p = ni_params(v)
+    read = (f"read_verilog -defer -sv {ROOT}/rtl/ni.sv; "
+            + "chparam " + " ".join(f"-set {k} {v}" for k, v in p.items()) + " ni; "
+            + "hierarchy -top ni; proc; flatten; opt; memory -nomap; opt; ")
+    report = [f"ni for {args.config}", "parameters: " + " ".join(f"{k}={v}" for k, v in p.items()) +
+              " (DSETS: destination-set table entries, a choice)", ""]
+    cells, kinds = yosys(read + "stat", os.path.join(out, "ni-rtlil.log"))
+    report.append(f"rtlil cells: {cells}")
+    report += [f"  {k:14s} {n}" for k, n in sorted(kinds.items())]
+    if args.gates:
+        gcells, gkinds = yosys(read + "techmap; opt -fast; abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX; opt -fast; stat",
+                               os.path.join(out, "ni-gates.log"))
+        report += ["", f"gate-level cells (abc, 2-input gates and muxes): {gcells}"]
+        report += [f"  {k:14s} {n}" for k, n in sorted(gkinds.items())]
+    return report
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--config", default=os.path.join(ROOT, "configs", "chips", "yoso.yaml"))
     ap.add_argument("--cli", default=os.path.join(ROOT, "build", "release", "bin", "spiketlm"))
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "synth"))
-    ap.add_argument("--top", choices=["pe_core", "router", "all"], default="pe_core",
+    ap.add_argument("--top", choices=["pe_core", "router", "ni", "all"], default="pe_core",
                     help="module(s) to synthesize (router: minutes of yosys time, see docs/rtl.md)")
     ap.add_argument("--gates", action="store_true", help="also map the logic to gates with abc (slow)")
     args = ap.parse_args()
@@ -141,6 +172,8 @@ def main():
         report += synth_pe_core(v, args, out)
     if args.top in ("router", "all"):
         report += ([""] if report else []) + synth_router(v, args, out)
+    if args.top in ("ni", "all"):
+        report += ([""] if report else []) + synth_ni(v, args, out)
     text = "\n".join(report) + "\n"
     fname = "report.txt" if args.top == "pe_core" else f"report-{args.top}.txt"
     with open(os.path.join(out, fname), "w", encoding="utf-8") as f:

@@ -51,14 +51,14 @@ void Histogram::merge(const Histogram& o) {
 
 void Registry::check_new(const std::string& name) const {
     if (name.empty()) throw Error("statistic without a name");
-    if (find_counter(name)) throw Error("statistic '" + name + "' is declared twice");
-    for (const auto& h : m_histograms)
-        if (h.info.name == name) throw Error("statistic '" + name + "' is declared twice");
+    if (m_counter_index.count(name) || m_histogram_names.count(name))
+        throw Error("statistic '" + name + "' is declared twice");
 }
 
 Counter& Registry::counter(const std::string& name, const std::string& unit, const std::string& description) {
     check_new(name);
     m_counters.push_back({StatInfo{name, unit, description, "", ""}, std::make_unique<Counter>()});
+    index_last_counter();
     return *m_counters.back().counter;
 }
 
@@ -67,6 +67,7 @@ Counter& Registry::setup_counter(const std::string& name, const std::string& uni
     StatInfo info{name, unit, description, "", ""};
     info.once = true;
     m_counters.push_back({std::move(info), std::make_unique<Counter>()});
+    index_last_counter();
     return *m_counters.back().counter;
 }
 
@@ -84,6 +85,7 @@ Counter& Registry::action(const std::string& component, const std::string& cls, 
     check_new(name);
     m_counters.push_back({StatInfo{name, "events", description, component, cls + "." + action},
                           std::make_unique<Counter>()});
+    index_last_counter();
     return *m_counters.back().counter;
 }
 
@@ -91,6 +93,7 @@ Histogram& Registry::histogram(const std::string& name, const std::string& unit,
                                double bin_width, std::size_t bins) {
     check_new(name);
     m_histograms.push_back({StatInfo{name, unit, description, "", ""}, std::make_unique<Histogram>(bin_width, bins)});
+    m_histogram_names.insert(name);
     return *m_histograms.back().histogram;
 }
 
@@ -111,29 +114,28 @@ void Registry::add_component(const std::string& path, const std::string& cls, co
     if (find_component(path)) throw Error("component '" + path + "' is declared twice");
     if (cls.empty()) throw Error("component '" + path + "' has no class");
     for (const auto& [k, v] : attributes) check_attribute(path, k, v);
+    m_component_index.emplace(path, m_components.size());
     m_components.push_back({path, cls, group, std::move(attributes)});
 }
 
 void Registry::set_attribute(const std::string& component, const std::string& name, double value) {
     check_attribute(component, name, value);
-    for (auto& c : m_components)
-        if (c.path == component) {
-            c.attributes[name] = value;
-            return;
-        }
+    const auto it = m_component_index.find(component);
+    if (it != m_component_index.end()) {
+        m_components[it->second].attributes[name] = value;
+        return;
+    }
     throw Error("attribute '" + name + "' set on component '" + component + "', which is not declared");
 }
 
 const Component* Registry::find_component(const std::string& path) const {
-    for (const auto& c : m_components)
-        if (c.path == path) return &c;
-    return nullptr;
+    const auto it = m_component_index.find(path);
+    return it == m_component_index.end() ? nullptr : &m_components[it->second];
 }
 
 const Counter* Registry::find_counter(const std::string& name) const {
-    for (const auto& c : m_counters)
-        if (c.info.name == name) return c.counter.get();
-    return nullptr;
+    const auto it = m_counter_index.find(name);
+    return it == m_counter_index.end() ? nullptr : it->second;
 }
 
 std::uint64_t Registry::total(const std::string& energy_key) const {
@@ -227,6 +229,7 @@ Registry Registry::from_json(const nlohmann::json& j) {
             if (!info.component.empty() && !r.find_component(info.component))
                 throw Error("counter '" + info.name + "' names the undeclared component '" + info.component + "'");
             r.m_counters.push_back({std::move(info), std::make_unique<Counter>()});
+            r.index_last_counter();
             r.m_counters.back().counter->inc(c.at("value").get<std::uint64_t>());
         }
         for (const auto& h : j.at("histograms")) {
@@ -245,6 +248,7 @@ Registry Registry::from_json(const nlohmann::json& j) {
             if (in_bins != H->m_count)
                 throw Error("histogram '" + info.name + "': its bins hold " + std::to_string(in_bins) +
                             " values but its count is " + std::to_string(H->m_count));
+            r.m_histogram_names.insert(info.name);
             r.m_histograms.push_back({std::move(info), std::move(H)});
         }
     } catch (const nlohmann::json::exception& e) {

@@ -7,6 +7,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -126,9 +128,14 @@ class Registry {
 
   private:
     void check_new(const std::string& name) const;
+    void index_last_counter() { m_counter_index.emplace(m_counters.back().info.name, m_counters.back().counter.get()); }
     std::vector<CounterEntry> m_counters;
     std::vector<HistogramEntry> m_histograms;
     std::vector<Component> m_components;
+    // Name lookups (a 32x32 chip declares ~10^5 statistics: no linear scans).
+    std::unordered_map<std::string, const Counter*> m_counter_index;
+    std::unordered_set<std::string> m_histogram_names;
+    std::unordered_map<std::string, std::size_t> m_component_index;
 };
 
 }  // namespace spiketlm::stats

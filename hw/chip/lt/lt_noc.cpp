@@ -99,7 +99,20 @@ Cycle LtNoc::depart(std::uint32_t node, noc::Port port, Cycle a, std::uint32_t f
     const Cycle rt = port == noc::kLocal ? m_rt_eject : m_rt_link;
     const Cycle credits = Cycle{m_cfg.buffer_depth} * m_cfg.vcs;
     const Cycle hold = credits >= rt ? flits : (Cycle{flits} * rt + credits - 1) / credits;
-    busy.insert(busy.begin() + static_cast<std::ptrdiff_t>(k), {t, t + hold});
+    // Reservations that touch are kept as one interval (the gaps, all that matters, are the
+    // same): a busy port then scans one interval per busy period, not one per packet.
+    const bool join_prev = k > 0 && busy[k - 1].second == t;
+    const bool join_next = k < busy.size() && busy[k].first == t + hold;
+    if (join_prev && join_next) {
+        busy[k - 1].second = busy[k].second;
+        busy.erase(busy.begin() + static_cast<std::ptrdiff_t>(k));
+    } else if (join_prev) {
+        busy[k - 1].second = t + hold;
+    } else if (join_next) {
+        busy[k].first = t;
+    } else {
+        busy.insert(busy.begin() + static_cast<std::ptrdiff_t>(k), {t, t + hold});
+    }
     return t;
 }
 

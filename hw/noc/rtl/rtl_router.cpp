@@ -6,18 +6,8 @@
 #include <sstream>
 #include <type_traits>
 
-#include <unistd.h>
+#include <dlfcn.h>
 
-// SystemC is included (the router is an sc_module): Verilator's time stamp then uses
-// sc_time_stamp(), which it expects at global scope.
-using sc_core::sc_time_stamp;
-#include <verilated.h>
-#include <verilated_vcd_c.h>
-#if VM_COVERAGE
-#include <verilated_cov.h>
-#endif
-
-#include "Vrouter.h"
 #include "hw/noc/link.h"
 #include "hw/sim/trace_sink.h"
 #include "sw/common/error.h"
@@ -84,24 +74,20 @@ void fits(const char* key, std::uint64_t value, std::uint64_t max, const char* p
                          " = " + std::to_string(max) + " (the size rtl/router.sv is Verilated with, rtl/verilate.cmake)");
 }
 
-#if VM_COVERAGE
-// `make coverage`: as the rtl PE's model does (hw/pe/rtl/pe_core_model.cpp), the coverage counts
-// of the live models are written into $SPIKETLM_RTL_COVERAGE_DIR when a router model ends, and the
-// items dropped (they point into the models' memory). The routers of a mesh end together, after
-// the simulation, so nothing counted is lost.
-void write_coverage() {
-    static int seq = 0;
-    const char* dir = std::getenv("SPIKETLM_RTL_COVERAGE_DIR");
-    auto* cov = Verilated::defaultContextp()->coveragep();
-    if (dir) {
-        std::filesystem::create_directories(dir);
-        const std::string file =
-            std::string(dir) + "/coverage-" + std::to_string(::getpid()) + "-router" + std::to_string(seq++) + ".dat";
-        cov->write(file.c_str());
-    }
-    cov->clear();
+// The model factory: the build's own model, or a plugin named by $SPIKETLM_RTL_ROUTER_MODEL (a
+// mutant model built by scripts/rtl_mutant_check.py for the mutation check).
+RouterModelFactory model_factory() {
+    static RouterModelFactory f = [] {
+        const char* lib = std::getenv("SPIKETLM_RTL_ROUTER_MODEL");
+        if (!lib || !*lib) return static_cast<RouterModelFactory>(&spiketlm_make_router);
+        void* h = ::dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+        if (!h) throw InputError(std::string("SPIKETLM_RTL_ROUTER_MODEL: cannot load '") + lib + "': " + ::dlerror());
+        auto* g = reinterpret_cast<RouterModelFactory>(::dlsym(h, kRouterModelFactorySymbol));
+        if (!g) throw InputError(std::string("SPIKETLM_RTL_ROUTER_MODEL: '") + lib + "' has no " + kRouterModelFactorySymbol);
+        return g;
+    }();
+    return f;
 }
-#endif
 
 const bool registered = RouterRegistry::add(
     "rtl", "rtl/router.sv Verilated and clocked by the mesh (docs/rtl.md): the timing of iq_wormhole",
@@ -116,7 +102,14 @@ RtlRouter::RtlRouter(const RouterParams& p)
       m_st(p.cfg.stages()),
       m_shared(p.shared) {
     const NocConfig& cfg = p.cfg;
-    const RtlRouterLimits& L = RtlRouterLimits::compiled();
+    m_model.reset(model_factory()(name()));
+    const RtlRouterLimits& C = RtlRouterLimits::compiled();
+    const RouterModelLimits L = m_model->limits();
+    if (L.vcs != C.vcs || L.flit_bits != C.flit_bits || L.tag_bits != C.tag_bits)
+        throw InputError(std::string(name()) + ": the router model has VC_MAX " + std::to_string(L.vcs) + ", FLIT_W " +
+                         std::to_string(L.flit_bits) + ", TAG_W " + std::to_string(L.tag_bits) +
+                         "; the build's port layout needs " + std::to_string(C.vcs) + ", " + std::to_string(C.flit_bits) +
+                         ", " + std::to_string(C.tag_bits) + " (rtl/verilate.cmake)");
     const int code = routing_code(p.routing_name);
     if (code < 0)
         throw InputError("chip.noc.routing: routing function '" + p.routing_name +
@@ -127,16 +120,12 @@ RtlRouter::RtlRouter(const RouterParams& p)
     fits("chip.noc.width x chip.noc.height (nodes)", cfg.nodes(), L.nodes, "NODES_MAX");
     if (cfg.buffer_depth > 255) fits("chip.noc.buffer_depth", cfg.buffer_depth, 255, "8-bit credit count");
 
-    m_top = std::make_unique<Vrouter>(Verilated::defaultContextp(), name());
     if (cfg.rtl_trace) {
-        Verilated::defaultContextp()->traceEverOn(true);
-        m_vcd = std::make_unique<VerilatedVcdC>();
-        m_top->trace(m_vcd.get(), 99);
         std::filesystem::create_directories(cfg.rtl_trace_dir);
         m_vcd_path = (std::filesystem::path(cfg.rtl_trace_dir) / ("rtl-" + std::string(name()) + ".vcd")).string();
-        m_vcd->open(m_vcd_path.c_str());
+        m_model->trace_open(m_vcd_path.c_str());
     }
-    auto& t = *m_top;
+    auto& t = m_io;
     const proto::PacketFormat& fmt = m_shared.format;
     t.cfg_vcs = cfg.vcs;
     t.cfg_depth = cfg.buffer_depth;
@@ -164,26 +153,22 @@ RtlRouter::RtlRouter(const RouterParams& p)
 }
 
 RtlRouter::~RtlRouter() {
-    if (m_vcd) m_vcd->close();
-    if (m_top) m_top->final();
-#if VM_COVERAGE
-    write_coverage();
-#endif
+    if (m_model) m_model->final();
 }
 
 void RtlRouter::apply_reset() {
-    auto& t = *m_top;
+    auto& t = m_io;
     t.in_valid = 0;
     clear(t.cr_in, 5 * RtlRouterLimits::compiled().vcs * 8);
     t.arb_reset = 0;
     t.rst_n = 0;
     t.clk = 0;
-    t.eval();
+    m_model->eval(t);
     t.clk = 1;
-    t.eval();
+    m_model->eval(t);
     t.rst_n = 1;
     t.clk = 0;
-    t.eval();
+    m_model->eval(t);
     m_buffered = 0;
     m_next = 0;
 }
@@ -192,7 +177,7 @@ void RtlRouter::connect_input(Port p, Link* l) { m_in[p] = l; }
 
 void RtlRouter::connect_output(Port p, Link* l) {
     m_out[p] = l;
-    m_top->cfg_links = static_cast<std::uint8_t>(m_top->cfg_links | (1u << p));
+    m_io.cfg_links = m_io.cfg_links | (1u << p);
 }
 
 void RtlRouter::evaluate(Cycle now) {
@@ -220,7 +205,7 @@ void RtlRouter::evaluate(Cycle now) {
 }
 
 void RtlRouter::clock(Cycle c, bool live) {
-    auto& t = *m_top;
+    auto& t = m_io;
     const RtlRouterLimits& L = RtlRouterLimits::compiled();
     // Inputs of cycle c.
     t.in_valid = 0;
@@ -261,8 +246,8 @@ void RtlRouter::clock(Cycle c, bool live) {
         }
     }
     t.clk = 0;
-    t.eval();
-    if (m_vcd) m_vcd->dump(2 * c);
+    m_model->eval(t);
+    if (!m_vcd_path.empty()) m_model->trace_dump(2 * c);
     check_error(c);
 
     // Cycle c's work: the crossbar outputs and the credits of this cycle's grants.
@@ -305,17 +290,15 @@ void RtlRouter::clock(Cycle c, bool live) {
     m_buffered = m_buffered + arrived - t.act_read;
 
     t.clk = 1;
-    t.eval();
+    m_model->eval(t);
     ++m_model_cycles;
-    if (m_vcd) {  // the clock-low values of cycle c at 2c, the edge at 2c + 1
-        m_vcd->dump(2 * c + 1);
-    }
+    if (!m_vcd_path.empty()) m_model->trace_dump(2 * c + 1);  // the clock-low values of cycle c at 2c, the edge at 2c + 1
     t.clk = 0;
     m_next = c + 1;
 }
 
 void RtlRouter::check_error(Cycle c) const {
-    const auto& t = *m_top;
+    const auto& t = m_io;
     if (!t.err) return;
     const std::string where = std::string(name()) + " (rtl) in cycle " + std::to_string(c) + ": ";
     const std::string in = port_name(t.err_port);
@@ -342,7 +325,7 @@ std::string RtlRouter::dump(Cycle /*now*/) const {
     for (unsigned p = 0; p < kPorts; ++p) {
         if (!m_in[p]) continue;
         for (unsigned v = 0; v < m_cfg.vcs; ++v) {
-            const unsigned n = byte(m_top->vc_count, p * L.vcs + v);
+            const unsigned n = byte(m_io.vc_count, p * L.vcs + v);
             if (n) os << "  " << name() << " (rtl) in " << port_name(p) << " vc " << v << ": " << n << "/" << m_cfg.buffer_depth << " flits\n";
         }
     }
@@ -358,17 +341,17 @@ void RtlRouter::reset() { apply_reset(); }
 void RtlRouter::reset_arbiters() {
     if (m_buffered != 0)
         throw Error(std::string(name()) + ": arbiters reset while the router holds flits (the NoC must be idle)");
-    auto& t = *m_top;
+    auto& t = m_io;
     t.in_valid = 0;
     clear(t.cr_in, 5 * RtlRouterLimits::compiled().vcs * 8);
     t.arb_reset = 1;
     t.clk = 0;
-    t.eval();
+    m_model->eval(t);
     t.clk = 1;
-    t.eval();
+    m_model->eval(t);
     t.arb_reset = 0;
     t.clk = 0;
-    t.eval();
+    m_model->eval(t);
 }
 
 }  // namespace spiketlm::noc

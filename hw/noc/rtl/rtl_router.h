@@ -22,10 +22,8 @@
 #include <systemc>
 
 #include "hw/noc/router_if.h"
+#include "hw/noc/rtl/router_io.h"
 #include "tlm/flit.h"
-
-class Vrouter;
-class VerilatedVcdC;
 
 namespace spiketlm::stats {
 class Counter;
@@ -34,7 +32,7 @@ class Counter;
 namespace spiketlm::noc {
 
 // The sizes rtl/router.sv was Verilated with (rtl/verilate.cmake): the maxima a configuration
-// must fit.
+// must fit. (A model plugin may have smaller nodes and depth; the wrapper checks against its own.)
 struct RtlRouterLimits {
     std::uint32_t vcs, depth, flit_bits, nodes, tag_bits;
     static const RtlRouterLimits& compiled();
@@ -68,8 +66,8 @@ class RtlRouter final : public sc_core::sc_module, public RouterIf {
     NocShared& m_shared;
     Link* m_in[kPorts] = {};
     Link* m_out[kPorts] = {};
-    std::unique_ptr<Vrouter> m_top;
-    std::unique_ptr<VerilatedVcdC> m_vcd;
+    std::unique_ptr<RouterModel> m_model;  // the build's model, or a plugin ($SPIKETLM_RTL_ROUTER_MODEL)
+    RouterIo m_io;
     std::string m_vcd_path;
     Cycle m_next = 0;              // first cycle the model has not been clocked for
     std::uint32_t m_buffered = 0;  // flits in the model's input buffers
