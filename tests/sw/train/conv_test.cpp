@@ -266,6 +266,11 @@ TEST_CASE("conv ANN: training is deterministic, learns a separable task and conv
     const Ann c = train_ann(aug, set, set), d = train_ann(aug, set, set);
     for (int k = 0; k < c.layers(); ++k) CHECK(c.w[static_cast<std::size_t>(k)] == d.w[static_cast<std::size_t>(k)]);
     CHECK(c.w[0] != a.w[0]);
+    // Decoupled weight decay shrinks the trained weights.
+    RateSpec wd = spec;
+    wd.weight_decay = 0.5;
+    const Ann f = train_ann(wd, set, set);
+    CHECK(f.w[3].norm() < 0.9f * a.w[3].norm());
     // Fine-tuning starts from the given network: zero epochs' worth of change at lr ~ 0.
     RateSpec ft = spec;
     ft.epochs = 1;
