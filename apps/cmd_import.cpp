@@ -32,14 +32,29 @@ struct ImportArgs {
     bool drop_biases = false;
 };
 
+bool convolutional(const io::OnnxMlp& m) {
+    for (const auto& l : m.layers)
+        if (l.kind != io::OnnxLayerKind::dense) return true;
+    return false;
+}
+
 train::Ann to_ann(const io::OnnxMlp& m) {
     train::Ann a;
+    const bool conv = convolutional(m);
     for (const auto& l : m.layers) {
-        Eigen::MatrixXf w(l.out, l.in);
-        for (int o = 0; o < l.out; ++o)
-            for (int i = 0; i < l.in; ++i) w(o, i) = l.w[static_cast<std::size_t>(o) * l.in + i];
+        const int rows = l.kind == io::OnnxLayerKind::dense ? l.out : l.conv.out_c;
+        const int cols = static_cast<int>(l.w.size() / static_cast<std::size_t>(rows));
+        Eigen::MatrixXf w(rows, cols);
+        for (int o = 0; o < rows; ++o)
+            for (int i = 0; i < cols; ++i) w(o, i) = l.w[static_cast<std::size_t>(o) * cols + i];
         a.w.push_back(std::move(w));
-        a.b.push_back(Eigen::Map<const Eigen::VectorXf>(l.b.data(), l.out));
+        a.b.push_back(Eigen::Map<const Eigen::VectorXf>(l.b.data(), rows));
+        if (conv) {
+            a.kind.push_back(l.kind == io::OnnxLayerKind::dense  ? train::AnnLayerKind::dense
+                             : l.kind == io::OnnxLayerKind::conv ? train::AnnLayerKind::conv
+                                                                 : train::AnnLayerKind::avgpool);
+            a.conv.push_back(l.conv);
+        }
     }
     return a;
 }
@@ -49,6 +64,8 @@ void run_import(const ImportArgs& a) {
         throw InputError("unknown conversion method '" + a.method + "' (valid: rate, ttfs)");
     if (a.threads < 1) throw InputError("--threads must be >= 1");
     const io::OnnxMlp mlp = io::read_onnx_mlp(a.onnx);
+    if (a.method == "ttfs" && convolutional(mlp))
+        throw InputError(a.onnx + ": convolutional layers are not supported by the TTFS conversion (use --method rate)");
     train::Ann ann = to_ann(mlp);
     bool had_bias = false;
     for (const auto& l : mlp.layers)
@@ -101,14 +118,23 @@ void run_import(const ImportArgs& a) {
     io::NpzArchive arr;
     for (std::size_t k = 0; k < mlp.layers.size(); ++k) {
         const auto& l = mlp.layers[k];
-        arr["layer" + std::to_string(k) + ".weight"] =
-            io::NpyArray::from_float({static_cast<std::size_t>(l.out), static_cast<std::size_t>(l.in)}, l.w);
-        arr["layer" + std::to_string(k) + ".bias"] = io::NpyArray::from_float({static_cast<std::size_t>(l.out)}, l.b);
+        const auto& g = l.conv;
+        const std::vector<std::size_t> shape =
+            l.kind == io::OnnxLayerKind::dense
+                ? std::vector<std::size_t>{static_cast<std::size_t>(l.out), static_cast<std::size_t>(l.in)}
+                : std::vector<std::size_t>{static_cast<std::size_t>(g.out_c), static_cast<std::size_t>(g.in_c / g.groups),
+                                           static_cast<std::size_t>(g.k_h), static_cast<std::size_t>(g.k_w)};
+        arr["layer" + std::to_string(k) + ".weight"] = io::NpyArray::from_float(shape, l.w);
+        arr["layer" + std::to_string(k) + ".bias"] = io::NpyArray::from_float({l.b.size()}, l.b);
     }
     io::write_npz((fs::path(a.out) / "ann" / "ann.npz").string(), arr);
 
     std::string arch = std::to_string(mlp.inputs);
-    for (const auto& l : mlp.layers) arch += "-" + std::to_string(l.out);
+    for (const auto& l : mlp.layers)
+        arch += "-" + std::string(l.kind == io::OnnxLayerKind::conv      ? "conv"
+                                  : l.kind == io::OnnxLayerKind::avgpool ? "pool"
+                                                                         : "") +
+                std::to_string(l.out);
     std::printf("imported %s (%s, opset %lld): %s ReLU network, %zu nodes; ANN test accuracy on %s %.2f%%\n",
                 a.onnx.c_str(), mlp.producer.c_str(), static_cast<long long>(mlp.opset), arch.c_str(), mlp.ops.size(),
                 a.dataset.c_str(), 100 * ann_acc);

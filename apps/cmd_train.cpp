@@ -40,6 +40,8 @@ struct TrainArgs {
     std::string dataset, model, data_dir = "data", out, method = "stdbp";
     int epochs = 0, threads = 2;
     bool resume = false;
+    std::string ann;  // --method rate: the float ANN from this ann.npz instead of training
+    std::string init;  // --method rate: start training from this ann.npz (fine-tuning)
 };
 
 quant::QuantOptions quant_options(const train::TrainSpec& spec) {
@@ -114,7 +116,7 @@ void run_rate(const TrainArgs& a) {
                              {"seed", spec.seed},
                              {"batch", spec.batch},
                              {"history", nlohmann::json::array()}};
-    const train::Ann ann = train::train_ann(spec, ds.train, ds.test, [&](const train::EpochStats& m) {
+    const auto on_epoch = [&](const train::EpochStats& m) {
         char line[200];
         std::snprintf(line, sizeof(line), "epoch %d/%d  lr %.2e  loss %.4f  train %.2f%%  test %.2f%%  %.1f s",
                       m.epoch, spec.epochs, m.lr, m.loss, 100 * m.train_accuracy, 100 * m.test_accuracy, m.seconds);
@@ -125,7 +127,16 @@ void run_rate(const TrainArgs& a) {
                                      {"train_accuracy", m.train_accuracy},
                                      {"test_accuracy", m.test_accuracy},
                                      {"seconds", m.seconds}});
-    });
+    };
+    // --ann: the float ANN of an earlier run (its ann.npz), converted again without training.
+    train::Ann init;
+    if (!a.init.empty()) init = load_ann_npz(spec, a.init);
+    const train::Ann ann = a.ann.empty()
+                               ? train::train_ann(spec, ds.train, ds.test, on_epoch, {}, a.init.empty() ? nullptr : &init)
+                               : load_ann_npz(spec, a.ann);
+    if (!a.init.empty()) report["init_file"] = a.init;
+    if (a.ann.empty()) save_ann_npz(ann, (fs::path(a.out) / "ann.npz").string());
+    else report["ann_file"] = a.ann;
     const double ann_acc = train::ann_accuracy(ann, ds.test);
     report["ann_test_accuracy"] = ann_acc;
     std::printf("ANN (float, ReLU) test accuracy %.2f%%\n", 100 * ann_acc);
@@ -187,6 +198,9 @@ void run_ttfs(const TrainArgs& a) {
 }
 
 void run_train(const TrainArgs& a) {
+    if ((!a.ann.empty() || !a.init.empty()) && a.method != "rate")
+        throw InputError("--ann and --init are options of --method rate only");
+    if (!a.ann.empty() && !a.init.empty()) throw InputError("--ann (no training) and --init (start of training) exclude each other");
     if (a.method == "rate") return run_rate(a);
     if (a.method == "ttfs") return run_ttfs(a);
     if (a.method == "stdp") {
@@ -337,6 +351,12 @@ void setup(CLI::App& root) {
     cmd->add_option("--data-dir", args.data_dir, "dataset folder (scripts/get-data.sh)");
     cmd->add_option("--threads", args.threads, "worker threads (results do not depend on it)");
     cmd->add_flag("--resume", args.resume, "continue from <out>/checkpoint.bin if present");
+    cmd->add_option("--ann", args.ann,
+                    "--method rate: convert the float ANN of this ann.npz (written by an earlier run with the same "
+                    "model file) instead of training");
+    cmd->add_option("--init", args.init,
+                    "--method rate: start training from the float ANN of this ann.npz (fine-tuning, e.g. with "
+                    "train.input_noise_steps)");
     cmd->add_option("--out,-o", args.out, "output directory")->required();
     cmd->callback([] { run_train(args); });
 }

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "sw/common/error.h"
+#include "sw/io/npz.h"
 #include "sw/snn/evaluate.h"
 #include "sw/train/ttfs_conversion.h"
 
@@ -64,6 +65,54 @@ std::vector<std::vector<float>> ann_float_weights(const train::Ann& ann) {
         fw.push_back(std::move(v));
     }
     return fw;
+}
+
+namespace {
+std::vector<std::size_t> ann_weight_shape(const train::Ann& ann, int k) {
+    const auto ks = static_cast<std::size_t>(k);
+    if (ann.is_dense(k)) return {static_cast<std::size_t>(ann.w[ks].rows()), static_cast<std::size_t>(ann.w[ks].cols())};
+    const snn::Conv2d& g = ann.conv[ks];
+    return {static_cast<std::size_t>(g.out_c), static_cast<std::size_t>(g.in_c / g.groups), static_cast<std::size_t>(g.k_h),
+            static_cast<std::size_t>(g.k_w)};
+}
+}  // namespace
+
+void save_ann_npz(const train::Ann& ann, const std::string& path) {
+    io::NpzArchive z;
+    const auto fw = ann_float_weights(ann);
+    for (int k = 0; k < ann.layers(); ++k) {
+        const auto ks = static_cast<std::size_t>(k);
+        z["layer" + std::to_string(k) + ".weight"] = io::NpyArray::from_float(ann_weight_shape(ann, k), fw[ks]);
+        z["layer" + std::to_string(k) + ".bias"] = io::NpyArray::from_float(
+            {static_cast<std::size_t>(ann.b[ks].size())}, std::vector<float>(ann.b[ks].data(), ann.b[ks].data() + ann.b[ks].size()));
+    }
+    io::write_npz(path, z);
+}
+
+train::Ann load_ann_npz(const train::RateSpec& spec, const std::string& path) {
+    train::Ann ann = train::init_ann(spec);
+    const io::NpzArchive z = io::read_npz(path);
+    for (int k = 0; k < ann.layers(); ++k) {
+        const auto ks = static_cast<std::size_t>(k);
+        const std::string wn = "layer" + std::to_string(k) + ".weight", bn = "layer" + std::to_string(k) + ".bias";
+        const auto wi = z.find(wn), bi = z.find(bn);
+        if (wi == z.end() || bi == z.end())
+            throw InputError(path + ": member '" + (wi == z.end() ? wn : bn) + "' is missing (the file does not match " +
+                             spec.source + ")");
+        if (wi->second.shape != ann_weight_shape(ann, k) ||
+            bi->second.shape != std::vector<std::size_t>{static_cast<std::size_t>(ann.b[ks].size())})
+            throw InputError(path + ": member '" + wn + "' has shape " + wi->second.shape_str() +
+                             ", which does not match layer " + std::to_string(k) + " of " + spec.source);
+        const auto w = wi->second.to_float();
+        const Eigen::Index cols = ann.w[ks].cols();
+        for (Eigen::Index o = 0; o < ann.w[ks].rows(); ++o)
+            for (Eigen::Index i = 0; i < cols; ++i) ann.w[ks](o, i) = w[static_cast<std::size_t>(o * cols + i)];
+        const auto b = bi->second.to_float();
+        ann.b[ks] = Eigen::Map<const Eigen::VectorXf>(b.data(), static_cast<Eigen::Index>(b.size()));
+    }
+    if (z.count("layer" + std::to_string(ann.layers()) + ".weight"))
+        throw InputError(path + ": has more layers than " + spec.source);
+    return ann;
 }
 
 nlohmann::json ttfs_convert_and_save(const train::Ann& ann, const train::RateSpec& spec, const data::ImageSet& calib,

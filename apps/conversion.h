@@ -26,4 +26,11 @@ nlohmann::json ttfs_convert_and_save(const train::Ann& ann, const train::RateSpe
 // The ANN's weights as row-major float vectors, one per layer.
 std::vector<std::vector<float>> ann_float_weights(const train::Ann& ann);
 
+// The float ANN as an .npz: layer<k>.weight (dense (out, in); conv (out_c, in_c/groups, k_h, k_w))
+// and layer<k>.bias, float32 (the layout of `spiketlm import`'s ann/ann.npz).
+void save_ann_npz(const train::Ann& ann, const std::string& path);
+// The network of `spec` with the weights of such a file (`spiketlm train --ann`); every member's
+// shape is checked against the spec (InputError naming the file and member).
+train::Ann load_ann_npz(const train::RateSpec& spec, const std::string& path);
+
 }  // namespace spiketlm::app

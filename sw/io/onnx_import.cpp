@@ -42,8 +42,9 @@ std::string dims_str(const std::vector<std::int64_t>& d) {
 }
 
 const char* kSupported =
-    "supported: Gemm, MatMul, Add (bias), Relu, Flatten, Reshape, Identity, Dropout, Pad with zero pads, Constant, "
-    "Shape/Gather/Unsqueeze/Concat/Cast on shapes, Softmax or LogSoftmax at the end";
+    "supported: Gemm, MatMul, Conv, Add (bias), Relu, AveragePool, GlobalAveragePool, Flatten, Reshape, Identity, "
+    "Dropout, Pad with zero pads, Constant, Shape/Gather/Unsqueeze/Concat/Cast on shapes, Softmax or LogSoftmax at "
+    "the end";
 
 // The batch size in a shape computed from the data (Shape -> Gather -> Unsqueeze -> Concat ->
 // Reshape, what torch writes for x.view(x.size(0), -1)): unknown, so a marker value (-2^63,
@@ -246,9 +247,12 @@ class GraphReader {
             fail(n, "follows the final " + m_net.output_activation + " (it must be the last node)");
         if (!n.domain().empty() && n.domain() != "ai.onnx")
             fail(n, "operator domain '" + n.domain() + "' is not supported (only the default ONNX domain)");
-        if (op == "Conv" || op == "ConvTranspose" || op == "MaxPool" || op == "AveragePool" ||
-            op == "GlobalAveragePool" || op == "GlobalMaxPool")
-            fail(n, "unsupported: " + op + " (convolutional layers are not supported yet)");
+        if (op == "MaxPool" || op == "GlobalMaxPool" || op == "MaxUnpool" || op == "LpPool")
+            fail(n, "unsupported: " + op + " (rate-coded integrate-and-fire neurons sum their inputs and cannot "
+                    "compute a maximum; use AveragePool or a strided Conv and retrain)");
+        if (op == "ConvTranspose") fail(n, "unsupported: ConvTranspose (only Conv)");
+        if (op == "Conv") return op_conv(n);
+        if (op == "AveragePool" || op == "GlobalAveragePool") return op_avgpool(n);
         if (op == "Constant") return op_constant(n);
         if (op == "Identity" || op == "Dropout") return op_identity(n);
         if (op == "Flatten") return op_flatten(n);
@@ -265,6 +269,157 @@ class GraphReader {
         if (op == "Cast") return op_cast(n);
         if (op == "Softmax" || op == "LogSoftmax") return op_softmax(n);
         fail(n, "unsupported operator '" + op + "' (" + kSupported + ")");
+    }
+
+    // The data as [C, H, W] for a 2-D convolution or pooling.
+    void need_image(const onnx::NodeProto& n) const {
+        if (m_act_dims.size() != 3)
+            fail(n, "shape mismatch: the data has shape [N, " + dims_str(m_act_dims).substr(1) +
+                        " but a 2-D convolution or pooling needs [N, C, H, W]");
+    }
+
+    std::vector<std::int64_t> attr_ints(const onnx::NodeProto& n, const std::string& name,
+                                        std::vector<std::int64_t> def) const {
+        const auto* a = attr(n, name);
+        if (!a) return def;
+        return {a->ints().begin(), a->ints().end()};
+    }
+
+    // kernel_shape / strides / pads / dilations / auto_pad of Conv and AveragePool into g
+    // (kernel already set from the weights or the attribute).
+    void window_attrs(const onnx::NodeProto& n, snn::Conv2d& g) const {
+        const auto ks = attr_ints(n, "kernel_shape", {g.k_h, g.k_w});
+        if (ks.size() != 2) fail(n, "kernel_shape " + dims_str(ks) + " is not 2-D");
+        if (ks[0] != g.k_h || ks[1] != g.k_w)
+            fail(n, "shape mismatch: kernel_shape " + dims_str(ks) + " but the weights have a " + std::to_string(g.k_h) +
+                        "x" + std::to_string(g.k_w) + " kernel");
+        const auto dil = attr_ints(n, "dilations", {1, 1});
+        for (auto d : dil)
+            if (d != 1) fail(n, "dilations " + dims_str(dil) + " are not supported (only dilation 1)");
+        const auto st = attr_ints(n, "strides", {1, 1});
+        if (st.size() != 2 || st[0] < 1 || st[1] < 1 || st[0] > 4096 || st[1] > 4096)
+            fail(n, "strides " + dims_str(st) + " must be two positive values");
+        g.stride_h = static_cast<int>(st[0]);
+        g.stride_w = static_cast<int>(st[1]);
+        if (const auto* ap = attr(n, "auto_pad"); ap && ap->s() != "NOTSET" && ap->s() != "VALID")
+            fail(n, "auto_pad '" + ap->s() + "' is not supported (export with explicit pads)");
+        const auto pads = attr_ints(n, "pads", {0, 0, 0, 0});
+        if (pads.size() != 4) fail(n, "pads " + dims_str(pads) + " must have 4 values (top, left, bottom, right)");
+        for (auto p : pads)
+            if (p < 0 || p > 4096) fail(n, "pads " + dims_str(pads) + " out of range");
+        if (pads[0] != pads[2] || pads[1] != pads[3])
+            fail(n, "asymmetric pads " + dims_str(pads) + " are not supported (top = bottom and left = right)");
+        g.pad_h = static_cast<int>(pads[0]);
+        g.pad_w = static_cast<int>(pads[1]);
+        auto out_dim = [](std::int64_t in, std::int64_t k, std::int64_t s, std::int64_t p) {
+            return in + 2 * p < k ? 0 : (in + 2 * p - k) / s + 1;
+        };
+        const auto oh = out_dim(g.in_h, g.k_h, g.stride_h, g.pad_h), ow = out_dim(g.in_w, g.k_w, g.stride_w, g.pad_w);
+        if (oh < 1 || ow < 1)
+            fail(n, "shape mismatch: a " + std::to_string(g.k_h) + "x" + std::to_string(g.k_w) + " kernel with pads " +
+                        dims_str(pads) + " does not fit the " + std::to_string(g.in_h) + "x" + std::to_string(g.in_w) +
+                        " input");
+        g.out_h = static_cast<int>(oh);
+        g.out_w = static_cast<int>(ow);
+    }
+
+    void push_conv_layer(const onnx::NodeProto& n, OnnxLayerKind kind, const snn::Conv2d& g, std::vector<float> w) {
+        OnnxDense d;
+        d.name = n.name().empty() ? n.output(0) : n.name();
+        d.kind = kind;
+        d.conv = g;
+        d.in = g.in_size();
+        d.out = g.out_size();
+        d.w = std::move(w);
+        d.b.assign(static_cast<std::size_t>(g.out_c), 0.0f);
+        m_net.layers.push_back(std::move(d));
+        set_act(n, {g.out_c, g.out_h, g.out_w});
+    }
+
+    void op_conv(const onnx::NodeProto& n) {
+        check_attrs(n, {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"});
+        need_act(n, 0);
+        need_image(n);
+        if (m_open)
+            fail(n, "layer '" + m_net.layers.back().name +
+                        "' is followed by another linear layer without Relu in between (fold the two into one)");
+        const Const& wc = constant(n, 1, "W (weights)");
+        if (wc.dims.size() != 4)
+            fail(n, "weights W have shape " + dims_str(wc.dims) + ", expected [M, C/group, kH, kW] (2-D convolution)");
+        for (auto d : wc.dims)
+            if (d < 1 || d > (1 << 20)) fail(n, "weights W have shape " + dims_str(wc.dims) + " (out of range)");
+        snn::Conv2d g;
+        g.in_c = static_cast<int>(m_act_dims[0]);
+        g.in_h = static_cast<int>(m_act_dims[1]);
+        g.in_w = static_cast<int>(m_act_dims[2]);
+        const std::int64_t group = attr_int(n, "group", 1);
+        if (group < 1 || g.in_c % group != 0 || wc.dims[0] % group != 0)
+            fail(n, "group " + std::to_string(group) + " does not divide the " + std::to_string(g.in_c) +
+                        " input channels and the " + std::to_string(wc.dims[0]) + " output channels");
+        g.groups = static_cast<int>(group);
+        if (wc.dims[1] * group != g.in_c)
+            fail(n, "shape mismatch: weights W of shape " + dims_str(wc.dims) + " read " + std::to_string(wc.dims[1]) +
+                        " channels per group (group " + std::to_string(group) + ") but the data has " +
+                        std::to_string(g.in_c) + " channels");
+        g.out_c = static_cast<int>(wc.dims[0]);
+        g.k_h = static_cast<int>(wc.dims[2]);
+        g.k_w = static_cast<int>(wc.dims[3]);
+        window_attrs(n, g);
+        std::vector<float> w(wc.v.size());
+        for (std::size_t i = 0; i < w.size(); ++i) w[i] = static_cast<float>(wc.v[i]);
+        push_conv_layer(n, OnnxLayerKind::conv, g, std::move(w));
+        if (n.input_size() >= 3 && !n.input(2).empty()) {
+            auto& l = m_net.layers.back();
+            l.b = bias_values(n, constant(n, 2, "B (bias)"), g.out_c, 1.0);
+            l.has_bias = true;
+        }
+        m_open = true;
+    }
+
+    // Average pooling after a Relu (or on the input pixels): a depthwise conv with equal weights
+    // 1 / (k_h k_w); the Relu the chain applies after it changes nothing (its inputs are >= 0).
+    void op_avgpool(const onnx::NodeProto& n) {
+        const bool global = n.op_type() == "GlobalAveragePool";
+        if (global)
+            check_attrs(n, {});
+        else
+            check_attrs(n, {"auto_pad", "ceil_mode", "count_include_pad", "kernel_shape", "pads", "strides", "dilations"});
+        need_act(n, 0);
+        need_image(n);
+        if (m_open)
+            fail(n, "pooling must follow a Relu (Conv -> Relu -> " + n.op_type() +
+                        "): pooling a linear output before its Relu is not a separate spiking layer");
+        snn::Conv2d g;
+        g.in_c = g.out_c = g.groups = static_cast<int>(m_act_dims[0]);
+        g.in_h = static_cast<int>(m_act_dims[1]);
+        g.in_w = static_cast<int>(m_act_dims[2]);
+        if (global) {
+            g.k_h = g.in_h;
+            g.k_w = g.in_w;
+            g.out_h = g.out_w = 1;
+        } else {
+            const auto ks = attr_ints(n, "kernel_shape", {});
+            if (ks.size() != 2 || ks[0] < 1 || ks[1] < 1 || ks[0] > 4096 || ks[1] > 4096)
+                fail(n, "kernel_shape " + dims_str(ks) + " must be two positive values (2-D pooling)");
+            g.k_h = static_cast<int>(ks[0]);
+            g.k_w = static_cast<int>(ks[1]);
+            window_attrs(n, g);
+            if (attr_int(n, "ceil_mode", 0) != 0) {
+                // ceil mode adds partial windows at the border unless the sizes divide evenly.
+                auto ceil_dim = [](int in, int k, int s, int p) { return (in + 2 * p - k + s - 1) / s + 1; };
+                if (ceil_dim(g.in_h, g.k_h, g.stride_h, g.pad_h) != g.out_h ||
+                    ceil_dim(g.in_w, g.k_w, g.stride_w, g.pad_w) != g.out_w)
+                    fail(n, "ceil_mode = 1 adds partial windows at the border (averaged over fewer values): not supported");
+            }
+            if ((g.pad_h || g.pad_w) && attr_int(n, "count_include_pad", 0) == 0)
+                fail(n, "pads with count_include_pad = 0 average the border windows over fewer values (not one "
+                        "kernel): not supported (use count_include_pad = 1 or no padding)");
+        }
+        push_conv_layer(n, OnnxLayerKind::avgpool, g,
+                        std::vector<float>(static_cast<std::size_t>(g.out_c) * g.k_h * g.k_w,
+                                           1.0f / static_cast<float>(g.k_h * g.k_w)));
+        m_net.layers.back().relu = true;  // identity on its non-negative inputs; a Relu node after it is accepted
+        m_open = false;
     }
 
     void op_constant(const onnx::NodeProto& n) {
@@ -471,7 +626,7 @@ class GraphReader {
         need_act(n, 0);
         if (!m_open) {
             if (m_net.layers.empty() || !m_net.layers.back().relu)
-                fail(n, "Relu must follow a Gemm or MatMul layer (here it reads the graph input)");
+                fail(n, "Relu must follow a Gemm, MatMul or Conv layer (here it reads the graph input)");
         } else {
             m_net.layers.back().relu = true;
             m_open = false;
@@ -570,6 +725,9 @@ class GraphReader {
         if (g.output_size() != 1) fail("the graph must have exactly one output (it has " + std::to_string(g.output_size()) + ")");
         m_net.output_name = g.output(0).name();
         if (m_net.layers.empty()) fail("the graph has no Gemm or MatMul layer");
+        if (m_net.layers.back().kind != OnnxLayerKind::dense)
+            fail("the graph ends in '" + m_net.layers.back().name +
+                 "' (a convolution or pooling): the last layer must be a Gemm or MatMul giving the logits");
         if (!is_act(m_net.output_name))
             fail("graph output '" + m_net.output_name + "' is not the result of the layer chain (missing nodes? a truncated file?)");
         if (m_act_dims.size() != 1)
@@ -616,6 +774,33 @@ std::vector<float> onnx_mlp_forward(const OnnxMlp& net, const std::vector<float>
                          std::to_string(net.inputs));
     std::vector<float> a = x;
     for (const auto& l : net.layers) {
+        if (l.kind != OnnxLayerKind::dense) {
+            // Direct 2-D convolution over the CHW data (zero padding), then Relu.
+            const snn::Conv2d& g = l.conv;
+            const int cin_g = g.in_c / g.groups, cout_g = g.out_c / g.groups;
+            std::vector<float> y(static_cast<std::size_t>(g.out_size()));
+            for (int co = 0; co < g.out_c; ++co)
+                for (int oy = 0; oy < g.out_h; ++oy)
+                    for (int ox = 0; ox < g.out_w; ++ox) {
+                        float s = l.b[static_cast<std::size_t>(co)];
+                        for (int ci = 0; ci < cin_g; ++ci) {
+                            const int c = (co / cout_g) * cin_g + ci;
+                            for (int ky = 0; ky < g.k_h; ++ky) {
+                                const int iy = oy * g.stride_h - g.pad_h + ky;
+                                if (iy < 0 || iy >= g.in_h) continue;
+                                for (int kx = 0; kx < g.k_w; ++kx) {
+                                    const int ix = ox * g.stride_w - g.pad_w + kx;
+                                    if (ix < 0 || ix >= g.in_w) continue;
+                                    s += l.w[((static_cast<std::size_t>(co) * cin_g + ci) * g.k_h + ky) * g.k_w + kx] *
+                                         a[(static_cast<std::size_t>(c) * g.in_h + iy) * g.in_w + ix];
+                                }
+                            }
+                        }
+                        y[(static_cast<std::size_t>(co) * g.out_h + oy) * g.out_w + ox] = l.relu ? std::max(s, 0.0f) : s;
+                    }
+            a = std::move(y);
+            continue;
+        }
         std::vector<float> y(static_cast<std::size_t>(l.out));
         for (int o = 0; o < l.out; ++o) {
             float s = l.b[static_cast<std::size_t>(o)];

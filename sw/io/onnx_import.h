@@ -10,22 +10,34 @@
 // layer but the last (the logits), optionally a final Softmax or LogSoftmax. Around them:
 // Flatten, Reshape to [N, F] (shape from an initializer, a Constant node, or computed from the
 // data's Shape through Gather / Unsqueeze / Concat / Cast, as torch writes x.view(x.size(0), -1)),
-// Identity, Dropout (inference: identity), Pad with all pads zero, Constant. Anything else is
-// an InputError naming the node and its operator (Conv and pooling: "convolutional layers are
-// not supported yet"). Weights come from initializers or
+// Identity, Dropout (inference: identity), Pad with all pads zero, Constant. Convolutional
+// layers on [N, C, H, W] data: Conv (strides, symmetric pads, group; dilation 1; optional bias),
+// each followed by Relu like a dense layer, AveragePool / GlobalAveragePool after a Relu (a
+// depthwise convolution with equal weights; floor mode, zero pads or count_include_pad = 1),
+// then Flatten / Reshape into the dense layers. MaxPool is refused (rate-coded IF neurons cannot
+// compute a maximum). Anything else is an InputError naming the node and its operator. Weights
+// come from initializers or
 // Constant nodes (float, double, float16 is rejected; raw_data or typed fields; external data is
 // rejected).
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "sw/snn/network.h"
+
 namespace spiketlm::io {
 
+enum class OnnxLayerKind { dense, conv, avgpool };
+
+// One layer of the chain: dense (Gemm / MatMul), conv (Conv) or avgpool (AveragePool,
+// GlobalAveragePool: a depthwise convolution, groups = channels, weights 1 / (k_h k_w)).
 struct OnnxDense {
     std::string name;         // the ONNX node that holds the weights (e.g. "/fc1/Gemm")
-    int in = 0, out = 0;
-    std::vector<float> w;     // out x in, row-major: y = W x + b
-    std::vector<float> b;     // out (zeros when the graph adds no bias)
+    OnnxLayerKind kind = OnnxLayerKind::dense;
+    int in = 0, out = 0;      // flattened sizes (conv: C*H*W in and out)
+    snn::Conv2d conv;         // conv / avgpool geometry (CHW)
+    std::vector<float> w;     // dense: out x in, row-major: y = W x + b; conv/avgpool: out_c x in_c/groups x k_h x k_w
+    std::vector<float> b;     // dense: out; conv/avgpool: out_c (zeros when the graph adds no bias)
     bool has_bias = false;    // the graph adds a bias (possibly all zero)
     bool relu = false;        // followed by Relu
 };

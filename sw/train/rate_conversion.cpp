@@ -12,15 +12,110 @@
 
 #include "sw/common/error.h"
 #include "sw/common/fs.h"
+#include "sw/common/seed.h"
 #include "sw/data/datasets.h"
+#include "sw/train/conv.h"
 
 namespace spiketlm::train {
 
+namespace {
+
+// The layers a spec describes: kind and geometry of each (the output layer last), checked.
+struct PlannedLayer {
+    AnnLayerKind kind = AnnLayerKind::dense;
+    int in = 0, out = 0;
+    snn::Conv2d conv;
+};
+
+std::vector<PlannedLayer> plan_layers(const RateSpec& s) {
+    std::vector<PlannedLayer> plan;
+    const std::string file = s.source.empty() ? s.name : s.source;
+    if (!s.convolutional()) {
+        const auto sizes = [&] {
+            std::vector<int> z{s.inputs};
+            z.insert(z.end(), s.hidden.begin(), s.hidden.end());
+            z.push_back(s.outputs);
+            return z;
+        }();
+        for (std::size_t k = 0; k + 1 < sizes.size(); ++k) plan.push_back({AnnLayerKind::dense, sizes[k], sizes[k + 1], {}});
+        return plan;
+    }
+    if (s.input_shape.size() != 3)
+        throw InputError(file + ": network.input_shape must be [channels, height, width] for network.layers");
+    for (int d : s.input_shape)
+        if (d < 1) throw InputError(file + ": network.input_shape values must be >= 1");
+    if (static_cast<long long>(s.input_shape[0]) * s.input_shape[1] * s.input_shape[2] != s.inputs)
+        throw InputError(file + ": network.input_shape " + std::to_string(s.input_shape[0]) + "x" +
+                         std::to_string(s.input_shape[1]) + "x" + std::to_string(s.input_shape[2]) +
+                         " does not hold network.inputs = " + std::to_string(s.inputs) + " values");
+    bool shaped = true;
+    int c = s.input_shape[0], h = s.input_shape[1], w = s.input_shape[2], flat = s.inputs;
+    for (std::size_t i = 0; i < s.layers.size(); ++i) {
+        const LayerSpec& l = s.layers[i];
+        const std::string where = file + (l.line > 0 ? ":" + std::to_string(l.line) : std::string()) +
+                                  ": network.layers[" + std::to_string(i) + "] (" + l.type + ")";
+        PlannedLayer p;
+        p.in = flat;
+        if (l.type == "conv" || l.type == "avgpool") {
+            if (!shaped)
+                throw InputError(where + ": a " + l.type + " layer cannot follow a dense layer (its data is flat)");
+            snn::Conv2d& g = p.conv;
+            g.in_c = c;
+            g.in_h = h;
+            g.in_w = w;
+            g.k_h = g.k_w = l.kernel;
+            if (l.type == "conv") {
+                p.kind = AnnLayerKind::conv;
+                if (l.channels < 1) throw InputError(where + ": channels must be >= 1");
+                g.out_c = l.channels;
+                g.stride_h = g.stride_w = l.stride > 0 ? l.stride : 1;
+                g.pad_h = g.pad_w = l.padding;
+                g.groups = l.groups;
+            } else {
+                p.kind = AnnLayerKind::avgpool;
+                g.out_c = c;
+                g.stride_h = g.stride_w = l.stride > 0 ? l.stride : l.kernel;
+                g.groups = c;
+            }
+            if (l.stride < 0) throw InputError(where + ": stride must be >= 1");
+            g.out_h = conv_out_dim(g.in_h, g.k_h, g.stride_h, g.pad_h);
+            g.out_w = conv_out_dim(g.in_w, g.k_w, g.stride_w, g.pad_w);
+            check_conv_geometry(g, where);
+            c = g.out_c;
+            h = g.out_h;
+            w = g.out_w;
+            p.out = flat = g.out_size();
+        } else if (l.type == "dense") {
+            if (l.units < 1) throw InputError(where + ": units must be >= 1");
+            shaped = false;
+            p.out = flat = l.units;
+        } else {
+            throw InputError(where + ": unknown layer type '" + l.type + "' (valid: conv, avgpool, dense)");
+        }
+        plan.push_back(p);
+    }
+    plan.push_back({AnnLayerKind::dense, flat, s.outputs, {}});
+    return plan;
+}
+
+}  // namespace
+
 std::vector<int> RateSpec::layer_sizes() const {
     std::vector<int> s{inputs};
-    s.insert(s.end(), hidden.begin(), hidden.end());
-    s.push_back(outputs);
+    if (!convolutional()) {
+        s.insert(s.end(), hidden.begin(), hidden.end());
+        s.push_back(outputs);
+        return s;
+    }
+    for (const auto& p : plan_layers(*this)) s.push_back(p.out);
     return s;
+}
+
+int Ann::in_size(int k) const {
+    return is_dense(k) ? static_cast<int>(w[static_cast<std::size_t>(k)].cols()) : conv[static_cast<std::size_t>(k)].in_size();
+}
+int Ann::out_size(int k) const {
+    return is_dense(k) ? static_cast<int>(w[static_cast<std::size_t>(k)].rows()) : conv[static_cast<std::size_t>(k)].out_size();
 }
 
 void RateSpec::validate() const {
@@ -30,10 +125,17 @@ void RateSpec::validate() const {
     if (outputs < 2) bad("network.outputs must be >= 2");
     for (int h : hidden)
         if (h < 1) bad("network.hidden sizes must be >= 1");
+    if (convolutional() && !hidden.empty()) bad("network.hidden and network.layers exclude each other (give one)");
+    if (convolutional() && method == "ttfs")
+        bad("network.layers: convolutional layers are not supported by the TTFS conversion (use --method rate)");
+    plan_layers(*this);  // layer geometry, errors with file:line
     if (epochs < 1) bad("train.epochs must be >= 1");
     if (batch < 1) bad("train.batch must be >= 1");
     if (!(lr > 0)) bad("train.lr must be > 0");
     if (!(lr_min >= 0 && lr_min <= lr)) bad("train.lr_min must be in [0, train.lr]");
+    if (augment_shift < 0 || augment_shift > 8) bad("train.augment_shift must be in 0..8");
+    if (input_noise_steps < 0 || input_noise_steps > 65536) bad("train.input_noise_steps must be in 0..65536");
+    if (!(weight_decay >= 0 && weight_decay < 1)) bad("train.weight_decay must be in [0, 1)");
     if (!(percentile > 0 && percentile <= 100)) bad("conversion.percentile must be in (0, 100]");
     if (!(output_percentile > 0 && output_percentile <= 100)) bad("conversion.output_percentile must be in (0, 100]");
     if (calibration_samples < 1) bad("conversion.calibration_samples must be >= 1");
@@ -97,15 +199,53 @@ RateSpec parse_rate_spec(const std::string& text, const std::string& source, con
     check_keys(source, root, "", {"name", "network", "train", "conversion"});
     get(source, root, "name", "", s.name);
     if (const auto n = root["network"]) {
-        check_keys(source, n, "network", {"inputs", "hidden", "outputs"});
+        check_keys(source, n, "network", {"inputs", "hidden", "outputs", "input_shape", "layers"});
         get(source, n, "inputs", "network", s.inputs);
         get(source, n, "hidden", "network", s.hidden);
         get(source, n, "outputs", "network", s.outputs);
+        get(source, n, "input_shape", "network", s.input_shape);
+        if (const auto ls = n["layers"]) {
+            if (!ls.IsSequence() || ls.size() == 0) fail(source, ls, "'network.layers' must be a non-empty list");
+            if (!n["hidden"]) s.hidden.clear();
+            if (!n["input_shape"]) fail(source, ls, "'network.layers' needs 'network.input_shape' ([C, H, W])");
+            for (std::size_t i = 0; i < ls.size(); ++i) {
+                const YAML::Node l = ls[i];
+                const std::string sec = "network.layers[" + std::to_string(i) + "]";
+                if (!l.IsMap() || !l["type"]) fail(source, l, "'" + sec + "' must be a mapping with a 'type' (conv, avgpool, dense)");
+                LayerSpec ly;
+                ly.line = l.Mark().line + 1;
+                get(source, l, "type", sec, ly.type);
+                if (ly.type == "conv")
+                    check_keys(source, l, sec, {"type", "channels", "kernel", "stride", "padding", "groups"});
+                else if (ly.type == "avgpool")
+                    check_keys(source, l, sec, {"type", "kernel", "stride"});
+                else if (ly.type == "dense")
+                    check_keys(source, l, sec, {"type", "units"});
+                else
+                    fail(source, l["type"], "unknown layer type '" + ly.type + "' in '" + sec + ".type' (valid: conv, avgpool, dense)");
+                ly.stride = 0;  // not given: 1 for conv, the kernel for avgpool
+                get(source, l, "channels", sec, ly.channels);
+                get(source, l, "kernel", sec, ly.kernel);
+                get(source, l, "stride", sec, ly.stride);
+                get(source, l, "padding", sec, ly.padding);
+                get(source, l, "groups", sec, ly.groups);
+                get(source, l, "units", sec, ly.units);
+                if (l["stride"] && ly.stride < 1) fail(source, l["stride"], "'" + sec + ".stride' must be >= 1");
+                if ((ly.type == "conv" || ly.type == "avgpool") && !l["kernel"])
+                    fail(source, l, "'" + sec + "' needs 'kernel'");
+                s.layers.push_back(ly);
+            }
+        }
     } else {
         throw InputError(source + ": missing key 'network'");
     }
     if (const auto t = root["train"]) {
-        check_keys(source, t, "train", {"seed", "epochs", "batch", "lr", "lr_min", "train_samples", "test_samples"});
+        check_keys(source, t, "train",
+                   {"seed", "epochs", "batch", "lr", "lr_min", "train_samples", "test_samples", "augment_shift",
+                    "weight_decay", "input_noise_steps"});
+        get(source, t, "input_noise_steps", "train", s.input_noise_steps);
+        get(source, t, "augment_shift", "train", s.augment_shift);
+        get(source, t, "weight_decay", "train", s.weight_decay);
         get(source, t, "seed", "train", s.seed);
         get(source, t, "epochs", "train", s.epochs);
         get(source, t, "batch", "train", s.batch);
@@ -152,12 +292,49 @@ Ann init_ann(const std::vector<int>& sizes, std::uint64_t seed) {
     return a;
 }
 
+Ann init_ann(const RateSpec& spec) {
+    if (!spec.convolutional()) return init_ann(spec.layer_sizes(), spec.seed);
+    Ann a;
+    std::mt19937_64 rng(spec.seed);
+    for (const auto& p : plan_layers(spec)) {
+        a.kind.push_back(p.kind);
+        a.conv.push_back(p.conv);
+        if (p.kind == AnnLayerKind::dense) {
+            std::normal_distribution<float> nd(0.0f, std::sqrt(2.0f / static_cast<float>(p.in)));
+            Eigen::MatrixXf w(p.out, p.in);
+            for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = nd(rng);
+            a.w.push_back(std::move(w));
+            a.b.push_back(Eigen::VectorXf::Zero(p.out));
+            continue;
+        }
+        const snn::Conv2d& g = p.conv;
+        const int fan_in = g.in_c / g.groups * g.k_h * g.k_w;
+        Eigen::MatrixXf w(g.out_c, fan_in);
+        if (p.kind == AnnLayerKind::avgpool) {
+            w.setConstant(1.0f / static_cast<float>(g.k_h * g.k_w));
+        } else {
+            std::normal_distribution<float> nd(0.0f, std::sqrt(2.0f / static_cast<float>(fan_in)));
+            for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = nd(rng);
+        }
+        a.w.push_back(std::move(w));
+        a.b.push_back(Eigen::VectorXf::Zero(g.out_c));
+    }
+    return a;
+}
+
+Eigen::MatrixXf ann_layer_forward(const Ann& ann, int k, const Eigen::MatrixXf& x) {
+    const auto ks = static_cast<std::size_t>(k);
+    if (!ann.is_dense(k)) return conv_forward(ann.conv[ks], ann.w[ks], ann.b[ks], x);
+    Eigen::MatrixXf z = ann.w[ks] * x;
+    z.colwise() += ann.b[ks];
+    return z;
+}
+
 std::vector<Eigen::MatrixXf> ann_forward(const Ann& ann, const Eigen::MatrixXf& x) {
     std::vector<Eigen::MatrixXf> acts;
     const Eigen::MatrixXf* in = &x;
     for (int k = 0; k < ann.layers(); ++k) {
-        Eigen::MatrixXf z = ann.w[k] * *in;
-        z.colwise() += ann.b[k];
+        Eigen::MatrixXf z = ann_layer_forward(ann, k, *in);
         if (k + 1 < ann.layers()) z = z.cwiseMax(0.0f);
         acts.push_back(std::move(z));
         in = &acts.back();
@@ -187,6 +364,14 @@ double ann_loss_grad(const Ann& ann, const Eigen::MatrixXf& x, const std::vector
     grad.b.resize(L);
     for (int k = L - 1; k >= 0; --k) {
         const Eigen::MatrixXf& in = k == 0 ? x : acts[k - 1];
+        if (!ann.is_dense(k)) {
+            Eigen::MatrixXf back;
+            conv_backward(ann.conv[k], ann.w[k], in, delta, grad.w[k], grad.b[k], k > 0 ? &back : nullptr);
+            if (!use_bias) grad.b[k].setZero();
+            if (ann.kind_of(k) == AnnLayerKind::avgpool) grad.w[k].setZero();  // fixed weights
+            if (k > 0) delta = (acts[k - 1].array() > 0.0f).select(back, 0.0f);
+            continue;
+        }
         grad.w[k] = delta * in.transpose();
         grad.b[k] = use_bias ? Eigen::VectorXf(delta.rowwise().sum()) : Eigen::VectorXf::Zero(delta.rows());
         if (k > 0) {
@@ -203,9 +388,18 @@ Eigen::MatrixXf image_columns(const data::ImageSet& set, std::size_t first, std:
                                              static_cast<Eigen::Index>(n));
 }
 
+void ann_forward_chunks(const Ann& ann, const Eigen::MatrixXf& x, std::size_t chunk,
+                        const std::function<void(std::size_t, const std::vector<Eigen::MatrixXf>&)>& on_chunk) {
+    const auto n = static_cast<std::size_t>(x.cols());
+    for (std::size_t first = 0; first < n; first += chunk) {
+        const std::size_t m = std::min(chunk, n - first);
+        on_chunk(first, ann_forward(ann, x.middleCols(static_cast<Eigen::Index>(first), static_cast<Eigen::Index>(m))));
+    }
+}
+
 double ann_accuracy(const Ann& ann, const data::ImageSet& set) {
     std::size_t correct = 0;
-    const std::size_t chunk = 1000;
+    const std::size_t chunk = ann.kind.empty() ? 1000 : 250;
     for (std::size_t first = 0; first < set.count(); first += chunk) {
         const std::size_t n = std::min(chunk, set.count() - first);
         const auto acts = ann_forward(ann, image_columns(set, first, n));
@@ -218,9 +412,24 @@ double ann_accuracy(const Ann& ann, const data::ImageSet& set) {
     return set.count() ? static_cast<double>(correct) / static_cast<double>(set.count()) : 0.0;
 }
 
+namespace {
+// Every rows x cols plane of the d values at `in` shifted by (dx, dy) into `out`, zero fill.
+void shift_planes(const float* in, std::size_t d, int rows, int cols, int dx, int dy, float* out) {
+    const std::size_t plane = static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols);
+    for (std::size_t p0 = 0; p0 + plane <= d; p0 += plane)
+        for (int r = 0; r < rows; ++r)
+            for (int c = 0; c < cols; ++c) {
+                const int sr = r - dy, sc = c - dx;
+                out[p0 + static_cast<std::size_t>(r * cols + c)] =
+                    sr >= 0 && sr < rows && sc >= 0 && sc < cols ? in[p0 + static_cast<std::size_t>(sr * cols + sc)] : 0.0f;
+            }
+}
+}  // namespace
+
 Ann train_ann(const RateSpec& spec, const data::ImageSet& train, const data::ImageSet& test,
-              const std::function<void(const EpochStats&)>& on_epoch, const std::function<void(Ann&)>& constrain) {
-    Ann ann = init_ann(spec.layer_sizes(), spec.seed);
+              const std::function<void(const EpochStats&)>& on_epoch, const std::function<void(Ann&)>& constrain,
+              const Ann* init) {
+    Ann ann = init ? *init : init_ann(spec);
     if (constrain) constrain(ann);
     const int L = ann.layers();
     Ann m1, m2, g;
@@ -251,6 +460,25 @@ Ann train_ann(const RateSpec& spec, const data::ImageSet& train, const data::Ima
                 const std::size_t idx = order[first + j];
                 x.col(static_cast<Eigen::Index>(j)) =
                     Eigen::Map<const Eigen::VectorXf>(train.pixels.data() + idx * d, static_cast<Eigen::Index>(d));
+                if (spec.augment_shift > 0) {
+                    // Seeded per (epoch, sample): independent of the batch split.
+                    std::mt19937_64 arng(derive_seed(spec.seed, "rate.augment",
+                                                     static_cast<std::uint64_t>(epoch) * train.count() + idx));
+                    const auto span = static_cast<std::uint64_t>(2 * spec.augment_shift + 1);
+                    const int dx = static_cast<int>(arng() % span) - spec.augment_shift;
+                    const int dy = static_cast<int>(arng() % span) - spec.augment_shift;
+                    shift_planes(train.pixels.data() + idx * d, d, static_cast<int>(train.rows),
+                                 static_cast<int>(train.cols), dx, dy, x.col(static_cast<Eigen::Index>(j)).data());
+                }
+                if (spec.input_noise_steps > 0) {
+                    std::mt19937_64 nrng(derive_seed(spec.seed, "rate.input_noise",
+                                                     static_cast<std::uint64_t>(epoch) * train.count() + idx));
+                    float* px = x.col(static_cast<Eigen::Index>(j)).data();
+                    for (std::size_t i = 0; i < d; ++i) {
+                        std::binomial_distribution<int> bd(spec.input_noise_steps, std::clamp(px[i], 0.0f, 1.0f));
+                        px[i] = static_cast<float>(bd(nrng)) / static_cast<float>(spec.input_noise_steps);
+                    }
+                }
                 y[j] = train.labels[idx];
             }
             loss_sum += ann_loss_grad(ann, x, y, g, false);
@@ -263,7 +491,9 @@ Ann train_ann(const RateSpec& spec, const data::ImageSet& train, const data::Ima
                 p.array() -= c1 * v1.array() / (v2.array().sqrt() + static_cast<float>(eps));
             };
             for (int k = 0; k < L; ++k) {
+                if (ann.kind_of(k) == AnnLayerKind::avgpool) continue;  // fixed pooling weights
                 adam(ann.w[k], g.w[k], m1.w[k], m2.w[k]);
+                if (spec.weight_decay > 0) ann.w[k] *= static_cast<float>(1.0 - lr * spec.weight_decay);
             }
             if (constrain) constrain(ann);
         }
@@ -297,7 +527,7 @@ RateConversion convert_rate_with_scales(const Ann& ann, const std::vector<double
     rc.lambda = lambda;
     snn::Network& net = rc.net;
     net.name = spec.name;
-    net.inputs = static_cast<int>(ann.w.front().cols());
+    net.inputs = ann.in_size(0);
     net.encoding.kind = "rate";
     net.encoding.steps = steps;
     net.encoding.threshold = 0.0;
@@ -321,14 +551,20 @@ RateConversion convert_rate_with_scales(const Ann& ann, const std::vector<double
         const double s = wmax / qmax;  // normalised weight = s * integer
         snn::Layer l;
         l.name = "fc" + std::to_string(k + 1);
-        l.in = static_cast<int>(wn.cols());
-        l.out = static_cast<int>(wn.rows());
+        l.in = ann.in_size(k);
+        l.out = ann.out_size(k);
         l.weight_bits = spec.weight_bits;
-        l.weights.resize(static_cast<std::size_t>(l.in) * static_cast<std::size_t>(l.out));
-        for (int o = 0; o < l.out; ++o)
-            for (int i = 0; i < l.in; ++i)
-                l.weights[static_cast<std::size_t>(o) * static_cast<std::size_t>(l.in) + static_cast<std::size_t>(i)] =
-                    static_cast<std::int32_t>(std::lround(wn(o, i) / s));
+        if (!ann.is_dense(k)) {
+            // conv2d (avgpool: depthwise, equal weights); the kernel (out_c, in_c/groups, k_h, k_w)
+            // is the row-major weight matrix.
+            l.kind = snn::LayerKind::conv2d;
+            l.conv = ann.conv[static_cast<std::size_t>(k)];
+            l.name = (ann.kind_of(k) == AnnLayerKind::avgpool ? "pool" : "conv") + std::to_string(k + 1);
+        }
+        l.weights.resize(static_cast<std::size_t>(wn.size()));
+        for (Eigen::Index o = 0; o < wn.rows(); ++o)
+            for (Eigen::Index i = 0; i < wn.cols(); ++i)
+                l.weights[static_cast<std::size_t>(o * wn.cols() + i)] = static_cast<std::int32_t>(std::lround(wn(o, i) / s));
         l.neuron = snn::NeuronParams::defaults(snn::NeuronKind::if_);
         l.neuron.reset = snn::ResetMode::subtract;
         l.neuron.single_spike = false;
@@ -355,6 +591,24 @@ RateConversion convert_rate(const Ann& ann, const data::ImageSet& calibration, c
     const data::ImageSet cal = data::head(calibration, spec.calibration_samples);
     if (cal.count() == 0) throw InputError("rate conversion: no calibration images");
     std::vector<double> lambda;
+    if (!ann.kind.empty()) {
+        // Convolutional: the activations of all calibration images at once would be large; the
+        // positive values of each layer are gathered chunk by chunk (same percentiles).
+        std::vector<std::vector<float>> pos(static_cast<std::size_t>(ann.layers()));
+        ann_forward_chunks(ann, image_columns(cal, 0, cal.count()), 250,
+                           [&](std::size_t, const std::vector<Eigen::MatrixXf>& acts) {
+                               for (std::size_t k = 0; k < acts.size(); ++k)
+                                   for (Eigen::Index i = 0; i < acts[k].size(); ++i)
+                                       if (acts[k].data()[i] > 0) pos[k].push_back(acts[k].data()[i]);
+                           });
+        for (int k = 0; k < ann.layers(); ++k) {
+            auto& v = pos[static_cast<std::size_t>(k)];
+            lambda.push_back(positive_percentile(Eigen::Map<const Eigen::MatrixXf>(v.data(), static_cast<Eigen::Index>(v.size()), 1),
+                                                 k + 1 < ann.layers() ? spec.percentile : spec.output_percentile));
+            std::vector<float>().swap(v);
+        }
+        return convert_rate_with_scales(ann, lambda, spec, steps);
+    }
     const auto acts = ann_forward(ann, image_columns(cal, 0, cal.count()));
     for (int k = 0; k < ann.layers(); ++k)
         lambda.push_back(positive_percentile(acts[static_cast<std::size_t>(k)],

@@ -18,11 +18,30 @@
 
 namespace spiketlm::train {
 
+// One layer of a convolutional model file (network.layers, docs/conversion.md): a conv2d
+// (channels, kernel, stride, padding, groups), an average pooling (kernel, stride: a depthwise
+// conv2d with equal, fixed weights) or a dense layer (units; reads the flattened CHW data).
+// The output layer (network.outputs, dense) follows the list.
+struct LayerSpec {
+    std::string type;               // "conv" | "avgpool" | "dense"
+    int channels = 0;               // conv: output channels
+    int kernel = 0;                 // conv, avgpool: square kernel
+    int stride = 1;                 // conv: default 1; avgpool: default = kernel
+    int padding = 0;                // conv: zero padding on every side
+    int groups = 1;                 // conv
+    int units = 0;                  // dense
+    int line = 0;                   // line in the model file (error messages), 0 unknown
+};
+
 struct RateSpec {
     std::string name = "rate-fc";
     std::string source;             // file the spec came from (error messages)
     int inputs = 784;
     std::vector<int> hidden{100};
+    // Convolutional models: input_shape (C, H, W; C*H*W = inputs) and the layer list instead of
+    // `hidden` (both empty: a multilayer perceptron of `hidden`).
+    std::vector<int> input_shape;
+    std::vector<LayerSpec> layers;
     int outputs = 10;
     // training (float ANN)
     std::uint64_t seed = 1;
@@ -30,6 +49,11 @@ struct RateSpec {
     int batch = 64;
     double lr = 1e-3;               // Adam, cosine decay to lr_min over the epochs
     double lr_min = 1e-5;
+    int augment_shift = 0;          // random translation of training images by up to N pixels (0..8; zero fill)
+    double weight_decay = 0;        // decoupled (AdamW): w -= lr * weight_decay * w after every step
+    // Rate-noise-aware training: each training image's pixel x is replaced by a sample of
+    // Binomial(N, x) / N, the spike count over N steps of the rate encoder divided by N (0: off).
+    int input_noise_steps = 0;
     std::size_t train_samples = 0;  // 0: the whole train split, else its first N
     std::size_t test_samples = 0;   // 0: the whole test split
     // conversion
@@ -44,8 +68,9 @@ struct RateSpec {
     int hidden_steps = 0;           // T_h: steps per hidden-activation scale; 0: equal to the input T
     std::string method = "rate";    // "rate" | "ttfs": which conversion keys the file may hold
 
-    std::vector<int> layer_sizes() const;
-    void validate() const;          // InputError naming the source and key
+    bool convolutional() const { return !layers.empty(); }
+    std::vector<int> layer_sizes() const;  // inputs, every layer's output size, outputs
+    void validate() const;          // InputError naming the source (and file:line) and key
 };
 
 // `method` "ttfs" accepts the TTFS conversion keys (percentile, calibration_samples,
@@ -53,17 +78,33 @@ struct RateSpec {
 RateSpec parse_rate_spec(const std::string& text, const std::string& source, const std::string& method = "rate");
 RateSpec load_rate_spec(const std::string& path, const std::string& method = "rate");
 
-// Float ReLU MLP: layer k computes W[k] x + b[k]; ReLU on every layer but the last (logits).
+// Float ReLU network: layer k computes W[k] x + b[k] (dense) or a convolution of x with the
+// kernel W[k] plus b[k] per output channel (conv, avgpool); ReLU on every layer but the last
+// (logits). Activations are vectors; conv layers read and write CHW images flattened (c, y, x).
 // Training keeps b at zero: the datapath's bias is one value per layer (docs/neuron.md), so an
 // ANN's per-neuron biases have no place on the chip; the gradient covers b for completeness.
+// Average pooling is a depthwise conv (groups = channels) whose fixed weights 1/(k*k) are not
+// trained; the ReLU after it changes nothing (its inputs are ReLU outputs or pixels, >= 0).
+enum class AnnLayerKind { dense, conv, avgpool };
 struct Ann {
-    std::vector<Eigen::MatrixXf> w;  // (out, in)
-    std::vector<Eigen::VectorXf> b;  // (out), zero and unused when the spec has no biases
+    std::vector<Eigen::MatrixXf> w;  // dense (out, in); conv/avgpool (out_c, in_c/groups * k_h * k_w)
+    std::vector<Eigen::VectorXf> b;  // dense (out), conv (out_c); zero and unused when the spec has no biases
+    std::vector<AnnLayerKind> kind;  // per layer; empty: every layer dense (a multilayer perceptron)
+    std::vector<snn::Conv2d> conv;   // per layer: the geometry of conv/avgpool layers (unused for dense)
     int layers() const { return static_cast<int>(w.size()); }
+    AnnLayerKind kind_of(int k) const { return kind.empty() ? AnnLayerKind::dense : kind[static_cast<std::size_t>(k)]; }
+    bool is_dense(int k) const { return kind_of(k) == AnnLayerKind::dense; }
+    int in_size(int k) const;
+    int out_size(int k) const;
 };
 
 // He-normal weights, zero biases, from `seed`.
 Ann init_ann(const std::vector<int>& sizes, std::uint64_t seed);
+// The spec's network (MLP or convolutional), He-normal (fan-in = in_c/groups * k * k for conv),
+// pooling weights 1/(k*k); for an MLP spec identical to init_ann(spec.layer_sizes(), spec.seed).
+Ann init_ann(const RateSpec& spec);
+// One layer's forward pass (pre-activation) for the columns of x.
+Eigen::MatrixXf ann_layer_forward(const Ann& ann, int k, const Eigen::MatrixXf& x);
 
 // Activations of every layer for the columns of x (in, n): result[k] = output of layer k
 // (ReLU applied except for the last layer).
@@ -77,6 +118,11 @@ double ann_loss_grad(const Ann& ann, const Eigen::MatrixXf& x, const std::vector
 // Images [first, first + n) of a set as columns.
 Eigen::MatrixXf image_columns(const data::ImageSet& set, std::size_t first, std::size_t n);
 
+// The same in chunks of `chunk` columns (conv networks' activations of thousands of images are
+// large): calls on_chunk(first, acts) for every chunk.
+void ann_forward_chunks(const Ann& ann, const Eigen::MatrixXf& x, std::size_t chunk,
+                        const std::function<void(std::size_t, const std::vector<Eigen::MatrixXf>&)>& on_chunk);
+
 // Fraction of images whose arg-max logit (lowest index on ties) equals the label.
 double ann_accuracy(const Ann& ann, const data::ImageSet& set);
 
@@ -89,9 +135,10 @@ struct EpochStats {
 // is called after each. `constrain`, if given, projects the weights onto a constraint set after
 // the initialisation and after every step (projected gradient descent). Deterministic for a
 // given spec and data.
+// `init`, if given, is the starting network (fine-tuning; it must have the spec's layers).
 Ann train_ann(const RateSpec& spec, const data::ImageSet& train, const data::ImageSet& test,
               const std::function<void(const EpochStats&)>& on_epoch = {},
-              const std::function<void(Ann&)>& constrain = {});
+              const std::function<void(Ann&)>& constrain = {}, const Ann* init = nullptr);
 
 struct RateConversion {
     snn::Network net;

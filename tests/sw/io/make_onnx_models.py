@@ -22,6 +22,17 @@ Files:
   bad_sigmoid.onnx    Sigmoid node 'act1' instead of a Relu
   bad_shape.onnx      second Gemm 'fc2' whose weights take 31 inputs where the data has 32
   bad_pad.onnx        Pad node 'pad1' with non-zero pads
+  cnn_pool.onnx       [N,1,28,28] -> Conv(4, 3x3, pad 1, bias) -> Relu -> AveragePool(2, stride 2) ->
+                      Conv(8, 3x3, stride 2, pad 1, group 2, bias) -> Relu -> Flatten -> Gemm(392 -> 10)
+  cnn_gap.onnx        [N,1,28,28] -> Conv(8, 5x5, stride 2, pad 2, no bias) -> Relu -> AveragePool(3,
+                      stride 2, pads 1, count_include_pad 1) -> Conv(8, 3x3, no bias) -> Relu ->
+                      GlobalAveragePool -> Constant shape + Reshape [-1, 8] -> Gemm(8 -> 10, no bias)
+  cnn_reference.npz   inputs (100, 784) in [0, 1]; out_pool, out_gap (100, 10), NumPy's convolutions
+  bad_dilation.onnx   Conv node 'conv1' with dilations [2, 2]
+  bad_maxpool.onnx    MaxPool node 'pool1' after the first Conv + Relu
+  bad_asympad.onnx    Conv node 'conv1' with pads [0, 0, 1, 1]
+  bad_poolorder.onnx  AveragePool node 'pool1' between Conv and its Relu
+  bad_convshape.onnx  Conv node 'conv2' whose weights read 3 channels where the data has 4
 """
 import os
 import sys
@@ -166,6 +177,113 @@ def dynflat_model(ws, bs):
     return model(nodes, inits, ["batch", 1, 28, 28], "mlp_dynflat")
 
 
+def np_conv(x, w, b, stride=1, pad=0, groups=1):
+    """2-D convolution of x [N, C, H, W] with w [M, C/groups, kh, kw] (zero padding), in float64."""
+    n, c, h, wd = x.shape
+    m, cg, kh, kw = w.shape
+    xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    oh, ow = (h + 2 * pad - kh) // stride + 1, (wd + 2 * pad - kw) // stride + 1
+    out = np.zeros((n, m, oh, ow))
+    mg = m // groups
+    for g in range(groups):
+        xs = xp[:, g * cg:(g + 1) * cg]
+        ws = w[g * mg:(g + 1) * mg].astype(np.float64)
+        for ky in range(kh):
+            for kx in range(kw):
+                patch = xs[:, :, ky:ky + stride * oh:stride, kx:kx + stride * ow:stride]
+                out[:, g * mg:(g + 1) * mg] += np.einsum("nchw,mc->nmhw", patch, ws[:, :, ky, kx])
+    if b is not None:
+        out += b.astype(np.float64)[None, :, None, None]
+    return out
+
+
+def np_avgpool(x, k, stride, pad=0):
+    c = x.shape[1]
+    return np_conv(x, np.full((c, 1, k, k), 1.0 / (k * k)), None, stride, pad, groups=c)
+
+
+def conv_w(rng, m, cg, k):
+    return (rng.standard_normal((m, cg, k, k)) * np.sqrt(2.0 / (cg * k * k))).astype(np.float32)
+
+
+def cnn_model(nodes, inits, name):
+    inp = helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch", 1, 28, 28])
+    out = helper.make_tensor_value_info("output", TensorProto.FLOAT, ["batch", 10])
+    g = helper.make_graph(nodes, name, [inp], [out], initializer=inits)
+    m = helper.make_model(g, producer_name="spiketlm-test", opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 7
+    onnx.checker.check_model(m)
+    return m
+
+
+def cnn_pool(rng, x, variant=""):
+    """cnn_pool.onnx (variant ""), or one of its malformed variants; returns (model, NumPy outputs)."""
+    w1, b1 = conv_w(rng, 4, 1, 3), (rng.standard_normal(4) * 0.1).astype(np.float32)
+    w2, b2 = conv_w(rng, 8, 2, 3), (rng.standard_normal(8) * 0.1).astype(np.float32)
+    w3, b3 = weights(rng, [392, 10])
+    w3, b3 = w3[0], b3[0]
+    if variant == "convshape":
+        w2 = conv_w(rng, 8, 3, 3)
+    inits = [numpy_helper.from_array(a, nm) for a, nm in
+             [(w1, "conv1.weight"), (b1, "conv1.bias"), (w2, "conv2.weight"), (b2, "conv2.bias"), (w3, "fc.weight"),
+              (b3, "fc.bias")]]
+    c1 = dict(pads=[1, 1, 1, 1], strides=[1, 1], kernel_shape=[3, 3])
+    if variant == "dilation":
+        c1 = dict(pads=[2, 2, 2, 2], dilations=[2, 2])
+    if variant == "asympad":
+        c1 = dict(pads=[0, 0, 1, 1])
+    nodes = [helper.make_node("Conv", ["input", "conv1.weight", "conv1.bias"], ["/conv1/Conv_output_0"], name="conv1", **c1)]
+    pool_op = "MaxPool" if variant == "maxpool" else "AveragePool"
+    relu = helper.make_node("Relu", ["/conv1/Conv_output_0"], ["/relu1/Relu_output_0"], name="/relu1/Relu")
+    pool_in = "/relu1/Relu_output_0"
+    if variant == "poolorder":
+        nodes.append(helper.make_node(pool_op, ["/conv1/Conv_output_0"], ["/pool1_output_0"], name="pool1",
+                                      kernel_shape=[2, 2], strides=[2, 2]))
+        nodes.append(helper.make_node("Relu", ["/pool1_output_0"], ["/relu1/Relu_output_0"], name="/relu1/Relu"))
+        nodes.append(helper.make_node("Identity", ["/relu1/Relu_output_0"], ["/pool1/out"], name="/Identity"))
+    else:
+        nodes.append(relu)
+        nodes.append(helper.make_node(pool_op, [pool_in], ["/pool1/out"], name="pool1", kernel_shape=[2, 2], strides=[2, 2]))
+    nodes += [
+        helper.make_node("Conv", ["/pool1/out", "conv2.weight", "conv2.bias"], ["/conv2/Conv_output_0"], name="conv2",
+                         pads=[1, 1, 1, 1], strides=[2, 2], group=2),
+        helper.make_node("Relu", ["/conv2/Conv_output_0"], ["/relu2/Relu_output_0"], name="/relu2/Relu"),
+        helper.make_node("Flatten", ["/relu2/Relu_output_0"], ["/Flatten_output_0"], name="/Flatten", axis=1),
+        helper.make_node("Gemm", ["/Flatten_output_0", "fc.weight", "fc.bias"], ["output"], name="/fc/Gemm", transB=1),
+    ]
+    m = cnn_model(nodes, inits, "cnn_pool" + variant)
+    img = x.reshape(-1, 1, 28, 28)
+    a = np.maximum(np_conv(img, w1, b1, 1, 1), 0)
+    a = np_avgpool(a, 2, 2)
+    a = np.maximum(np_conv(a, w2, b2, 2, 1, groups=2), 0)
+    y = a.reshape(a.shape[0], -1) @ w3.T.astype(np.float64) + b3
+    return m, y.astype(np.float32)
+
+
+def cnn_gap(rng, x):
+    w1, w2 = conv_w(rng, 8, 1, 5), conv_w(rng, 8, 8, 3)
+    w3 = weights(rng, [8, 10], bias=False)[0][0]
+    inits = [numpy_helper.from_array(w1, "conv1.weight"), numpy_helper.from_array(w2, "conv2.weight"),
+             numpy_helper.from_array(w3, "fc.weight"), numpy_helper.from_array(np.array([-1, 8], np.int64), "shape")]
+    nodes = [
+        helper.make_node("Conv", ["input", "conv1.weight"], ["c1"], name="conv1", pads=[2, 2, 2, 2], strides=[2, 2]),
+        helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
+        helper.make_node("AveragePool", ["r1"], ["p1"], name="pool1", kernel_shape=[3, 3], strides=[2, 2],
+                         pads=[1, 1, 1, 1], count_include_pad=1),
+        helper.make_node("Conv", ["p1", "conv2.weight"], ["c2"], name="conv2"),
+        helper.make_node("Relu", ["c2"], ["r2"], name="relu2"),
+        helper.make_node("GlobalAveragePool", ["r2"], ["g"], name="gap"),
+        helper.make_node("Reshape", ["g", "shape"], ["flat"], name="reshape"),
+        helper.make_node("Gemm", ["flat", "fc.weight"], ["output"], name="fc", transB=1),
+    ]
+    m = cnn_model(nodes, inits, "cnn_gap")
+    a = np.maximum(np_conv(x.reshape(-1, 1, 28, 28), w1, None, 2, 2), 0)
+    a = np_avgpool(a, 3, 2, 1)
+    a = np.maximum(np_conv(a, w2, None), 0)
+    a = a.mean(axis=(2, 3))
+    return m, (a @ w3.T.astype(np.float64)).astype(np.float32)
+
+
 def log_softmax(a):
     m = a.max(axis=1, keepdims=True)
     return (a - m - np.log(np.exp(a - m).sum(axis=1, keepdims=True))).astype(np.float32)
@@ -196,6 +314,15 @@ def main():
     onnx.save(gemm_model(ws, bs, "bad_sigmoid", act="Sigmoid"), os.path.join(out, "bad_sigmoid.onnx"))
     onnx.save(gemm_model(ws, bs, "bad_shape", shape_bug=True), os.path.join(out, "bad_shape.onnx"))
     onnx.save(gemm_model(ws, bs, "bad_pad", pad=[0, 0, 1, 1, 0, 0, 1, 1]), os.path.join(out, "bad_pad.onnx"))
+    crng = np.random.default_rng(15)
+    m_pool, y_pool = cnn_pool(crng, x)
+    onnx.save(m_pool, os.path.join(out, "cnn_pool.onnx"))
+    m_gap, y_gap = cnn_gap(crng, x)
+    onnx.save(m_gap, os.path.join(out, "cnn_gap.onnx"))
+    np.savez(os.path.join(out, "cnn_reference.npz"), inputs=x, out_pool=y_pool, out_gap=y_gap)
+    for v in ["dilation", "maxpool", "asympad", "poolorder", "convshape"]:
+        m, _ = cnn_pool(np.random.default_rng(16), x, v)
+        onnx.save(m, os.path.join(out, f"bad_{v}.onnx"))
 
 
 if __name__ == "__main__":

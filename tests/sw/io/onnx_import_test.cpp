@@ -43,8 +43,8 @@ std::string error_of(const std::string& file) {
 }
 
 // Max |ours - NumPy's| over the 100 reference inputs, relative to the output's magnitude.
-double max_rel_error(const io::OnnxMlp& net, const std::string& member) {
-    const auto ref = io::read_npz(models() + "/reference.npz");
+double max_rel_error(const io::OnnxMlp& net, const std::string& member, const std::string& file = "reference.npz") {
+    const auto ref = io::read_npz(models() + "/" + file);
     const auto x = ref.at("inputs").to_float();
     const auto y = ref.at(member).to_float();
     REQUIRE(ref.at("inputs").shape == std::vector<std::size_t>{100, 784});
@@ -104,13 +104,68 @@ TEST_CASE("onnx import: a flatten computed from Shape/Gather/Unsqueeze/Concat an
     CHECK(max_rel_error(net, "out_dynflat") < 1e-5);
 }
 
+TEST_CASE("onnx import: Conv with padding and groups, Relu, AveragePool and Flatten give NumPy's outputs on 100 inputs",
+          "[unit]") {
+    const auto net = io::read_onnx_mlp(models() + "/cnn_pool.onnx");
+    REQUIRE(net.layers.size() == 4);
+    const auto& c1 = net.layers[0];
+    CHECK(c1.kind == io::OnnxLayerKind::conv);
+    CHECK(c1.name == "conv1");
+    CHECK(c1.conv.out_c == 4);
+    CHECK(c1.conv.out_h == 28);
+    CHECK(c1.conv.pad_h == 1);
+    CHECK(c1.out == 4 * 28 * 28);
+    CHECK(c1.relu);
+    CHECK(c1.has_bias);
+    const auto& p = net.layers[1];
+    CHECK(p.kind == io::OnnxLayerKind::avgpool);
+    CHECK(p.conv.groups == 4);
+    CHECK(p.conv.out_h == 14);
+    CHECK(p.w == std::vector<float>(16, 0.25f));
+    const auto& c2 = net.layers[2];
+    CHECK(c2.conv.groups == 2);
+    CHECK(c2.conv.stride_h == 2);
+    CHECK(c2.conv.out_h == 7);
+    CHECK(c2.w.size() == 8 * 2 * 3 * 3);
+    CHECK(net.layers[3].kind == io::OnnxLayerKind::dense);
+    CHECK(net.layers[3].in == 392);
+    CHECK(max_rel_error(net, "out_pool", "cnn_reference.npz") < 1e-5);
+}
+
+TEST_CASE("onnx import: padded AveragePool, GlobalAveragePool and Reshape after Conv give NumPy's outputs", "[unit]") {
+    const auto net = io::read_onnx_mlp(models() + "/cnn_gap.onnx");
+    REQUIRE(net.layers.size() == 5);
+    CHECK(net.layers[1].conv.pad_h == 1);
+    CHECK(net.layers[1].conv.out_h == 7);
+    CHECK(net.layers[3].kind == io::OnnxLayerKind::avgpool);
+    CHECK(net.layers[3].conv.k_h == 5);
+    CHECK(net.layers[3].out == 8);
+    CHECK_FALSE(net.layers[0].has_bias);
+    CHECK(max_rel_error(net, "out_gap", "cnn_reference.npz") < 1e-5);
+}
+
+TEST_CASE("onnx import: dilation, MaxPool, asymmetric pads, pooling before Relu and conv shape mismatches are errors",
+          "[unit]") {
+    CHECK_THAT(error_of("bad_dilation.onnx"),
+               Catch::Contains("node 'conv1' (Conv)") && Catch::Contains("dilations [2, 2] are not supported"));
+    CHECK_THAT(error_of("bad_maxpool.onnx"),
+               Catch::Contains("node 'pool1' (MaxPool)") && Catch::Contains("cannot compute a maximum"));
+    CHECK_THAT(error_of("bad_asympad.onnx"),
+               Catch::Contains("node 'conv1' (Conv)") && Catch::Contains("asymmetric pads [0, 0, 1, 1]"));
+    CHECK_THAT(error_of("bad_poolorder.onnx"),
+               Catch::Contains("node 'pool1' (AveragePool)") && Catch::Contains("pooling must follow a Relu"));
+    CHECK_THAT(error_of("bad_convshape.onnx"),
+               Catch::Contains("node 'conv2' (Conv)") && Catch::Contains("shape mismatch") &&
+                   Catch::Contains("the data has 4 channels"));
+}
+
 TEST_CASE("onnx import: malformed files are input errors naming the file, node and operator", "[unit]") {
     CHECK_THAT(error_of("bad_truncated.onnx"),
                Catch::Contains("bad_truncated.onnx") &&
                    (Catch::Contains("truncated or corrupt") || Catch::Contains("not the result of the layer chain")));
     CHECK_THAT(error_of("bad_conv.onnx"),
-               Catch::Contains("node 'conv1' (Conv)") &&
-                   Catch::Contains("unsupported: Conv (convolutional layers are not supported yet)"));
+               Catch::Contains("node '/fc1/Gemm' (Gemm)") &&
+                   Catch::Contains("layer 'conv1' is followed by another linear layer without Relu"));
     CHECK_THAT(error_of("bad_sigmoid.onnx"),
                Catch::Contains("node 'act1' (Sigmoid)") && Catch::Contains("unsupported operator 'Sigmoid'"));
     CHECK_THAT(error_of("bad_shape.onnx"),
