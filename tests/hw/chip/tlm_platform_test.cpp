@@ -24,6 +24,7 @@
 #include "hw/chip/tlm/chip_target.h"
 #include "hw/chip/tlm/host_driver.h"
 #include "hw/chip/tlm/memory_map.h"
+#include "hw/chip/random_network.h"
 #include "sw/cfg/config.h"
 #include "sw/map/capacity.h"
 #include "sw/map/mapper.h"
@@ -451,4 +452,16 @@ TEST_CASE("tlm platform: bad accesses answer with their TLM response status", "[
     CHECK(err_image == M::kErrBadImage);
     CHECK(decision_after >= -1);
     CHECK(decision_after < 10);
+}
+
+TEST_CASE("tlm platform: a mapped network with offset axon tables or per-input sets is refused before any access",
+          "[unit]") {
+    cfg::Config c;
+    c.load_string(test::k_chip6x6, "chip.yaml");
+    const auto mapped = map::map_network(test::mixed_network(5), map::capacity_from(c), map::mesh_from(c));
+    REQUIRE(!mapped.input_sets.empty());
+    CHECK_THROWS_WITH(chip::tlm::load_blocks(mapped, 4), Catch::Contains("sends inputs to different PE sets"));
+    auto no_sets = mapped;
+    no_sets.input_sets.clear();
+    CHECK_THROWS_WITH(chip::tlm::load_blocks(no_sets, 4), Catch::Contains("has an axon table starting at id"));
 }
