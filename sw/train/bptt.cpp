@@ -13,6 +13,7 @@
 #include "sw/common/fs.h"
 #include "sw/common/seed.h"
 #include "sw/snn/evaluate.h"
+#include "sw/train/conv.h"
 #include "sw/train/parallel.h"
 
 namespace spiketlm::train {
@@ -21,6 +22,11 @@ namespace spiketlm::train {
 // Spec
 
 std::vector<int> BpttSpec::layer_sizes() const {
+    if (convolutional()) {
+        std::vector<int> z{inputs};
+        for (const auto& p : plan_bptt_layers(*this)) z.push_back(p.out);
+        return z;
+    }
     std::vector<int> s{inputs};
     s.insert(s.end(), hidden.begin(), hidden.end());
     s.push_back(outputs);
@@ -38,6 +44,8 @@ void BpttSpec::validate() const {
     if (outputs < 2) bad("network.outputs must be >= 2");
     for (int h : hidden)
         if (h < 1) bad("network.hidden sizes must be >= 1");
+    if (convolutional() && !hidden.empty()) bad("network.hidden and network.layers exclude each other (give one)");
+    if (convolutional()) (void)plan_bptt_layers(*this);
     if (kind != snn::NeuronKind::lif && kind != snn::NeuronKind::cuba_lif)
         bad(std::string("neuron.kind must be lif or cuba_lif (it is ") + snn::to_string(kind) + ")");
     if (decay_v < 0 || decay_v > snn::kDecayOne) bad("neuron.decay_v must be in 0..4096 (Q12)");
@@ -119,10 +127,46 @@ BpttSpec parse_bptt_spec(const std::string& text, const std::string& source) {
     check_keys(source, root, "", {"name", "network", "neuron", "encoding", "decode", "train", "quantization"});
     get(source, root, "name", "", s.name);
     if (const auto n = root["network"]) {
-        check_keys(source, n, "network", {"inputs", "hidden", "outputs"});
+        check_keys(source, n, "network", {"inputs", "hidden", "outputs", "input_shape", "layers"});
         get(source, n, "inputs", "network", s.inputs);
         get(source, n, "hidden", "network", s.hidden);
         get(source, n, "outputs", "network", s.outputs);
+        get(source, n, "input_shape", "network", s.input_shape);
+        if (const auto ls = n["layers"]) {
+            // The rate spec's layer syntax (docs/conversion.md): conv, avgpool, dense.
+            if (!ls.IsSequence() || ls.size() == 0) fail(source, ls, "'network.layers' must be a non-empty list");
+            if (!n["hidden"]) s.hidden.clear();
+            if (!n["input_shape"]) fail(source, ls, "'network.layers' needs 'network.input_shape' ([C, H, W])");
+            for (std::size_t i = 0; i < ls.size(); ++i) {
+                const YAML::Node l = ls[i];
+                const std::string sec = "network.layers[" + std::to_string(i) + "]";
+                if (!l.IsMap() || !l["type"])
+                    fail(source, l, "'" + sec + "' must be a mapping with a 'type' (conv, avgpool, dense)");
+                LayerSpec ly;
+                ly.line = l.Mark().line + 1;
+                get(source, l, "type", sec, ly.type);
+                if (ly.type == "conv")
+                    check_keys(source, l, sec, {"type", "channels", "kernel", "stride", "padding", "groups"});
+                else if (ly.type == "avgpool")
+                    check_keys(source, l, sec, {"type", "kernel", "stride"});
+                else if (ly.type == "dense")
+                    check_keys(source, l, sec, {"type", "units"});
+                else
+                    fail(source, l["type"],
+                         "unknown layer type '" + ly.type + "' in '" + sec + ".type' (valid: conv, avgpool, dense)");
+                ly.stride = 0;  // not given: 1 for conv, the kernel for avgpool
+                get(source, l, "channels", sec, ly.channels);
+                get(source, l, "kernel", sec, ly.kernel);
+                get(source, l, "stride", sec, ly.stride);
+                get(source, l, "padding", sec, ly.padding);
+                get(source, l, "groups", sec, ly.groups);
+                get(source, l, "units", sec, ly.units);
+                if (l["stride"] && ly.stride < 1) fail(source, l["stride"], "'" + sec + ".stride' must be >= 1");
+                if ((ly.type == "conv" || ly.type == "avgpool") && !l["kernel"])
+                    fail(source, l, "'" + sec + "' needs 'kernel'");
+                s.conv_layers.push_back(ly);
+            }
+        }
     } else {
         throw InputError(source + ": missing key 'network'");
     }
@@ -187,6 +231,75 @@ BpttSpec parse_bptt_spec(const std::string& text, const std::string& source) {
 
 BpttSpec load_bptt_spec(const std::string& path) { return parse_bptt_spec(read_file(path), path); }
 
+std::vector<BpttLayerPlan> plan_bptt_layers(const BpttSpec& s) {
+    std::vector<BpttLayerPlan> plan;
+    if (!s.convolutional()) {
+        const auto sizes = s.layer_sizes();
+        for (std::size_t k = 0; k + 1 < sizes.size(); ++k) plan.push_back({sizes[k], sizes[k + 1], {}, false});
+        return plan;
+    }
+    const std::string file = s.source.empty() ? s.name : s.source;
+    if (s.input_shape.size() != 3)
+        throw InputError(file + ": network.input_shape must be [channels, height, width] for network.layers");
+    for (int d : s.input_shape)
+        if (d < 1) throw InputError(file + ": network.input_shape values must be >= 1");
+    if (static_cast<long long>(s.input_shape[0]) * s.input_shape[1] * s.input_shape[2] != s.inputs)
+        throw InputError(file + ": network.input_shape " + std::to_string(s.input_shape[0]) + "x" +
+                         std::to_string(s.input_shape[1]) + "x" + std::to_string(s.input_shape[2]) +
+                         " does not hold network.inputs = " + std::to_string(s.inputs) + " values");
+    bool shaped = true;
+    int c = s.input_shape[0], h = s.input_shape[1], w = s.input_shape[2], flat = s.inputs;
+    for (std::size_t i = 0; i < s.conv_layers.size(); ++i) {
+        const LayerSpec& l = s.conv_layers[i];
+        const std::string where = file + (l.line > 0 ? ":" + std::to_string(l.line) : std::string()) +
+                                  ": network.layers[" + std::to_string(i) + "] (" + l.type + ")";
+        BpttLayerPlan p;
+        p.in = flat;
+        if (l.type == "conv" || l.type == "avgpool") {
+            if (!shaped)
+                throw InputError(where + ": a " + l.type + " layer cannot follow a dense layer (its data is flat)");
+            snn::Conv2d& g = p.conv;
+            g.in_c = c;
+            g.in_h = h;
+            g.in_w = w;
+            g.k_h = g.k_w = l.kernel;
+            if (l.stride < 0) throw InputError(where + ": stride must be >= 1");
+            if (l.type == "conv") {
+                if (l.channels < 1) throw InputError(where + ": channels must be >= 1");
+                g.out_c = l.channels;
+                g.stride_h = g.stride_w = l.stride > 0 ? l.stride : 1;
+                g.pad_h = g.pad_w = l.padding;
+                g.groups = l.groups;
+            } else {
+                p.pool = true;
+                g.out_c = c;
+                g.stride_h = g.stride_w = l.stride > 0 ? l.stride : l.kernel;
+                g.groups = c;
+            }
+            g.out_h = conv_out_dim(g.in_h, g.k_h, g.stride_h, g.pad_h);
+            g.out_w = conv_out_dim(g.in_w, g.k_w, g.stride_w, g.pad_w);
+            check_conv_geometry(g, where);
+            c = g.out_c;
+            h = g.out_h;
+            w = g.out_w;
+            p.out = flat = g.out_size();
+        } else if (l.type == "dense") {
+            if (l.units < 1) throw InputError(where + ": units must be >= 1");
+            shaped = false;
+            p.out = flat = l.units;
+        } else {
+            throw InputError(where + ": unknown layer type '" + l.type + "' (valid: conv, avgpool, dense)");
+        }
+        plan.push_back(p);
+    }
+    plan.push_back({flat, s.outputs, {}, false});
+    return plan;
+}
+
+int BpttNet::in_size(int l) const {
+    return is_conv(l) ? conv[static_cast<std::size_t>(l)].in_size() : static_cast<int>(w[static_cast<std::size_t>(l)].cols());
+}
+
 int bptt_timesteps(const BpttSpec& spec) {
     const auto enc = encode::make_encoder(spec.encoding);
     return static_cast<int>(enc->max_step()) + 1 + spec.layers();
@@ -197,6 +310,29 @@ int bptt_timesteps(const BpttSpec& spec) {
 
 BpttNet init_bptt(const BpttSpec& spec) {
     BpttNet n;
+    if (spec.convolutional()) {
+        // He-normal over each layer's fan-in (a conv kernel: in_c/groups k_h k_w); pooling fixed.
+        std::mt19937_64 rng(derive_seed(spec.seed, "bptt.init"));
+        for (const auto& p : plan_bptt_layers(spec)) {
+            const bool conv = p.conv.out_c > 0;
+            const int fan_in = conv ? p.conv.in_c / p.conv.groups * p.conv.k_h * p.conv.k_w : p.in;
+            Eigen::MatrixXf w(conv ? p.conv.out_c : p.out, fan_in);
+            if (p.pool) {
+                w.setConstant(1.0f / static_cast<float>(p.conv.k_h * p.conv.k_w));
+            } else {
+                std::normal_distribution<float> nd(
+                    0.0f, static_cast<float>(spec.init_gain * std::sqrt(2.0 / static_cast<double>(fan_in))));
+                for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = nd(rng);
+            }
+            n.w.push_back(std::move(w));
+            n.conv.push_back(p.conv);
+            n.fixed.push_back(p.pool ? 1 : 0);
+            n.beta.push_back(spec.decay_v / 4096.0);
+            n.alpha.push_back(spec.initial_decay_i() / 4096.0);
+            n.theta.push_back(1.0);
+        }
+        return n;
+    }
     const auto sizes = spec.layer_sizes();
     std::mt19937_64 rng(derive_seed(spec.seed, "bptt.init"));
     for (std::size_t k = 0; k + 1 < sizes.size(); ++k) {
@@ -223,6 +359,19 @@ BpttNet zero_like(const BpttNet& net) {
     return g;
 }
 
+// The input spikes as a (channels, tw - 1) raster: column t holds the spikes encoded at step t
+// (they reach layer 0 at t + 1); spikes at t >= tw - 1 arrive after the window.
+Eigen::MatrixXf input_raster(const encode::SpikeTrain& input, int channels, int tw) {
+    Eigen::MatrixXf x = Eigen::MatrixXf::Zero(channels, std::max(tw - 1, 0));
+    for (const auto& sp : input) {
+        if (sp.input >= static_cast<std::uint32_t>(channels))
+            throw InputError("bptt: input spike on channel " + std::to_string(sp.input) + " but the network has " +
+                             std::to_string(channels) + " inputs");
+        if (static_cast<int>(sp.step) + 1 < tw) x(sp.input, sp.step) += 1.0f;
+    }
+    return x;
+}
+
 // Weight of an output spike at step t in the logits.
 float time_weight(const BpttSpec& spec, int t, int tw) {
     return spec.decode == snn::Decode::count ? 1.0f : static_cast<float>(tw - t) / static_cast<float>(tw);
@@ -243,10 +392,24 @@ BpttTrace bptt_forward(const BpttNet& net, const BpttSpec& spec, const encode::S
     tr.v.resize(L);
     for (int l = 0; l < L; ++l) {
         const Eigen::MatrixXf& w = net.w[static_cast<std::size_t>(l)];
-        const Eigen::Index n = w.rows();
+        const bool conv = net.is_conv(l);
+        const Eigen::Index n = conv ? net.conv[static_cast<std::size_t>(l)].out_size() : w.rows();
         Eigen::MatrixXf& in = tr.in[l];
         in.setZero(n, tw);
-        if (l == 0) {
+        if (conv) {
+            // The shared kernel over the spikes of the layer below (columns: steps), delivered
+            // one step later as in a dense layer; layer 0 reads the input spikes as a raster.
+            const snn::Conv2d& g = net.conv[static_cast<std::size_t>(l)];
+            if (tw > 1) {
+                Eigen::MatrixXf x;
+                if (l == 0) {
+                    x = input_raster(input, g.in_size(), tw);
+                } else {
+                    x = tr.s[l - 1].leftCols(tw - 1);
+                }
+                in.rightCols(tw - 1) = conv_forward(g, w, Eigen::VectorXf(), x);
+            }
+        } else if (l == 0) {
             // Event-driven: a spike encoded at step t reaches layer 0 at t + 1.
             for (const auto& sp : input) {
                 if (sp.input >= static_cast<std::uint32_t>(w.cols()))
@@ -336,7 +499,8 @@ double bptt_backward(const BpttNet& net, const BpttSpec& spec, const encode::Spi
     }
     for (int l = L - 1; l >= 0; --l) {
         const Eigen::MatrixXf& w = net.w[static_cast<std::size_t>(l)];
-        const Eigen::Index n = w.rows();
+        const bool conv = net.is_conv(l);
+        const Eigen::Index n = conv ? net.conv[static_cast<std::size_t>(l)].out_size() : w.rows();
         const float a = static_cast<float>(net.alpha[l]), b = static_cast<float>(net.beta[l]);
         const float th = static_cast<float>(net.theta[l]);
         Eigen::MatrixXf gi_all(n, tw);
@@ -376,7 +540,23 @@ double bptt_backward(const BpttNet& net, const BpttSpec& spec, const encode::Spi
         grad.alpha[l] += g_alpha;
         grad.theta[l] += g_theta;
         Eigen::MatrixXf& gw = grad.w[static_cast<std::size_t>(l)];
-        if (l == 0) {
+        if (conv) {
+            const snn::Conv2d& g = net.conv[static_cast<std::size_t>(l)];
+            if (tw > 1) {
+                const Eigen::MatrixXf x =
+                    l == 0 ? input_raster(input, g.in_size(), tw) : Eigen::MatrixXf(tr.s[l - 1].leftCols(tw - 1));
+                Eigen::MatrixXf dw, dx;
+                Eigen::VectorXf db;
+                conv_backward(g, w, x, gi_all.rightCols(tw - 1), dw, db, l > 0 ? &dx : nullptr);
+                gw += dw;
+                if (l > 0) {
+                    gs_ext = Eigen::MatrixXf::Zero(g.in_size(), tw);
+                    gs_ext.leftCols(tw - 1) = dx;
+                }
+            } else if (l > 0) {
+                gs_ext = Eigen::MatrixXf::Zero(g.in_size(), tw);
+            }
+        } else if (l == 0) {
             for (const auto& sp : input) {
                 const int t = static_cast<int>(sp.step) + 1;
                 if (t < tw) gw.col(sp.input) += gi_all.col(t);
@@ -539,10 +719,12 @@ BpttNet train_bptt(const BpttSpec& spec, const data::ImageSet& train, const data
             const double c1 = lr * std::sqrt(1 - std::pow(b2, static_cast<double>(step))) /
                               (1 - std::pow(b1, static_cast<double>(step)));
             for (int l = 0; l < L; ++l) {
-                m1.w[l] = b1 * m1.w[l] + (1 - b1) * g.w[l];
-                m2.w[l] = b2 * m2.w[l] + (1 - b2) * g.w[l].cwiseProduct(g.w[l]);
-                net.w[l].array() -=
-                    static_cast<float>(c1) * m1.w[l].array() / (m2.w[l].array().sqrt() + static_cast<float>(eps));
+                if (!net.is_fixed(l)) {  // pooling layers keep their equal fixed weights
+                    m1.w[l] = b1 * m1.w[l] + (1 - b1) * g.w[l];
+                    m2.w[l] = b2 * m2.w[l] + (1 - b2) * g.w[l].cwiseProduct(g.w[l]);
+                    net.w[l].array() -=
+                        static_cast<float>(c1) * m1.w[l].array() / (m2.w[l].array().sqrt() + static_cast<float>(eps));
+                }
                 auto adam = [&](double& p, double gr, double& v1, double& v2) {
                     v1 = b1 * v1 + (1 - b1) * gr;
                     v2 = b2 * v2 + (1 - b2) * gr * gr;
@@ -598,11 +780,20 @@ BpttQuantized quantize_bptt(const BpttNet& fnet, const BpttSpec& spec) {
         l.name = "fc" + std::to_string(k + 1);
         l.in = static_cast<int>(w.cols());
         l.out = static_cast<int>(w.rows());
+        if (fnet.is_conv(k)) {
+            // conv2d: the kernel (out_c, in_c/groups, k_h, k_w) is the row-major weight matrix.
+            l.kind = snn::LayerKind::conv2d;
+            l.conv = fnet.conv[static_cast<std::size_t>(k)];
+            l.in = l.conv.in_size();
+            l.out = l.conv.out_size();
+            l.name = (fnet.is_fixed(k) ? "pool" : "conv") + std::to_string(k + 1);
+        }
         l.weight_bits = spec.weight_bits;
-        l.weights.resize(static_cast<std::size_t>(l.in) * static_cast<std::size_t>(l.out));
-        for (int o = 0; o < l.out; ++o)
-            for (int i = 0; i < l.in; ++i)
-                l.weights[static_cast<std::size_t>(o) * static_cast<std::size_t>(l.in) + static_cast<std::size_t>(i)] =
+        const auto rows = static_cast<int>(w.rows()), cols = static_cast<int>(w.cols());
+        l.weights.resize(static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols));
+        for (int o = 0; o < rows; ++o)
+            for (int i = 0; i < cols; ++i)
+                l.weights[static_cast<std::size_t>(o) * static_cast<std::size_t>(cols) + static_cast<std::size_t>(i)] =
                     static_cast<std::int32_t>(std::lround(static_cast<double>(w(o, i)) / s));
         l.neuron = snn::NeuronParams::defaults(spec.kind);
         l.neuron.reset = spec.reset;

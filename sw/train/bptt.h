@@ -26,6 +26,7 @@
 #include "sw/data/dataset.h"
 #include "sw/encode/encoder.h"
 #include "sw/snn/network.h"
+#include "sw/train/rate_conversion.h"  // LayerSpec: the conv/avgpool/dense layer syntax, shared
 
 namespace spiketlm::train {
 
@@ -35,6 +36,12 @@ struct BpttSpec {
     int inputs = 784;                // encoded inputs (delta encoding: 2 x pixels)
     std::vector<int> hidden{800};
     int outputs = 10;
+    // Convolutional networks (docs/training.md): network.input_shape [C, H, W] and network.layers
+    // (conv, avgpool, dense: the rate spec's syntax) instead of network.hidden; the output layer
+    // (dense, `outputs`) follows the listed layers.
+    std::vector<int> input_shape;
+    std::vector<LayerSpec> conv_layers;
+    bool convolutional() const { return !conv_layers.empty(); }
     // neuron (every layer)
     snn::NeuronKind kind = snn::NeuronKind::lif;  // lif | cuba_lif
     int decay_v = 3840;              // Q12 initial membrane decay (beta = decay_v / 4096)
@@ -60,7 +67,9 @@ struct BpttSpec {
     int state_bits = 24;             // 8..32
 
     std::vector<int> layer_sizes() const;
-    int layers() const { return static_cast<int>(hidden.size()) + 1; }
+    int layers() const {
+        return static_cast<int>(convolutional() ? conv_layers.size() : hidden.size()) + 1;
+    }
     int initial_decay_i() const;
     void validate() const;           // InputError naming the source and key
 };
@@ -72,11 +81,28 @@ BpttSpec load_bptt_spec(const std::string& path);
 // output layer sees every spike the input window causes.
 int bptt_timesteps(const BpttSpec& spec);
 
-// The float network: weights (out, in) and per-layer neuron constants.
+// The geometry of every layer of a spec, checked (InputError naming file:line and the layer):
+// conv.out_c == 0 for a dense layer; pool marks an average pooling layer (a depthwise conv2d
+// with equal fixed weights 1 / (k_h k_w)).
+struct BpttLayerPlan {
+    int in = 0, out = 0;
+    snn::Conv2d conv;
+    bool pool = false;
+};
+std::vector<BpttLayerPlan> plan_bptt_layers(const BpttSpec& spec);
+
+// The float network: weights and per-layer neuron constants. Dense layer l: w[l] is (out, in).
+// Conv layer l (conv.size() > l and conv[l].out_c > 0): w[l] is (out_c, in_c/groups k_h k_w),
+// the kernel in the conv2d Layer's order (sw/train/conv.h); fixed[l] != 0: not trained (pooling).
 struct BpttNet {
     std::vector<Eigen::MatrixXf> w;
     std::vector<double> beta, alpha, theta;  // membrane decay, current decay, threshold per layer
+    std::vector<snn::Conv2d> conv;           // empty for a fully connected network
+    std::vector<char> fixed;
     int layers() const { return static_cast<int>(w.size()); }
+    bool is_conv(int l) const { return static_cast<std::size_t>(l) < conv.size() && conv[static_cast<std::size_t>(l)].out_c > 0; }
+    bool is_fixed(int l) const { return static_cast<std::size_t>(l) < fixed.size() && fixed[static_cast<std::size_t>(l)]; }
+    int in_size(int l) const;
 };
 
 // He-normal weights (times init_gain) from spec.seed; beta, alpha from the spec's Q12 decays, theta 1.
