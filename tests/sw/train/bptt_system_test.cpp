@@ -27,6 +27,23 @@ TEST_CASE("train --method bptt: an unknown key in the model file exits 2 naming 
     CHECK_FALSE(fs::exists(dir + "/m"));
 }
 
+TEST_CASE("train --method bptt: a conv layer whose kernel does not fit exits 2 naming file line and layer", "[unit]") {
+    const std::string dir = test::scratch_dir("bptt-cli");
+    test::write_text(dir + "/conv.yaml",
+                     "network:\n"
+                     "  inputs: 784\n"
+                     "  input_shape: [1, 28, 28]\n"
+                     "  layers:\n"
+                     "    - {type: conv, channels: 4, kernel: 5, stride: 4}\n"
+                     "    - {type: conv, channels: 4, kernel: 9}\n"
+                     "  outputs: 10\n");
+    const auto r = test::run_cli("train --method bptt --dataset mnist --model " + dir + "/conv.yaml --out " + dir + "/m");
+    INFO(r.output);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains("conv.yaml:6") && Catch::Contains("network.layers[1]"));
+    CHECK_FALSE(fs::exists(dir + "/m"));
+}
+
 TEST_CASE("train --method bptt: a rate-conversion model file and a non-LIF neuron kind are refused with exit 2",
           "[unit]") {
     const std::string dir = test::scratch_dir("bptt-cli");
