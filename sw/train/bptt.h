@@ -1,7 +1,10 @@
 #pragma once
 // Surrogate-gradient backpropagation through time (docs/training.md, "Surrogate-gradient BPTT"):
-// a fully connected network of LIF or CUBA-LIF neurons trained in float on spike trains from
-// the project's encoders, then quantised onto the fixed-point datapath (sw/snn/neuron.h).
+// a fully connected or convolutional network (conv2d with stride, padding, groups; average
+// pooling as a depthwise conv2d with equal fixed weights; the conv arithmetic is
+// sw/train/conv.h's) of LIF or CUBA-LIF neurons trained in float on spike trains from the
+// project's encoders, then quantised onto the fixed-point datapath (sw/snn/neuron.h; conv
+// layers become conv2d Layers).
 //
 // The float forward follows the datapath's update order step for step (docs/neuron.md), with
 // theta = 1 per layer (trainable optionally) and no bias:
