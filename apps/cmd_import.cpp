@@ -64,8 +64,6 @@ void run_import(const ImportArgs& a) {
         throw InputError("unknown conversion method '" + a.method + "' (valid: rate, ttfs)");
     if (a.threads < 1) throw InputError("--threads must be >= 1");
     const io::OnnxMlp mlp = io::read_onnx_mlp(a.onnx);
-    if (a.method == "ttfs" && convolutional(mlp))
-        throw InputError(a.onnx + ": convolutional layers are not supported by the TTFS conversion (use --method rate)");
     train::Ann ann = to_ann(mlp);
     bool had_bias = false;
     for (const auto& l : mlp.layers)
@@ -79,6 +77,9 @@ void run_import(const ImportArgs& a) {
     spec.inputs = mlp.inputs;
     spec.hidden.clear();
     for (std::size_t k = 0; k + 1 < mlp.layers.size(); ++k) spec.hidden.push_back(mlp.layers[k].out);
+    // TTFS: the one hidden layer (a pooling after a conv folds into the output layer); the
+    // network's shape is checked on the ANN below (check_ttfs_ann), naming what does not fit.
+    if (a.method == "ttfs" && spec.hidden.size() > 1) spec.hidden.resize(1);
     spec.outputs = mlp.layers.back().out;
     spec.steps = a.steps > 0 ? a.steps : (a.method == "ttfs" ? 32 : 64);
     spec.hidden_steps = a.hidden_steps;

@@ -168,7 +168,7 @@ nlohmann::json ttfs_convert_and_save(const train::Ann& ann, const train::RateSpe
     meta.notes["hidden_steps"] = std::to_string(saved.hidden_steps);
     meta.notes["hidden_slope"] = std::to_string(saved.beta0);
     meta.notes["read_step"] = std::to_string(saved.input_steps + saved.k_window);
-    io::save_model(out, saved.net, meta, ann_float_weights(ann));
+    io::save_model(out, saved.net, meta, saved.float_weights);  // a pooling folded into the output layer
     return {{"snn", rows},
             {"quantized_test_accuracy", acc_at_steps},
             {"steps", spec.steps},

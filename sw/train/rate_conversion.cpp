@@ -126,9 +126,22 @@ void RateSpec::validate() const {
     for (int h : hidden)
         if (h < 1) bad("network.hidden sizes must be >= 1");
     if (convolutional() && !hidden.empty()) bad("network.hidden and network.layers exclude each other (give one)");
-    if (convolutional() && method == "ttfs")
-        bad("network.layers: convolutional layers are not supported by the TTFS conversion (use --method rate)");
     plan_layers(*this);  // layer geometry, errors with file:line
+    if (convolutional() && method == "ttfs") {
+        // One hidden layer: [conv] or [conv, avgpool] (the pooling folds into the output layer),
+        // or [dense]; the conv without padding (ttfs_conversion.h).
+        const auto& ls = layers;
+        const bool ok = (ls.size() == 1 && (ls[0].type == "conv" || ls[0].type == "dense")) ||
+                        (ls.size() == 2 && ls[0].type == "conv" && ls[1].type == "avgpool");
+        if (!ok)
+            bad("network.layers: the TTFS conversion takes exactly one hidden layer: [conv], [conv, avgpool] (the "
+                "pooling folds into the output layer) or [dense] (it has " + std::to_string(ls.size()) +
+                " layers; docs/conversion.md)");
+        if (ls[0].type == "conv" && ls[0].padding != 0)
+            throw InputError(where + (ls[0].line > 0 ? ":" + std::to_string(ls[0].line) : std::string()) +
+                ": network.layers[0] (conv): padding must be 0 for the TTFS conversion (a padding tap has no input "
+                "spike, so the kernel's zero sum would not hold at the border)");
+    }
     if (epochs < 1) bad("train.epochs must be >= 1");
     if (batch < 1) bad("train.batch must be >= 1");
     if (!(lr > 0)) bad("train.lr must be > 0");
@@ -143,7 +156,7 @@ void RateSpec::validate() const {
     if (state_bits < 8 || state_bits > 32) bad("conversion.state_bits must be in 8..32");
     if (steps < 1 || steps > 65536) bad("conversion.steps must be in 1..65536");
     if (hidden_steps < 0 || hidden_steps > 65536) bad("conversion.hidden_steps must be in 0..65536");
-    if (method == "ttfs" && hidden.size() != 1)
+    if (method == "ttfs" && !convolutional() && hidden.size() != 1)
         bad("network.hidden must have exactly one layer for the TTFS conversion (it has " +
             std::to_string(hidden.size()) + "; the exact mapping reads the hidden layer at one step, docs/conversion.md)");
     for (int t : report_steps)

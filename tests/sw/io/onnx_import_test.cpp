@@ -144,6 +144,18 @@ TEST_CASE("onnx import: padded AveragePool, GlobalAveragePool and Reshape after 
     CHECK(max_rel_error(net, "out_gap", "cnn_reference.npz") < 1e-5);
 }
 
+TEST_CASE("onnx import: a Conv without padding or bias, AveragePool and Flatten (TTFS-convertible) give NumPy's outputs",
+          "[unit]") {
+    const auto net = io::read_onnx_mlp(models() + "/cnn_ttfs.onnx");
+    REQUIRE(net.layers.size() == 3);
+    CHECK(net.layers[0].kind == io::OnnxLayerKind::conv);
+    CHECK(net.layers[0].conv.pad_h == 0);
+    CHECK(net.layers[0].conv.out_h == 12);
+    CHECK(net.layers[1].kind == io::OnnxLayerKind::avgpool);
+    CHECK(net.layers[2].in == 216);
+    CHECK(max_rel_error(net, "out_ttfs", "cnn_reference.npz") < 1e-5);
+}
+
 TEST_CASE("onnx import: dilation, MaxPool, asymmetric pads, pooling before Relu and conv shape mismatches are errors",
           "[unit]") {
     CHECK_THAT(error_of("bad_dilation.onnx"),

@@ -236,7 +236,7 @@ TEST_CASE("conv model file: layers parse and bad geometry is an error with file:
         parse_rate_spec(kTinySpec, "tiny.yaml", "ttfs");
         FAIL("no error");
     } catch (const InputError& e) {
-        CHECK_THAT(e.what(), Catch::Contains("not supported by the TTFS conversion"));
+        CHECK_THAT(e.what(), Catch::Contains("tiny.yaml") && Catch::Contains("exactly one hidden layer"));
     }
 }
 
