@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -101,6 +102,24 @@ std::pair<train::RateSpec, data::DatasetSplit> prepare_ann(const TrainArgs& a, c
     return {std::move(spec), std::move(ds)};
 }
 
+// Prints one line per ANN epoch and appends it to report["history"] (--method rate, ttfs);
+// `seconds`, if given, sums the epochs' times.
+std::function<void(const train::EpochStats&)> ann_epoch_logger(int epochs, nlohmann::json& report, double* seconds) {
+    return [epochs, &report, seconds](const train::EpochStats& m) {
+        char line[200];
+        std::snprintf(line, sizeof(line), "epoch %d/%d  lr %.2e  loss %.4f  train %.2f%%  test %.2f%%  %.1f s", m.epoch,
+                      epochs, m.lr, m.loss, 100 * m.train_accuracy, 100 * m.test_accuracy, m.seconds);
+        std::cout << line << std::endl;
+        if (seconds) *seconds += m.seconds;
+        report["history"].push_back({{"epoch", m.epoch},
+                                     {"lr", m.lr},
+                                     {"loss", m.loss},
+                                     {"train_accuracy", m.train_accuracy},
+                                     {"test_accuracy", m.test_accuracy},
+                                     {"seconds", m.seconds}});
+    };
+}
+
 void run_rate(const TrainArgs& a) {
     auto [spec, ds] = prepare_ann(a, "rate");
     namespace fs = std::filesystem;
@@ -116,18 +135,7 @@ void run_rate(const TrainArgs& a) {
                              {"seed", spec.seed},
                              {"batch", spec.batch},
                              {"history", nlohmann::json::array()}};
-    const auto on_epoch = [&](const train::EpochStats& m) {
-        char line[200];
-        std::snprintf(line, sizeof(line), "epoch %d/%d  lr %.2e  loss %.4f  train %.2f%%  test %.2f%%  %.1f s",
-                      m.epoch, spec.epochs, m.lr, m.loss, 100 * m.train_accuracy, 100 * m.test_accuracy, m.seconds);
-        std::cout << line << std::endl;
-        report["history"].push_back({{"epoch", m.epoch},
-                                     {"lr", m.lr},
-                                     {"loss", m.loss},
-                                     {"train_accuracy", m.train_accuracy},
-                                     {"test_accuracy", m.test_accuracy},
-                                     {"seconds", m.seconds}});
-    };
+    const auto on_epoch = ann_epoch_logger(spec.epochs, report, nullptr);
     // --ann: the float ANN of an earlier run (its ann.npz), converted again without training.
     train::Ann init;
     if (!a.init.empty()) init = load_ann_npz(spec, a.init);
@@ -167,22 +175,14 @@ void run_ttfs(const TrainArgs& a) {
                              {"batch", spec.batch},
                              {"history", nlohmann::json::array()}};
     double train_seconds = 0;
-    const train::Ann ann = train::train_ann(
-        spec, ds.train, ds.test,
-        [&](const train::EpochStats& m) {
-            char line[200];
-            std::snprintf(line, sizeof(line), "epoch %d/%d  lr %.2e  loss %.4f  train %.2f%%  test %.2f%%  %.1f s",
-                          m.epoch, spec.epochs, m.lr, m.loss, 100 * m.train_accuracy, 100 * m.test_accuracy, m.seconds);
-            std::cout << line << std::endl;
-            train_seconds += m.seconds;
-            report["history"].push_back({{"epoch", m.epoch},
-                                         {"lr", m.lr},
-                                         {"loss", m.loss},
-                                         {"train_accuracy", m.train_accuracy},
-                                         {"test_accuracy", m.test_accuracy},
-                                         {"seconds", m.seconds}});
-        },
-        train::zero_first_layer_row_sums);
+    const auto on_epoch = ann_epoch_logger(spec.epochs, report, &train_seconds);
+    // --ann: the float ANN of an earlier run (its ann.npz), converted again without training
+    // (e.g. with other conversion keys); it must satisfy the TTFS conditions (check_ttfs_ann).
+    const train::Ann ann = a.ann.empty() ? train::train_ann(spec, ds.train, ds.test, on_epoch,
+                                                            train::zero_first_layer_row_sums)
+                                         : load_ann_npz(spec, a.ann);
+    if (a.ann.empty()) save_ann_npz(ann, (fs::path(a.out) / "ann.npz").string());
+    else report["ann_file"] = a.ann;
     const double ann_acc = train::ann_accuracy(ann, ds.test);
     report["ann_test_accuracy"] = ann_acc;
     report["train_seconds"] = train_seconds;
@@ -198,8 +198,9 @@ void run_ttfs(const TrainArgs& a) {
 }
 
 void run_train(const TrainArgs& a) {
-    if ((!a.ann.empty() || !a.init.empty()) && a.method != "rate")
-        throw InputError("--ann and --init are options of --method rate only");
+    if (!a.init.empty() && a.method != "rate") throw InputError("--init is an option of --method rate only");
+    if (!a.ann.empty() && a.method != "rate" && a.method != "ttfs")
+        throw InputError("--ann is an option of --method rate and ttfs only");
     if (!a.ann.empty() && !a.init.empty()) throw InputError("--ann (no training) and --init (start of training) exclude each other");
     if (a.method == "rate") return run_rate(a);
     if (a.method == "ttfs") return run_ttfs(a);
@@ -352,7 +353,7 @@ void setup(CLI::App& root) {
     cmd->add_option("--threads", args.threads, "worker threads (results do not depend on it)");
     cmd->add_flag("--resume", args.resume, "continue from <out>/checkpoint.bin if present");
     cmd->add_option("--ann", args.ann,
-                    "--method rate: convert the float ANN of this ann.npz (written by an earlier run with the same "
+                    "--method rate|ttfs: convert the float ANN of this ann.npz (written by an earlier run with the same "
                     "model file) instead of training");
     cmd->add_option("--init", args.init,
                     "--method rate: start training from the float ANN of this ann.npz (fine-tuning, e.g. with "

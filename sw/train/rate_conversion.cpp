@@ -156,6 +156,8 @@ void RateSpec::validate() const {
     if (state_bits < 8 || state_bits > 32) bad("conversion.state_bits must be in 8..32");
     if (steps < 1 || steps > 65536) bad("conversion.steps must be in 1..65536");
     if (hidden_steps < 0 || hidden_steps > 65536) bad("conversion.hidden_steps must be in 0..65536");
+    if (hidden_rounding != "nearest" && hidden_rounding != "down")
+        bad("conversion.hidden_rounding must be nearest or down (it is '" + hidden_rounding + "')");
     if (method == "ttfs" && !convolutional() && hidden.size() != 1)
         bad("network.hidden must have exactly one layer for the TTFS conversion (it has " +
             std::to_string(hidden.size()) + "; the exact mapping reads the hidden layer at one step, docs/conversion.md)");
@@ -270,12 +272,14 @@ RateSpec parse_rate_spec(const std::string& text, const std::string& source, con
     if (const auto c = root["conversion"]) {
         if (method == "ttfs")
             check_keys(source, c, "conversion",
-                       {"percentile", "calibration_samples", "weight_bits", "steps", "hidden_steps", "report_steps"});
+                       {"percentile", "calibration_samples", "weight_bits", "steps", "hidden_steps", "hidden_rounding",
+                        "report_steps"});
         else
             check_keys(source, c, "conversion",
                        {"percentile", "output_percentile", "calibration_samples", "weight_bits", "state_bits", "steps",
                         "report_steps"});
         get(source, c, "hidden_steps", "conversion", s.hidden_steps);
+        get(source, c, "hidden_rounding", "conversion", s.hidden_rounding);
         get(source, c, "percentile", "conversion", s.percentile);
         get(source, c, "output_percentile", "conversion", s.output_percentile);
         get(source, c, "calibration_samples", "conversion", s.calibration_samples);

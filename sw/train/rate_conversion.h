@@ -66,6 +66,10 @@ struct RateSpec {
     std::vector<int> report_steps{8, 16, 32, 64, 128};  // T values evaluated for the report
     // TTFS conversion only (sw/train/ttfs_conversion.h; the same file format, method "ttfs"):
     int hidden_steps = 0;           // T_h: steps per hidden-activation scale; 0: equal to the input T
+    // How a hidden pre-activation U becomes r (steps of beta0): "nearest" r = floor((U + beta0/2) / beta0);
+    // "down" r = ceil(U / beta0) - 1, so a neuron with U <= 0 stays silent in the window (no spike
+    // that carries zero); ttfs_conversion.h.
+    std::string hidden_rounding = "nearest";
     std::string method = "rate";    // "rate" | "ttfs": which conversion keys the file may hold
 
     bool convolutional() const { return !layers.empty(); }

@@ -200,10 +200,12 @@ TtfsConversion convert_ttfs_with_scale(const Ann& ann, double lambda, const Rate
         1, std::llround(static_cast<double>(T) * lambda / (s0 * static_cast<double>(hidden_steps))));
     // No hidden spike before step T: v(t) <= beta0 (t + 1) + q0_pos t for t < T.
     const std::int64_t K = (q0_pos * (T - 1) + 1 + beta0 - 1) / beta0;
-    const std::int64_t theta0 = beta0 * (T + 1) + K * beta0 - beta0 / 2;
+    const std::int64_t h = spec.hidden_rounding == "down" ? -1 : beta0 / 2;
+    const std::int64_t theta0 = beta0 * (T + 1) + K * beta0 - h;
     const std::int64_t R = T + K;  // the step the output layer reads
     c.beta0 = beta0;
     c.k_window = K;
+    c.h = h;
 
     // Layer 1: plain rounding; every output fires at R.
     snn::Layer l1;
@@ -280,12 +282,13 @@ TtfsIntegerResult ttfs_integer_forward(const TtfsConversion& c, const float* pix
     std::vector<std::int64_t> m(static_cast<std::size_t>(l0.in));
     for (int i = 0; i < l0.in; ++i)
         m[static_cast<std::size_t>(i)] = T - static_cast<std::int64_t>(encode::ttfs_step(pixels[i], c.net.encoding.steps, -1.0));
-    const std::int64_t h = c.beta0 / 2;
+    const std::int64_t h = c.h;
     const snn::Csr syn = l0.synapses();  // dense: every pair; conv2d: unrolled
     for (int j = 0; j < l0.out; ++j) {
         std::int64_t u = 0;
         for (std::uint32_t e = syn.row_ptr[static_cast<std::size_t>(j)]; e < syn.row_ptr[static_cast<std::size_t>(j) + 1]; ++e)
             u += static_cast<std::int64_t>(syn.weights[e]) * m[syn.cols[e]];
+        res.u.push_back(u);
         res.r.push_back(std::clamp<std::int64_t>(floor_div(u + h, c.beta0), 0, c.k_window));
     }
     for (int o = 0; o < l1.out; ++o) {

@@ -12,7 +12,9 @@
 //   - every input spikes (ttfs encoding with threshold -1: x = 0 at step T) and the first
 //     layer's integer rows sum to exactly zero, so after the input window every hidden
 //     membrane rises at the same slope, the layer bias beta0: the hidden neuron j fires
-//     K - r_j steps after step T, r_j = min(K, floor((U_j + beta0/2) / beta0)), U_j = sum_i q_ji m_i
+//     K - r_j steps after step T, r_j = min(K, floor((U_j + h) / beta0)), U_j = sum_i q_ji m_i
+//     (h = beta0/2: rounding to nearest; h = -1, hidden_rounding "down": neurons with U_j <= 0
+//     stay silent)
 //     (m_i = T - input step = round(T x_i));
 //   - a threshold above anything the input window can reach keeps the hidden layer silent
 //     during it (no early spike);
@@ -52,6 +54,9 @@ struct TtfsConversion {
     std::vector<std::vector<float>> float_weights;
     int input_steps = 0, hidden_steps = 0;
     std::int64_t beta0 = 0, k_window = 0;  // hidden slope (membrane units per step) and K
+    // Rounding offset: r = clamp(floor((U + h) / beta0), 0, K); h = floor(beta0 / 2) for
+    // hidden_rounding "nearest", -1 for "down" (U <= 0: r < 0, no spike within the window).
+    std::int64_t h = 0;
 };
 
 // Converts `ann` (one hidden layer as check_ttfs_ann says, no biases, first-layer row sums zero within 1e-4 of the
@@ -69,6 +74,7 @@ TtfsConversion convert_ttfs_with_scale(const Ann& ann, double lambda, const Rate
 // the decision (arg-max of sum_j q'_oj r_j, lowest index on ties) and the hidden r_j for one
 // image (pixels in [0, 1]).
 struct TtfsIntegerResult {
+    std::vector<std::int64_t> u;       // per hidden neuron: the pre-activation U_j = sum_i q_ji m_i
     std::vector<std::int64_t> r;       // per hidden neuron
     std::vector<std::int64_t> logits;  // per output
     int decision = -1;

@@ -30,9 +30,9 @@ std::vector<float> random_image(int n, std::mt19937_64& rng) {
 }
 
 // Runs `frames` random images through the reference and checks every spike against
-// ttfs_integer_forward: hidden neuron j fires at T + K - r_j (r_j > 0) or at R (r_j = 0, or
-// later, outside the window), every output fires exactly at R, the decision is the integer
-// arg-max, and no neuron fires twice.
+// ttfs_integer_forward: hidden neuron j fires at T + K - r_j (r_j > 0) or at R (r_j = 0), and
+// within the window iff U_j + h >= 0; every output fires exactly at R, the decision is the
+// integer arg-max, and no neuron fires twice.
 void check_against_integer_model(const train::TtfsConversion& c, std::int64_t T, int frames, std::mt19937_64& rng) {
     const std::int64_t K = c.k_window, R = T + K;
     const int n_in = c.net.inputs, n_h = c.net.layers[0].out, n_out = c.net.layers[1].out;
@@ -57,8 +57,9 @@ void check_against_integer_model(const train::TtfsConversion& c, std::int64_t T,
                 CHECK(static_cast<std::int64_t>(s.step) == R);
             }
         }
+        // A hidden neuron fires within the window iff U_j + h >= 0 (r_j >= 0 before the clamp).
         for (int j = 0; j < n_h; ++j)
-            if (expect.r[static_cast<std::size_t>(j)] > 0) CHECK(fired[static_cast<std::size_t>(j)] == 1);
+            CHECK(fired[static_cast<std::size_t>(j)] == (expect.u[static_cast<std::size_t>(j)] + c.h >= 0 ? 1 : 0));
         for (int n : fired) CHECK(n <= 1);
         for (int o = 0; o < n_out; ++o) CHECK(fired[static_cast<std::size_t>(n_h + o)] == 1);
     }
@@ -84,6 +85,7 @@ TEST_CASE("ttfs conversion: the reference spikes equal the integer model on rand
     std::mt19937_64 rng(11);
     for (int trial = 0; trial < 6; ++trial) {
         const int T = trial % 2 ? 16 : 7, Th = trial % 3 ? 12 : 5;
+        spec.hidden_rounding = trial < 3 ? "nearest" : "down";
         const auto ann = random_ann(30, 12, 4, 100 + trial);
         const auto c = train::convert_ttfs_with_scale(ann, 0.8 + 0.3 * trial, spec, T, Th);
         const std::int64_t K = c.k_window, R = T + K;
@@ -137,7 +139,8 @@ TEST_CASE("ttfs conversion: a conv hidden layer, with and without folded average
           "[unit]") {
     std::mt19937_64 rng(23);
     for (bool pool : {false, true}) {
-        const train::RateSpec spec = conv_spec(pool);
+        train::RateSpec spec = conv_spec(pool);
+        spec.hidden_rounding = pool ? "down" : "nearest";
         train::Ann ann = train::init_ann(spec);
         train::zero_first_layer_row_sums(ann);
         REQUIRE(ann.layers() == (pool ? 3 : 2));
@@ -159,6 +162,38 @@ TEST_CASE("ttfs conversion: a conv hidden layer, with and without folded average
             const auto syn = l0.synapses();
             for (std::uint32_t j = 0; j < syn.rows(); ++j) CHECK(syn.row_ptr[j + 1] - syn.row_ptr[j] == 9u);
             check_against_integer_model(c, T, 30, rng);
+        }
+    }
+}
+
+TEST_CASE("ttfs conversion: on a flat image every zero-sum kernel gives U = 0: all hidden neurons fire at R when "
+          "rounding to nearest, none when rounding down",
+          "[unit]") {
+    for (const char* rounding : {"nearest", "down"}) {
+        train::RateSpec spec = conv_spec(true);
+        spec.hidden_rounding = rounding;
+        train::Ann ann = train::init_ann(spec);
+        train::zero_first_layer_row_sums(ann);
+        const auto c = train::convert_ttfs_with_scale(ann, 0.9, spec, 8, 8);
+        const std::int64_t R = 8 + c.k_window;
+        const snn::Reference ref(c.net);
+        const auto enc = encode::make_encoder(c.net.encoding);
+        for (float level : {0.0f, 0.5f, 1.0f}) {
+            INFO(rounding << " level " << level);
+            const std::vector<float> x(98, level);
+            snn::VectorSink sink;
+            ref.run(enc->encode(x.data(), x.size(), 0), 0, &sink);
+            int hidden = 0, outputs = 0;
+            for (const auto& sp : sink.spikes) {
+                if (sp.layer == 0) {
+                    ++hidden;
+                    CHECK(static_cast<std::int64_t>(sp.step) == R);
+                } else {
+                    ++outputs;
+                }
+            }
+            CHECK(hidden == (std::string(rounding) == "nearest" ? 36 : 0));
+            CHECK(outputs == 3);
         }
     }
 }
