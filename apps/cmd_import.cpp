@@ -24,7 +24,7 @@ namespace spiketlm::app {
 namespace {
 
 struct ImportArgs {
-    std::string onnx, method = "rate", dataset, data_dir = "data", out;
+    std::string onnx, method = "rate", dataset, data_dir = "data", out, hidden_rounding = "nearest";
     int steps = 0, hidden_steps = 0, weight_bits = 8, threads = 2;
     double percentile = 99.9;
     std::size_t calibration_samples = 10000, test_samples = 0;
@@ -83,6 +83,9 @@ void run_import(const ImportArgs& a) {
     spec.outputs = mlp.layers.back().out;
     spec.steps = a.steps > 0 ? a.steps : (a.method == "ttfs" ? 32 : 64);
     spec.hidden_steps = a.hidden_steps;
+    spec.hidden_rounding = a.hidden_rounding;
+    if (a.method != "ttfs" && a.hidden_rounding != "nearest")
+        throw InputError("--hidden-rounding is an option of --method ttfs only");
     spec.weight_bits = a.weight_bits;
     spec.percentile = a.percentile;
     spec.calibration_samples = a.calibration_samples;
@@ -180,6 +183,8 @@ void setup(CLI::App& root) {
     cmd->add_option("--data-dir", args.data_dir, "dataset folder (scripts/get-data.sh)");
     cmd->add_option("--steps", args.steps, "T of the written model (default: rate 64, ttfs 32)");
     cmd->add_option("--hidden-steps", args.hidden_steps, "ttfs: steps per hidden scale (default: T)");
+    cmd->add_option("--hidden-rounding", args.hidden_rounding,
+                    "ttfs: nearest (default) | down (hidden neurons with a pre-activation <= 0 stay silent)");
     cmd->add_option("--weight-bits", args.weight_bits, "integer weight width (2..16, default 8)");
     cmd->add_option("--percentile", args.percentile, "activation percentile for the scales (default 99.9)");
     cmd->add_option("--calibration-samples", args.calibration_samples, "first N training images (default 10000)");

