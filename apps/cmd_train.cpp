@@ -123,8 +123,12 @@ std::function<void(const train::EpochStats&)> ann_epoch_logger(int epochs, nlohm
 void run_rate(const TrainArgs& a) {
     auto [spec, ds] = prepare_ann(a, "rate");
     namespace fs = std::filesystem;
-    std::cout << "training ReLU ANN " << spec.name << " on " << a.dataset << ": " << ds.train.count() << " train / "
-              << ds.test.count() << " test samples, " << spec.epochs << " epochs, seed " << spec.seed << "\n";
+    if (a.ann.empty())
+        std::cout << "training ReLU ANN " << spec.name << " on " << a.dataset << ": " << ds.train.count() << " train / "
+                  << ds.test.count() << " test samples, " << spec.epochs << " epochs, seed " << spec.seed << "\n";
+    else
+        std::cout << "converting the ReLU ANN of " << a.ann << " (" << spec.name << ", no training) on " << a.dataset
+                  << "\n";
     nlohmann::json report = {{"method", "rate"},
                              {"model", spec.name},
                              {"model_file", a.model},
@@ -161,9 +165,13 @@ void run_rate(const TrainArgs& a) {
 void run_ttfs(const TrainArgs& a) {
     auto [spec, ds] = prepare_ann(a, "ttfs");
     namespace fs = std::filesystem;
-    std::cout << "training ReLU ANN " << spec.name << " (first-layer rows sum to zero) on " << a.dataset << ": "
-              << ds.train.count() << " train / " << ds.test.count() << " test samples, " << spec.epochs
-              << " epochs, seed " << spec.seed << "\n";
+    if (a.ann.empty())
+        std::cout << "training ReLU ANN " << spec.name << " (first-layer rows sum to zero) on " << a.dataset << ": "
+                  << ds.train.count() << " train / " << ds.test.count() << " test samples, " << spec.epochs
+                  << " epochs, seed " << spec.seed << "\n";
+    else
+        std::cout << "converting the ReLU ANN of " << a.ann << " (" << spec.name << ", no training) on " << a.dataset
+                  << "\n";
     nlohmann::json report = {{"method", "ttfs"},
                              {"model", spec.name},
                              {"model_file", a.model},
