@@ -4,8 +4,8 @@
 // <out>/train_report.json (docs/training.md).
 // `--method rate`: a ReLU ANN trained in float and converted to rate-coded IF neurons
 // (sw/train/rate_conversion.h, docs/conversion.md). `--method ttfs`: a one-hidden-layer ReLU ANN
-// trained with zero first-layer row sums, converted exactly to single-spike ReL-PSP neurons
-// (sw/train/ttfs_conversion.h).
+// (dense, or conv with optional average pooling) trained with zero first-layer row sums,
+// converted exactly to single-spike ReL-PSP neurons (sw/train/ttfs_conversion.h).
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
