@@ -15,6 +15,7 @@
 #include "sw/snn/evaluate.h"
 #include "sw/train/conv.h"
 #include "sw/train/parallel.h"
+#include "sw/train/spec_yaml.h"
 
 namespace spiketlm::train {
 
@@ -70,35 +71,9 @@ void BpttSpec::validate() const {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& source, const YAML::Node& n, const std::string& what) {
-    const int line = n.Mark().line >= 0 ? n.Mark().line + 1 : 1;
-    throw InputError(source + ":" + std::to_string(line) + ": " + what);
-}
-
-void check_keys(const std::string& source, const YAML::Node& map, const std::string& section,
-                const std::set<std::string>& allowed) {
-    if (!map.IsMap()) fail(source, map, "'" + section + "' must be a mapping");
-    for (const auto& kv : map) {
-        const auto key = kv.first.as<std::string>();
-        if (!allowed.count(key)) {
-            std::string list;
-            for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-            fail(source, kv.first,
-                 "unknown key '" + (section.empty() ? key : section + "." + key) + "' (allowed: " + list + ")");
-        }
-    }
-}
-
-template <typename T>
-void get(const std::string& source, const YAML::Node& map, const char* key, const std::string& section, T& out) {
-    const YAML::Node n = map[key];
-    if (!n) return;
-    try {
-        out = n.as<T>();
-    } catch (const YAML::Exception&) {
-        fail(source, n, "'" + (section.empty() ? std::string(key) : section + "." + key) + "' has the wrong type");
-    }
-}
+using spec_yaml::check_keys;
+using spec_yaml::fail;
+using spec_yaml::get;
 
 // A named enum value: the parse helper's message gets the file:line of the value.
 template <typename F>
@@ -108,8 +83,7 @@ void get_named(const std::string& source, const YAML::Node& map, const char* key
     if (!n) return;
     std::string s;
     get(source, map, key, section, s);
-    parse(s, source + ":" + std::to_string(n.Mark().line + 1) + ": " +
-                 (section.empty() ? std::string(key) : section + "." + key));
+    parse(s, source + ":" + std::to_string(n.Mark().line + 1) + ": " + spec_yaml::key_path(section, key));
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "sw/common/seed.h"
 #include "sw/data/datasets.h"
 #include "sw/train/conv.h"
+#include "sw/train/spec_yaml.h"
 
 namespace spiketlm::train {
 
@@ -167,35 +168,9 @@ void RateSpec::validate() const {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& source, const YAML::Node& n, const std::string& what) {
-    const int line = n.Mark().line >= 0 ? n.Mark().line + 1 : 1;
-    throw InputError(source + ":" + std::to_string(line) + ": " + what);
-}
-
-void check_keys(const std::string& source, const YAML::Node& map, const std::string& section,
-                const std::set<std::string>& allowed) {
-    if (!map.IsMap()) fail(source, map, "'" + section + "' must be a mapping");
-    for (const auto& kv : map) {
-        const auto key = kv.first.as<std::string>();
-        if (!allowed.count(key)) {
-            std::string list;
-            for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-            fail(source, kv.first,
-                 "unknown key '" + (section.empty() ? key : section + "." + key) + "' (allowed: " + list + ")");
-        }
-    }
-}
-
-template <typename T>
-void get(const std::string& source, const YAML::Node& map, const char* key, const std::string& section, T& out) {
-    const YAML::Node n = map[key];
-    if (!n) return;
-    try {
-        out = n.as<T>();
-    } catch (const YAML::Exception&) {
-        fail(source, n, "'" + section + "." + key + "' has the wrong type");
-    }
-}
+using spec_yaml::check_keys;
+using spec_yaml::fail;
+using spec_yaml::get;
 
 }  // namespace
 

@@ -17,6 +17,7 @@
 #include "sw/encode/encoder.h"
 #include "sw/snn/evaluate.h"
 #include "sw/train/parallel.h"
+#include "sw/train/spec_yaml.h"
 
 namespace spiketlm::train {
 
@@ -60,42 +61,16 @@ void StdpSpec::validate() const {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& source, const YAML::Node& n, const std::string& what) {
-    const int line = n.Mark().line >= 0 ? n.Mark().line + 1 : 1;
-    throw InputError(source + ":" + std::to_string(line) + ": " + what);
-}
-
-void check_keys(const std::string& source, const YAML::Node& map, const std::string& section,
-                const std::set<std::string>& allowed) {
-    if (!map.IsMap()) fail(source, map, "'" + section + "' must be a mapping");
-    for (const auto& kv : map) {
-        const auto key = kv.first.as<std::string>();
-        if (!allowed.count(key)) {
-            std::string list;
-            for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-            fail(source, kv.first,
-                 "unknown key '" + (section.empty() ? key : section + "." + key) + "' (allowed: " + list + ")");
-        }
-    }
-}
-
-template <typename T>
-void get(const std::string& source, const YAML::Node& map, const char* key, const std::string& section, T& out) {
-    const YAML::Node n = map[key];
-    if (!n) return;
-    try {
-        out = n.as<T>();
-    } catch (const YAML::Exception&) {
-        fail(source, n, "'" + (section.empty() ? std::string(key) : section + "." + key) + "' has the wrong type");
-    }
-}
+using spec_yaml::check_keys;
+using spec_yaml::fail;
+using spec_yaml::get;
 
 // Range errors of a value read from the file carry its line (validate() repeats them without).
 template <typename T, typename Ok>
 void get_checked(const std::string& source, const YAML::Node& map, const char* key, const std::string& section,
                  T& out, Ok ok, const char* rule) {
     get(source, map, key, section, out);
-    if (map[key] && !ok(out)) fail(source, map[key], "'" + section + "." + key + "' " + rule);
+    if (map[key] && !ok(out)) fail(source, map[key], "'" + spec_yaml::key_path(section, key) + "' " + rule);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "sw/common/error.h"
 #include "sw/common/fs.h"
+#include "sw/train/spec_yaml.h"
 
 namespace spiketlm::train {
 
@@ -70,41 +71,22 @@ void TrainSpec::validate() const {
 
 namespace {
 
+// The spec_yaml checks bound to one file; a value of the wrong type is quoted in the message.
 class Reader {
   public:
     explicit Reader(std::string source) : m_source(std::move(source)) {}
 
-    std::string at(const YAML::Node& n) const {
-        const int line = n.Mark().line >= 0 ? n.Mark().line + 1 : 1;
-        return m_source + ":" + std::to_string(line);
-    }
     [[noreturn]] void fail(const YAML::Node& n, const std::string& what) const {
-        throw InputError(at(n) + ": " + what);
+        spec_yaml::fail(m_source, n, what);
     }
     // Rejects keys not in `allowed` (typos must not silently fall back to defaults).
     void check_keys(const YAML::Node& map, const std::string& section,
                     const std::set<std::string>& allowed) const {
-        if (!map.IsMap()) fail(map, "'" + section + "' must be a mapping");
-        for (const auto& kv : map) {
-            const auto key = kv.first.as<std::string>();
-            if (!allowed.count(key)) {
-                std::string list;
-                for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-                fail(kv.first, "unknown key '" + (section.empty() ? key : section + "." + key) +
-                                   "' (allowed: " + list + ")");
-            }
-        }
+        spec_yaml::check_keys(m_source, map, section, allowed);
     }
     template <typename T>
     void get(const YAML::Node& map, const char* key, const std::string& section, T& out) const {
-        const YAML::Node n = map[key];
-        if (!n) return;
-        try {
-            out = n.as<T>();
-        } catch (const YAML::Exception&) {
-            fail(n, "'" + section + "." + key + "' has the wrong type (value '" +
-                        (n.IsScalar() ? n.Scalar() : std::string("<not a scalar>")) + "')");
-        }
+        spec_yaml::get(m_source, map, key, section, out, spec_yaml::ShowValue::yes);
     }
 
   private:

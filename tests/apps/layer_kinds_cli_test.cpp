@@ -35,17 +35,13 @@ TEST_CASE("cli: a conv2d/sparse/recurrent model is mapped, run on the chip and m
                                     {"labels", io::NpyArray::from_int32({labels.size()}, labels)}});
     test::write_text(dir + "/chip.yaml", std::string(test::k_chip6x6) + "run:\n  model: " + dir + "/model\n  spikes: " +
                                              dir + "/in.npz\n  frames: 30\n");
-    const auto m = test::run_cli("map --model " + dir + "/model --chip " + dir + "/chip.yaml --out " + dir + "/mapped");
-    INFO(m.output);
-    REQUIRE(m.exit_code == 0);
+    test::run_cli_ok("map --model " + dir + "/model --chip " + dir + "/chip.yaml --out " + dir + "/mapped");
     for (const char* cmd : {"ref", "run", "run-lt"}) {
         const std::string c(cmd);
-        const auto r = test::run_cli((c == "ref" ? std::string("ref") : std::string("run")) + " --config " + dir +
-                                     "/chip.yaml --out " + dir + "/" + c +
-                                     (c == "run" ? " --set run.mapped=" + dir + "/mapped" : "") +
-                                     (c == "run-lt" ? " --set chip.timing=lt" : ""));
-        INFO(r.output);
-        REQUIRE(r.exit_code == 0);
+        test::run_cli_ok((c == "ref" ? std::string("ref") : std::string("run")) + " --config " + dir +
+                         "/chip.yaml --out " + dir + "/" + c +
+                         (c == "run" ? " --set run.mapped=" + dir + "/mapped" : "") +
+                         (c == "run-lt" ? " --set chip.timing=lt" : ""));
     }
     for (const char* chip : {"run", "run-lt"}) {
         const auto d = test::run_cli("trace diff " + dir + "/" + chip + "/spikes.spk " + dir + "/ref/spikes.spk");
@@ -53,6 +49,6 @@ TEST_CASE("cli: a conv2d/sparse/recurrent model is mapped, run on the chip and m
         CHECK(d.exit_code == 0);
         CHECK_THAT(d.output, Catch::Contains("traces equal"));
     }
-    const auto rep = nlohmann::json::parse(test::read_text(dir + "/run/report.json"));
+    const auto rep = test::read_json(dir + "/run/report.json");
     CHECK(rep["spikes_per_frame"].get<double>() > 30.0);  // not vacuous
 }

@@ -24,7 +24,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* k_fmnist = "/usr/share/datasets/fashion-mnist";
 const char* k_python = "/usr/bin/python3";  // Debian's: matplotlib, numpy, PIL
 
 test::CmdResult plot(const std::string& args) {
@@ -99,8 +98,6 @@ void check_self_contained(const std::string& html_text, int images) {
 }
 
 std::string run_chip(const std::string& dir) {
-    test::require_file(std::string(k_fmnist) + "/t10k-images-idx3-ubyte.gz",
-                       "install the Debian package dataset-fashion-mnist (make data)");
     snn::RandomNetworkSpec spec;
     spec.sizes = {784, 40, 10};
     spec.kind = snn::NeuronKind::relpsp;
@@ -109,14 +106,10 @@ std::string run_chip(const std::string& dir) {
     spec.encoding.kind = "ttfs";
     spec.encoding.steps = 16;
     io::save_model(dir + "/model", snn::random_network(spec));
-    fs::create_directories(dir + "/data");
-    fs::create_directory_symlink(k_fmnist, dir + "/data/fashion-mnist");
-    test::write_text(dir + "/run.yaml", "include: " + test::source_dir() + "/configs/chips/yoso.yaml\nchip:\n  energy_table: " +
-                                            test::source_dir() + "/configs/energy/default-45nm.yaml\nrun:\n  model: " + dir +
-                                            "/model\n  data_dir: " + dir + "/data\n  frames: 12\n");
-    const auto r = test::run_cli("run --config " + dir + "/run.yaml --out " + dir + "/run");
-    INFO(r.output);
-    REQUIRE(r.exit_code == 0);
+    test::fashion_mnist_data_dir(dir);
+    test::write_text(dir + "/run.yaml",
+                     test::yoso_run_config(dir + "/model", "", dir + "/data", 12, test::default_energy_table_yaml()));
+    test::run_cli_ok("run --config " + dir + "/run.yaml --out " + dir + "/run");
     return dir + "/run";
 }
 
@@ -132,7 +125,7 @@ TEST_CASE("plot: a run directory's figures show report.json and stats.csv, and i
     const std::string plots = run + "/plots";
     for (const char* n : {"energy_breakdown", "spikes", "pe_utilization", "link_utilization", "frame_cycles"})
         check_figure_files(plots, n);
-    const auto rep = nlohmann::json::parse(test::read_text(run + "/report.json"));
+    const auto rep = test::read_json(run + "/report.json");
 
     // Energy: both stacks hold exactly report.json's breakdowns, and each sums to the total.
     double by_class = 0, by_layer = 0;
@@ -294,9 +287,7 @@ TEST_CASE("plot: a spiketlm noc directory gives the latency and throughput curve
     test::write_text(dir + "/noc.yaml",
                      "chip:\n  noc:\n    width: 4\n    height: 4\n    multicast: source\nnoc:\n  pattern: uniform\n"
                      "  packet_flits: 4\n  warmup_cycles: 200\n  measure_cycles: 2000\n  drain_cycles: 5000\n");
-    const auto n = test::run_cli("noc --config " + dir + "/noc.yaml --rates 0.05,0.2,0.4 --out " + dir + "/noc");
-    INFO(n.output);
-    REQUIRE(n.exit_code == 0);
+    test::run_cli_ok("noc --config " + dir + "/noc.yaml --rates 0.05,0.2,0.4 --out " + dir + "/noc");
     const auto p = plot("noc " + dir + "/noc --bound 4");
     INFO(p.output);
     REQUIRE(p.exit_code == 0);

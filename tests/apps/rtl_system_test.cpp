@@ -14,33 +14,20 @@
 using namespace spiketlm;
 namespace fs = std::filesystem;
 
-namespace {
-const char* k_fmnist = "/usr/share/datasets/fashion-mnist";
-}
-
 TEST_CASE("rtl: a trained Fashion-MNIST network on RTL PEs, and on RTL PEs and RTL routers, has the reference's spikes and the TLM chip's cycles",
           "[rtl]") {
-    test::require_file(std::string(k_fmnist) + "/t10k-images-idx3-ubyte.gz",
-                       "install the Debian package dataset-fashion-mnist (make data)");
     const std::string dir = test::scratch_dir("rtl-system");
-    fs::create_directories(dir + "/data");
-    fs::create_directory_symlink(k_fmnist, dir + "/data/fashion-mnist");
+    test::fashion_mnist_data_dir(dir);
     // The demo model (784-100-10 ReL-PSP, STDBP), one epoch: trained weights, not random ones.
     const auto tr = test::run_cli("train --dataset fashion-mnist --model " + test::source_dir() +
                                   "/configs/models/relpsp-demo.yaml --epochs 1 --data-dir " + dir + "/data --out " + dir +
                                   "/model");
     REQUIRE(tr.exit_code == 0);
-    test::write_text(dir + "/run.yaml", "include: " + test::source_dir() +
-                                            "/configs/chips/yoso.yaml\n"
-                                            "chip:\n  energy_table: " +
-                                            test::source_dir() + "/configs/energy/default-45nm.yaml\n" +
-                                            "run:\n  model: " + dir + "/model\n  data_dir: " + dir +
-                                            "/data\n  frames: 24\n");
+    test::write_text(dir + "/run.yaml",
+                     test::yoso_run_config(dir + "/model", "", dir + "/data", 24, test::default_energy_table_yaml()));
     auto run = [&](const std::string& cmd, const std::string& out, const std::string& extra) {
-        const auto r = test::run_cli(cmd + " --config " + dir + "/run.yaml --out " + dir + "/" + out + " " + extra);
-        INFO(r.output);
-        REQUIRE(r.exit_code == 0);
-        return nlohmann::json::parse(test::read_text(dir + "/" + out + "/report.json"));
+        test::run_cli_ok(cmd + " --config " + dir + "/run.yaml --out " + dir + "/" + out + " " + extra);
+        return test::read_json(dir + "/" + out + "/report.json");
     };
     const auto tlm = run("run", "tlm", "");
     run("ref", "ref", "");

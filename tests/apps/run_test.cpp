@@ -28,14 +28,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* k_fmnist = "/usr/share/datasets/fashion-mnist";
-
 // A run directory layout: model/, data/fashion-mnist -> Debian's files, run.yaml.
 struct Setup {
     std::string dir = test::scratch_dir("run");
     explicit Setup(snn::NeuronKind kind = snn::NeuronKind::lif, int frames = 40) {
-        test::require_file(std::string(k_fmnist) + "/t10k-images-idx3-ubyte.gz",
-                           "install the Debian package dataset-fashion-mnist (make data)");
         snn::RandomNetworkSpec spec;
         spec.sizes = {784, 60, 10};
         spec.kind = kind;
@@ -50,20 +46,15 @@ struct Setup {
             spec.encoding.rate_max = 0.3;
         }
         io::save_model(dir + "/model", snn::random_network(spec));
-        fs::create_directories(dir + "/data");
-        fs::create_directory_symlink(k_fmnist, dir + "/data/fashion-mnist");
-        test::write_text(dir + "/run.yaml", "include: " + test::source_dir() +
-                                                "/configs/chips/yoso.yaml\n"
-                                                "chip:\n  energy_table: " +
-                                                test::source_dir() + "/configs/energy/default-45nm.yaml\n" +
-                                                "run:\n  model: " + dir + "/model\n  data_dir: " + dir +
-                                                "/data\n  frames: " + std::to_string(frames) + "\n");
+        test::fashion_mnist_data_dir(dir);
+        test::write_text(dir + "/run.yaml", test::yoso_run_config(dir + "/model", "", dir + "/data", frames,
+                                                                  test::default_energy_table_yaml()));
     }
     test::CmdResult run(const std::string& cmd, const std::string& out, const std::string& extra = "") const {
         return test::run_cli(cmd + " --config " + dir + "/run.yaml --out " + dir + "/" + out + " " + extra);
     }
     nlohmann::json report(const std::string& out) const {
-        return nlohmann::json::parse(test::read_text(dir + "/" + out + "/report.json"));
+        return test::read_json(dir + "/" + out + "/report.json");
     }
 };
 

@@ -27,15 +27,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* k_fmnist = "/usr/share/datasets/fashion-mnist";
-
 // A small generated model on real Fashion-MNIST frames, on the default chip, with a fixed run
 // name (so that reports of different directories compare equal).
 struct Setup {
     std::string dir = test::scratch_dir("shard");
     explicit Setup(int frames) {
-        test::require_file(std::string(k_fmnist) + "/t10k-images-idx3-ubyte.gz",
-                           "install the Debian package dataset-fashion-mnist (make data)");
         snn::RandomNetworkSpec spec;
         spec.sizes = {784, 60, 10};
         spec.kind = snn::NeuronKind::lif;
@@ -45,8 +41,7 @@ struct Setup {
         spec.encoding.steps = 16;
         spec.encoding.rate_max = 0.3;
         io::save_model(dir + "/model", snn::random_network(spec));
-        fs::create_directories(dir + "/data");
-        fs::create_directory_symlink(k_fmnist, dir + "/data/fashion-mnist");
+        test::fashion_mnist_data_dir(dir);
         test::write_text(dir + "/run.yaml", "include: " + test::source_dir() +
                                                 "/configs/chips/yoso.yaml\n"
                                                 "chip:\n  energy_table: " +
@@ -131,9 +126,7 @@ TEST_CASE("run: shards run one at a time and merged equal one run", "[system]") 
         CHECK(fs::exists(s.dir + "/sharded/shards/" + std::to_string(i) + "/shard.json"));
         CHECK_FALSE(fs::exists(s.dir + "/sharded/report.json"));
     }
-    const auto m = test::run_cli("-q merge " + s.dir + "/sharded");
-    INFO(m.output);
-    REQUIRE(m.exit_code == 0);
+    test::run_cli_ok("-q merge " + s.dir + "/sharded");
     check_same_outputs(s, "one", "sharded", {"stats.csv", "decisions.csv", "spikes.spk"});
     // --shards N without --shard: the shards as local processes, merged, kept.
     REQUIRE(s.run("local", "--shards 4 --threads 2").exit_code == 0);

@@ -72,9 +72,7 @@ TEST_CASE("spike list input: ref and run give the hand-computed spikes of a hand
         "frame,step,layer,neuron\n0,1,0,0\n0,2,1,0\n0,4,0,0\n0,5,1,0\n1,5,0,0\n1,6,1,0\n";
     const std::string cfg = run_yaml(dir, model, dir + "/in.npz", 2);
     for (const char* cmd : {"ref", "run"}) {
-        const auto r = test::run_cli(std::string(cmd) + " --config " + cfg + " --out " + dir + "/" + cmd);
-        INFO(r.output);
-        REQUIRE(r.exit_code == 0);
+        test::run_cli_ok(std::string(cmd) + " --config " + cfg + " --out " + dir + "/" + cmd);
         const auto x = test::run_cli("trace export " + dir + "/" + cmd + "/spikes.spk --out " + dir + "/" + cmd + ".csv");
         REQUIRE(x.exit_code == 0);
         // Keep frame, step, layer, neuron (the chip adds pe and cycle).
@@ -86,7 +84,7 @@ TEST_CASE("spike list input: ref and run give the hand-computed spikes of a hand
             got += line.substr(0, cut) + "\n";
         }
         CHECK(got == expect);
-        const auto rep = nlohmann::json::parse(test::read_text(dir + "/" + cmd + "/report.json"));
+        const auto rep = test::read_json(dir + "/" + cmd + "/report.json");
         INFO(rep.dump());
         CHECK(rep.dump().find("in.npz") != std::string::npos);
     }
@@ -155,11 +153,9 @@ TEST_CASE("spike list input: training takes a spike list as its dataset", "[syst
                      "network: {inputs: 10, hidden: [8], outputs: 2}\n"
                      "train: {seed: 2, epochs: 20, batch: 20, lr: 0.02, lr_min: 0.001}\n"
                      "conversion: {calibration_samples: 200, steps: 16, report_steps: [16]}\n");
-    const auto r = test::run_cli("train --method rate --dataset " + dir + "/train.npz --model " + dir + "/spec.yaml --out " +
-                                 dir + "/m --threads 1");
-    INFO(r.output);
-    REQUIRE(r.exit_code == 0);
-    const auto rep = nlohmann::json::parse(test::read_text(dir + "/m/train_report.json"));
+    test::run_cli_ok("train --method rate --dataset " + dir + "/train.npz --model " + dir + "/spec.yaml --out " +
+                     dir + "/m --threads 1");
+    const auto rep = test::read_json(dir + "/m/train_report.json");
     CHECK(rep["train_samples"] == 200);
     CHECK(rep["ann_test_accuracy"].get<double>() > 0.95);
     CHECK(rep["quantized_test_accuracy"].get<double>() > 0.9);

@@ -25,14 +25,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* k_fmnist = "/usr/share/datasets/fashion-mnist";
-
 // dir/model (784-60-10 random LIF network), dir/data/fashion-mnist -> Debian's files, dir/base.yaml.
 struct Setup {
     std::string dir = test::scratch_dir("sweep");
     Setup() {
-        test::require_file(std::string(k_fmnist) + "/t10k-images-idx3-ubyte.gz",
-                           "install the Debian package dataset-fashion-mnist (make data)");
         snn::RandomNetworkSpec spec;
         spec.sizes = {784, 60, 10};
         spec.kind = snn::NeuronKind::lif;
@@ -42,8 +38,7 @@ struct Setup {
         spec.encoding.steps = 16;
         spec.encoding.rate_max = 0.3;
         io::save_model(dir + "/model", snn::random_network(spec));
-        fs::create_directories(dir + "/data");
-        fs::create_directory_symlink(k_fmnist, dir + "/data/fashion-mnist");
+        test::fashion_mnist_data_dir(dir);
         test::write_text(dir + "/base.yaml", "include: " + test::source_dir() + "/configs/chips/yoso.yaml\n" +
                                                  "chip:\n  energy_table: " + test::source_dir() +
                                                  "/configs/energy/default-45nm.yaml\n" + "run:\n  model: " + dir +
@@ -137,7 +132,7 @@ TEST_CASE("sweep: --jobs 2 runs a grid, records a failing point, and results.csv
         CHECK(row.at("chip.noc.router_pipeline") == grid[i].second);
         CHECK(row.at("status") == "ok");
         const std::string pdir = out + "/points/" + row.at("point");
-        const auto rep = nlohmann::json::parse(test::read_text(pdir + "/report.json"));
+        const auto rep = test::read_json(pdir + "/report.json");
         CHECK(rep["frames"] == 4);
         for (const char* f : {"accuracy", "cycles_per_frame", "energy_nj_per_frame", "latency_us_per_frame"})
             CHECK(std::stod(row.at(f)) == rep[f].get<double>());
@@ -160,9 +155,7 @@ TEST_CASE("sweep: --jobs 2 runs a grid, records a failing point, and results.csv
     const auto again = test::run_cli("sweep " + file + " --out " + out + " --jobs 2");
     CHECK_THAT(again.output, Catch::Contains("0 run now, 4 finished before, 1 failed"));
     CHECK(report_times(out) == before);
-    const auto c = test::run_cli("sweep collect " + out + " --pareto accuracy,energy_nj_per_frame,latency_us_per_frame");
-    INFO(c.output);
-    REQUIRE(c.exit_code == 0);
+    test::run_cli_ok("sweep collect " + out + " --pareto accuracy,energy_nj_per_frame,latency_us_per_frame");
     const auto pr = read_csv(out + "/results.csv");
     REQUIRE(pr.size() == 5);
     CHECK(pr[4].at("pareto").empty());
@@ -198,9 +191,7 @@ TEST_CASE("sweep: a killed sweep resumes without redoing finished points", "[sys
     REQUIRE(done.size() >= 2);
     REQUIRE(done.size() < 6);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // distinct mtimes for rewritten files
-    const auto r = test::run_cli("sweep " + file + " --out " + out + " --jobs 2");
-    INFO(r.output);
-    REQUIRE(r.exit_code == 0);
+    const auto r = test::run_cli_ok("sweep " + file + " --out " + out + " --jobs 2");
     CHECK_THAT(r.output, Catch::Contains(std::to_string(6 - done.size()) + " run now, " + std::to_string(done.size()) +
                                          " finished before, 0 failed"));
     const auto after = report_times(out);
@@ -247,9 +238,7 @@ TEST_CASE("sweep: include switches the preset and chip.energy_table the table, o
                                                 "  - {sim.seed: 9, chip.pe.lanes: 2, include: slow.yaml}\n"
                                                 "  - {sim.seed: 9, chip.pe.lanes: 2, chip.energy_table: " + table + "}\n");
     const std::string out = s.dir + "/out";
-    const auto r = test::run_cli("sweep " + file + " --out " + out + " --jobs 2");
-    INFO(r.output);
-    REQUIRE(r.exit_code == 0);
+    test::run_cli_ok("sweep " + file + " --out " + out + " --jobs 2");
     const auto rows = read_csv(out + "/results.csv");
     REQUIRE(rows.size() == 3);
     for (const auto& row : rows) CHECK(row.at("seed") == "9");

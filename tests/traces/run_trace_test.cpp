@@ -22,14 +22,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* k_fmnist = "/usr/share/datasets/fashion-mnist";
-
 // A 784-240-60-10 LIF network on configs/chips/yoso.yaml (4x4 mesh): 3 + 1 + 1 PEs.
 struct Setup {
     std::string dir = test::scratch_dir("run-trace");
     Setup() {
-        test::require_file(std::string(k_fmnist) + "/t10k-images-idx3-ubyte.gz",
-                           "install the Debian package dataset-fashion-mnist (make data)");
         snn::RandomNetworkSpec spec;
         spec.sizes = {784, 240, 60, 10};
         spec.timesteps = 20;
@@ -38,8 +34,7 @@ struct Setup {
         spec.encoding.steps = 14;
         spec.encoding.rate_max = 0.3;
         io::save_model(dir + "/model", snn::random_network(spec));
-        fs::create_directories(dir + "/data");
-        fs::create_directory_symlink(k_fmnist, dir + "/data/fashion-mnist");
+        test::fashion_mnist_data_dir(dir);
         test::write_text(dir + "/run.yaml", "include: " + test::source_dir() + "/configs/chips/yoso.yaml\n" +
                                                 "chip:\n  energy_table: " + test::source_dir() +
                                                 "/configs/energy/default-45nm.yaml\nrun:\n  model: " + dir +
@@ -88,7 +83,7 @@ TEST_CASE("run traces: a 4x4 run's Perfetto JSON is valid trace-event JSON and i
     INFO(r.output);
     REQUIRE(r.exit_code == 0);
     const Stats st(s.dir + "/a/stats.csv");
-    const auto j = nlohmann::json::parse(test::read_text(s.dir + "/a/trace.json"));
+    const auto j = test::read_json(s.dir + "/a/trace.json");
     REQUIRE(j["traceEvents"].is_array());
     const double mhz = j["otherData"]["clock_mhz"];
     CHECK(mhz == 100.0);
@@ -168,7 +163,7 @@ TEST_CASE("run traces: a frame window holds only that frame's events, bad settin
     INFO(r.output);
     REQUIRE(r.exit_code == 0);
     CHECK(!fs::exists(s.dir + "/w/trace.vcd"));
-    const auto j = nlohmann::json::parse(test::read_text(s.dir + "/w/trace.json"));
+    const auto j = test::read_json(s.dir + "/w/trace.json");
     double begin = -1, end = -1;
     for (const auto& e : j["traceEvents"])
         if (e["ph"] == "X" && e["name"].get<std::string>().rfind("frame ", 0) == 0) {
@@ -206,7 +201,7 @@ TEST_CASE("run traces: per-hop events when asked: a local-port hop per delivery,
     INFO(r.output);
     REQUIRE(r.exit_code == 0);
     const Stats st(s.dir + "/h/stats.csv");
-    const auto j = nlohmann::json::parse(test::read_text(s.dir + "/h/trace.json"));
+    const auto j = test::read_json(s.dir + "/h/trace.json");
     std::size_t local = 0, link = 0, packets = 0, multi_flit = 0;
     for (const auto& e : j["traceEvents"]) {
         if (e["ph"] == "X" && e["cat"] == "packet") {
@@ -227,6 +222,6 @@ TEST_CASE("run traces: per-hop events when asked: a local-port hop per delivery,
     // Not asked for: no hop events (the default scopes).
     const auto d = s.run("d", "--set trace.perfetto=true --set trace.frames=1");
     REQUIRE(d.exit_code == 0);
-    const auto jd = nlohmann::json::parse(test::read_text(s.dir + "/d/trace.json"));
+    const auto jd = test::read_json(s.dir + "/d/trace.json");
     for (const auto& e : jd["traceEvents"]) CHECK(e.value("cat", "") != "hop");
 }

@@ -6,8 +6,7 @@
 #include <sstream>
 #include <type_traits>
 
-#include <dlfcn.h>
-
+#include "hw/common/rtl_plugin.h"
 #include "hw/noc/link.h"
 #include "hw/sim/trace_sink.h"
 #include "sw/common/error.h"
@@ -77,15 +76,8 @@ void fits(const char* key, std::uint64_t value, std::uint64_t max, const char* p
 // The model factory: the build's own model, or a plugin named by $SPIKETLM_RTL_ROUTER_MODEL (a
 // mutant model built by scripts/rtl_mutant_check.py for the mutation check).
 RouterModelFactory model_factory() {
-    static RouterModelFactory f = [] {
-        const char* lib = std::getenv("SPIKETLM_RTL_ROUTER_MODEL");
-        if (!lib || !*lib) return static_cast<RouterModelFactory>(&spiketlm_make_router);
-        void* h = ::dlopen(lib, RTLD_NOW | RTLD_LOCAL);
-        if (!h) throw InputError(std::string("SPIKETLM_RTL_ROUTER_MODEL: cannot load '") + lib + "': " + ::dlerror());
-        auto* g = reinterpret_cast<RouterModelFactory>(::dlsym(h, kRouterModelFactorySymbol));
-        if (!g) throw InputError(std::string("SPIKETLM_RTL_ROUTER_MODEL: '") + lib + "' has no " + kRouterModelFactorySymbol);
-        return g;
-    }();
+    static const RouterModelFactory f = rtl::model_factory(
+        "SPIKETLM_RTL_ROUTER_MODEL", kRouterModelFactorySymbol, static_cast<RouterModelFactory>(&spiketlm_make_router));
     return f;
 }
 

