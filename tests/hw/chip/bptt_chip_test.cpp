@@ -37,27 +37,16 @@ void check_chip_equals_reference(train::BpttSpec spec) {
     stats::Registry stats;
     const auto mapped = map::map_network(net, map::capacity_from(c), map::mesh_from(c));
     chip::Chip chip("chip", c, net, mapped, stats, false, net.seed);
-    std::vector<snn::SpikeEvent> chip_spikes;
-    chip.set_spike_callback([&](const chip::ChipSpike& s) { chip_spikes.push_back({s.step, s.layer, s.neuron}); });
     const snn::Reference ref(net);
+    test::ChipReferenceCompare cmp(chip, net, ref);
     const auto enc = snn::make_frame_encoder(net, test_set.pixels_per_image());
-    std::uint64_t spikes = 0, mismatched = 0, correct = 0;
-    std::string first;
-    for (std::size_t f = 0; f < test_set.count(); ++f) {
-        const auto in = enc->encode(test_set.image(f), test_set.pixels_per_image(), snn::frame_seed(spec.seed, f));
-        chip_spikes.clear();
-        const auto cr = chip.run_frame(in, f);
-        snn::VectorSink sink;
-        const auto rr = ref.run(in, f, &sink);
-        spikes += sink.spikes.size();
-        correct += rr.decision == test_set.labels[f];
-        const std::string diff = test::frame_difference(net, in, static_cast<int>(f), chip_spikes, cr, sink.spikes, rr);
-        if (!diff.empty() && mismatched++ == 0) first = diff;
-    }
-    INFO(first);
-    CHECK(mismatched == 0);
-    CHECK(spikes > 200 * 20);        // the comparison is not vacuous
-    CHECK(correct > 200 * 6 / 10);   // a trained network (chance: 10 %)
+    for (std::size_t f = 0; f < test_set.count(); ++f)
+        cmp.frame(enc->encode(test_set.image(f), test_set.pixels_per_image(), snn::frame_seed(spec.seed, f)), f,
+                  test_set.labels[f]);
+    INFO(cmp.first_difference);
+    CHECK(cmp.mismatched == 0);
+    CHECK(cmp.spikes > 200 * 20);        // the comparison is not vacuous
+    CHECK(cmp.correct > 200 * 6 / 10);   // a trained network (chance: 10 %)
 }
 
 train::BpttSpec small_spec() {
@@ -135,26 +124,15 @@ train: {seed: 2, epochs: 3, batch: 16, lr: 5.0e-3, lr_min: 5.0e-3, surrogate_slo
     stats::Registry stats;
     const auto mapped = map::map_network(net, map::capacity_from(c), map::mesh_from(c));
     chip::Chip chip("chip", c, net, mapped, stats, false, net.seed);
-    std::vector<snn::SpikeEvent> chip_spikes;
-    chip.set_spike_callback([&](const chip::ChipSpike& s) { chip_spikes.push_back({s.step, s.layer, s.neuron}); });
     const snn::Reference ref(net);
+    test::ChipReferenceCompare cmp(chip, net, ref);
     const auto enc = snn::make_frame_encoder(net, set.pixels_per_image());
-    std::uint64_t spikes = 0, mismatched = 0, correct = 0;
-    std::string first;
     for (std::size_t f = 0; f < 200; ++f) {
         const std::size_t k = 200 + f;  // frames the training did not see in this encoding
-        const auto in = enc->encode(set.image(k), set.pixels_per_image(), snn::frame_seed(spec.seed, f));
-        chip_spikes.clear();
-        const auto cr = chip.run_frame(in, f);
-        snn::VectorSink sink;
-        const auto rr = ref.run(in, f, &sink);
-        spikes += sink.spikes.size();
-        correct += rr.decision == set.labels[k];
-        const std::string diff = test::frame_difference(net, in, static_cast<int>(f), chip_spikes, cr, sink.spikes, rr);
-        if (!diff.empty() && mismatched++ == 0) first = diff;
+        cmp.frame(enc->encode(set.image(k), set.pixels_per_image(), snn::frame_seed(spec.seed, f)), f, set.labels[k]);
     }
-    INFO(first);
-    CHECK(mismatched == 0);
-    CHECK(spikes > 200 * 50);      // the conv layers are active: the comparison is not vacuous
-    CHECK(correct > 200 * 8 / 10);  // a trained network (chance: 25 %)
+    INFO(cmp.first_difference);
+    CHECK(cmp.mismatched == 0);
+    CHECK(cmp.spikes > 200 * 50);      // the conv layers are active: the comparison is not vacuous
+    CHECK(cmp.correct > 200 * 8 / 10);  // a trained network (chance: 25 %)
 }

@@ -37,30 +37,15 @@ Run compare(const snn::Network& net, const std::string& chip_yaml, int frames, d
     stats::Registry stats;
     const auto mapped = map::map_network(net, map::capacity_from(c), map::mesh_from(c));
     chip::Chip chip("chip", c, net, mapped, stats, early_stop, net.seed);
-    std::vector<snn::SpikeEvent> chip_spikes;
-    chip.set_spike_callback([&](const chip::ChipSpike& s) { chip_spikes.push_back({s.step, s.layer, s.neuron}); });
     snn::SimOptions opt;
     opt.early_stop = early_stop;
     snn::Reference ref(net, opt);
+    test::ChipReferenceCompare cmp(chip, net, ref);
     std::mt19937_64 rng(seed);
-    Run r;
-    for (int f = 0; f < frames; ++f) {
-        const auto in = random_input(net.inputs, net.encoding.steps, p_in, rng);
-        chip_spikes.clear();
-        const auto cr = chip.run_frame(in, static_cast<std::uint64_t>(f));
-        snn::VectorSink sink;
-        const auto rr = ref.run(in, static_cast<std::uint64_t>(f), &sink);
-        ++r.frames;
-        r.spikes += sink.spikes.size();
-        r.cycles += cr.cycles;
-        const std::string diff = test::frame_difference(net, in, f, chip_spikes, cr, sink.spikes, rr);
-        if (!diff.empty()) {
-            ++r.mismatched_frames;
-            if (r.first_difference.empty()) r.first_difference = diff;
-        }
-    }
+    for (int f = 0; f < frames; ++f)
+        cmp.frame(random_input(net.inputs, net.encoding.steps, p_in, rng), static_cast<std::uint64_t>(f));
     if (inspect) inspect(stats);
-    return r;
+    return {cmp.frames, cmp.spikes, cmp.mismatched, cmp.cycles, cmp.first_difference};
 }
 
 const char* k_chip4x4 = R"(

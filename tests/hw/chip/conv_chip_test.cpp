@@ -57,11 +57,8 @@ conversion: {calibration_samples: 200, weight_bits: 8, steps: 16}
     stats::Registry stats;
     const auto mapped = map::map_network(net, map::capacity_from(c), map::mesh_from(c));
     chip::Chip chip("chip", c, net, mapped, stats, false, net.seed);
-    std::vector<snn::SpikeEvent> chip_spikes;
-    chip.set_spike_callback([&](const chip::ChipSpike& s) { chip_spikes.push_back({s.step, s.layer, s.neuron}); });
     const snn::Reference ref(net);
-    std::uint64_t spikes = 0, mismatched = 0, correct = 0;
-    std::string first;
+    test::ChipReferenceCompare cmp(chip, net, ref);
     std::mt19937_64 in_rng(7);
     for (int f = 0; f < 200; ++f) {
         // Rate-coded image of class f % 4 (pixel value = spike probability per step).
@@ -71,20 +68,10 @@ conversion: {calibration_samples: 200, weight_bits: 8, steps: 16}
                 const float p = set.pixels[static_cast<std::size_t>(f % 400) * 100 + static_cast<std::size_t>(i)];
                 if (std::bernoulli_distribution(p)(in_rng)) in.push_back({s, static_cast<std::uint32_t>(i)});
             }
-        chip_spikes.clear();
-        const auto cr = chip.run_frame(in, static_cast<std::uint64_t>(f));
-        snn::VectorSink sink;
-        const auto rr = ref.run(in, static_cast<std::uint64_t>(f), &sink);
-        spikes += sink.spikes.size();
-        if (rr.decision == set.labels[static_cast<std::size_t>(f % 400)]) ++correct;
-        const std::string diff = test::frame_difference(net, in, f, chip_spikes, cr, sink.spikes, rr);
-        if (!diff.empty()) {
-            ++mismatched;
-            if (first.empty()) first = diff;
-        }
+        cmp.frame(in, static_cast<std::uint64_t>(f), set.labels[static_cast<std::size_t>(f % 400)]);
     }
-    INFO(first);
-    CHECK(mismatched == 0);
-    CHECK(spikes > 20000);   // the conv layers are active: the comparison is not vacuous
-    CHECK(correct > 180);    // and the converted network classifies
+    INFO(cmp.first_difference);
+    CHECK(cmp.mismatched == 0);
+    CHECK(cmp.spikes > 20000);   // the conv layers are active: the comparison is not vacuous
+    CHECK(cmp.correct > 180);    // and the converted network classifies
 }

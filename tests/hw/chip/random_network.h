@@ -86,6 +86,44 @@ std::string frame_difference(const snn::Network& net, const encode::SpikeTrain& 
            (chip_spikes == ref_spikes ? ", same spikes" : ", different spikes");
 }
 
+// A chip and the reference side by side, frame by frame (the chip keeps its one elaboration):
+// the constructor installs the chip's spike callback; frame() runs one input on both, compares
+// them with frame_difference and counts frames, reference spikes, chip cycles, correct reference
+// decisions (when a label is given) and mismatched frames, keeping the first difference.
+template <typename ChipT>
+class ChipReferenceCompare {
+public:
+    ChipReferenceCompare(ChipT& chip, const snn::Network& net, const snn::Reference& ref)
+        : chip_(chip), net_(net), ref_(ref) {
+        chip_.set_spike_callback([this](const auto& s) { chip_spikes_.push_back({s.step, s.layer, s.neuron}); });
+    }
+    ChipReferenceCompare(const ChipReferenceCompare&) = delete;
+    ChipReferenceCompare& operator=(const ChipReferenceCompare&) = delete;
+
+    snn::FrameResult frame(const encode::SpikeTrain& in, std::uint64_t f, int label = -1) {
+        chip_spikes_.clear();
+        const auto cr = chip_.run_frame(in, f);
+        snn::VectorSink sink;
+        const auto rr = ref_.run(in, f, &sink);
+        ++frames;
+        spikes += sink.spikes.size();
+        cycles += cr.cycles;
+        if (label >= 0 && rr.decision == label) ++correct;
+        const std::string diff = frame_difference(net_, in, static_cast<int>(f), chip_spikes_, cr, sink.spikes, rr);
+        if (!diff.empty() && mismatched++ == 0) first_difference = diff;
+        return rr;
+    }
+
+    std::uint64_t frames = 0, spikes = 0, cycles = 0, correct = 0, mismatched = 0;
+    std::string first_difference;
+
+private:
+    ChipT& chip_;
+    const snn::Network& net_;
+    const snn::Reference& ref_;
+    std::vector<snn::SpikeEvent> chip_spikes_;
+};
+
 // Conv2d (2x8x8 -> 4x8x8, 3x3, padding 1) -> sparse 20 % with recurrent inhibition -> dense 10,
 // on 16-neuron PEs so that inputs and spikes reach only some of a layer's PEs.
 inline snn::Network mixed_network(std::uint64_t seed) {

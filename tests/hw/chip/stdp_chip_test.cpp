@@ -74,31 +74,21 @@ TEST_CASE("chip: an STDP-trained layer with recurrent inhibition is spike-exact 
     const auto mapped = map::map_network(q, map::capacity_from(c), map::mesh_from(c));
     REQUIRE(mapped.pes.size() == 4);
     chip::Chip chip("chip", c, q, mapped, stats, false, q.seed);
-    std::vector<snn::SpikeEvent> chip_spikes;
-    chip.set_spike_callback([&](const chip::ChipSpike& e) { chip_spikes.push_back({e.step, e.layer, e.neuron}); });
     const snn::Reference ref(q);
+    test::ChipReferenceCompare cmp(chip, q, ref);
     snn::Network open = q;  // the same network without its inhibition
     open.layers[0].recurrent = snn::Csr{};
     const snn::Reference ref_open(open);
     const auto enc = snn::make_frame_encoder(q, test_set.pixels_per_image());
-    std::uint64_t spikes = 0, open_spikes = 0, correct = 0;
-    std::string first_difference;
-    int mismatched = 0;
+    std::uint64_t open_spikes = 0;
     for (std::size_t f = 0; f < test_set.count(); ++f) {
         const auto in = enc->encode(test_set.image(f), test_set.pixels_per_image(), snn::frame_seed(7, f));
-        chip_spikes.clear();
-        const auto cr = chip.run_frame(in, f);
-        snn::VectorSink sink;
-        const auto rr = ref.run(in, f, &sink);
-        spikes += sink.spikes.size();
-        correct += rr.decision == test_set.labels[f];
+        cmp.frame(in, f, test_set.labels[f]);
         open_spikes += ref_open.run(in, f).spikes();
-        const std::string diff = test::frame_difference(q, in, static_cast<int>(f), chip_spikes, cr, sink.spikes, rr);
-        if (!diff.empty() && mismatched++ == 0) first_difference = diff;
     }
-    INFO(first_difference);
-    CHECK(mismatched == 0);
-    CHECK(spikes > 1500);
-    CHECK(2 * open_spikes > 3 * spikes);  // the recurrent inhibition does its work (measured: 5656 vs 2168)
-    CHECK(correct > 100);  // 8 classes, chance 25 of 200: the unsupervised layer has learned the bars
+    INFO(cmp.first_difference);
+    CHECK(cmp.mismatched == 0);
+    CHECK(cmp.spikes > 1500);
+    CHECK(2 * open_spikes > 3 * cmp.spikes);  // the recurrent inhibition does its work (measured: 5656 vs 2168)
+    CHECK(cmp.correct > 100);  // 8 classes, chance 25 of 200: the unsupervised layer has learned the bars
 }
