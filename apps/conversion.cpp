@@ -58,12 +58,7 @@ nlohmann::json rate_convert_and_save(const train::Ann& ann, const train::RateSpe
 
 std::vector<std::vector<float>> ann_float_weights(const train::Ann& ann) {
     std::vector<std::vector<float>> fw;
-    for (const auto& w : ann.w) {
-        std::vector<float> v(static_cast<std::size_t>(w.size()));
-        for (Eigen::Index o = 0; o < w.rows(); ++o)
-            for (Eigen::Index i = 0; i < w.cols(); ++i) v[static_cast<std::size_t>(o * w.cols() + i)] = w(o, i);
-        fw.push_back(std::move(v));
-    }
+    for (const auto& w : ann.w) fw.push_back(train::row_major(w));
     return fw;
 }
 

@@ -501,6 +501,13 @@ Ann train_ann(const RateSpec& spec, const data::ImageSet& train, const data::Ima
     return ann;
 }
 
+std::vector<float> row_major(const Eigen::MatrixXf& m) {
+    std::vector<float> v(static_cast<std::size_t>(m.size()));
+    for (Eigen::Index o = 0; o < m.rows(); ++o)
+        for (Eigen::Index i = 0; i < m.cols(); ++i) v[static_cast<std::size_t>(o * m.cols() + i)] = m(o, i);
+    return v;
+}
+
 double positive_percentile(const Eigen::MatrixXf& a, double p) {
     std::vector<float> v;
     for (Eigen::Index i = 0; i < a.size(); ++i)

@@ -119,6 +119,10 @@ std::vector<Eigen::MatrixXf> ann_forward(const Ann& ann, const Eigen::MatrixXf& 
 double ann_loss_grad(const Ann& ann, const Eigen::MatrixXf& x, const std::vector<int>& labels, Ann& grad,
                      bool use_bias = true);
 
+// A weight matrix as a row-major vector (the layout of snn::Layer::weights and of the model
+// files' float weights).
+std::vector<float> row_major(const Eigen::MatrixXf& m);
+
 // Images [first, first + n) of a set as columns.
 Eigen::MatrixXf image_columns(const data::ImageSet& set, std::size_t first, std::size_t n);
 

@@ -152,13 +152,7 @@ TtfsConversion convert_ttfs_with_scale(const Ann& ann, double lambda, const Rate
     TtfsConversion c;
     c.lambda = lambda;
     c.weight_scale = {s0, s1};
-    c.float_weights.resize(2);
-    for (const Eigen::MatrixXf* m : {&w0, &w1}) {
-        auto& v = c.float_weights[m == &w0 ? 0 : 1];
-        v.resize(static_cast<std::size_t>(m->size()));
-        for (Eigen::Index o = 0; o < m->rows(); ++o)
-            for (Eigen::Index i = 0; i < m->cols(); ++i) v[static_cast<std::size_t>(o * m->cols() + i)] = (*m)(o, i);
-    }
+    c.float_weights = {row_major(w0), row_major(w1)};
     c.input_steps = steps;
     c.hidden_steps = hidden_steps;
     snn::Network& net = c.net;
