@@ -212,61 +212,9 @@ std::vector<BpttLayerPlan> plan_bptt_layers(const BpttSpec& s) {
         for (std::size_t k = 0; k + 1 < sizes.size(); ++k) plan.push_back({sizes[k], sizes[k + 1], {}, false});
         return plan;
     }
-    const std::string file = s.source.empty() ? s.name : s.source;
-    if (s.input_shape.size() != 3)
-        throw InputError(file + ": network.input_shape must be [channels, height, width] for network.layers");
-    for (int d : s.input_shape)
-        if (d < 1) throw InputError(file + ": network.input_shape values must be >= 1");
-    if (static_cast<long long>(s.input_shape[0]) * s.input_shape[1] * s.input_shape[2] != s.inputs)
-        throw InputError(file + ": network.input_shape " + std::to_string(s.input_shape[0]) + "x" +
-                         std::to_string(s.input_shape[1]) + "x" + std::to_string(s.input_shape[2]) +
-                         " does not hold network.inputs = " + std::to_string(s.inputs) + " values");
-    bool shaped = true;
-    int c = s.input_shape[0], h = s.input_shape[1], w = s.input_shape[2], flat = s.inputs;
-    for (std::size_t i = 0; i < s.conv_layers.size(); ++i) {
-        const LayerSpec& l = s.conv_layers[i];
-        const std::string where = file + (l.line > 0 ? ":" + std::to_string(l.line) : std::string()) +
-                                  ": network.layers[" + std::to_string(i) + "] (" + l.type + ")";
-        BpttLayerPlan p;
-        p.in = flat;
-        if (l.type == "conv" || l.type == "avgpool") {
-            if (!shaped)
-                throw InputError(where + ": a " + l.type + " layer cannot follow a dense layer (its data is flat)");
-            snn::Conv2d& g = p.conv;
-            g.in_c = c;
-            g.in_h = h;
-            g.in_w = w;
-            g.k_h = g.k_w = l.kernel;
-            if (l.stride < 0) throw InputError(where + ": stride must be >= 1");
-            if (l.type == "conv") {
-                if (l.channels < 1) throw InputError(where + ": channels must be >= 1");
-                g.out_c = l.channels;
-                g.stride_h = g.stride_w = l.stride > 0 ? l.stride : 1;
-                g.pad_h = g.pad_w = l.padding;
-                g.groups = l.groups;
-            } else {
-                p.pool = true;
-                g.out_c = c;
-                g.stride_h = g.stride_w = l.stride > 0 ? l.stride : l.kernel;
-                g.groups = c;
-            }
-            g.out_h = conv_out_dim(g.in_h, g.k_h, g.stride_h, g.pad_h);
-            g.out_w = conv_out_dim(g.in_w, g.k_w, g.stride_w, g.pad_w);
-            check_conv_geometry(g, where);
-            c = g.out_c;
-            h = g.out_h;
-            w = g.out_w;
-            p.out = flat = g.out_size();
-        } else if (l.type == "dense") {
-            if (l.units < 1) throw InputError(where + ": units must be >= 1");
-            shaped = false;
-            p.out = flat = l.units;
-        } else {
-            throw InputError(where + ": unknown layer type '" + l.type + "' (valid: conv, avgpool, dense)");
-        }
-        plan.push_back(p);
-    }
-    plan.push_back({flat, s.outputs, {}, false});
+    for (const PlannedLayer& p :
+         plan_layer_list(s.source.empty() ? s.name : s.source, s.inputs, s.input_shape, s.conv_layers, s.outputs))
+        plan.push_back({p.in, p.out, p.conv, p.kind == AnnLayerKind::avgpool});
     return plan;
 }
 

@@ -22,37 +22,37 @@ namespace spiketlm::train {
 namespace {
 
 // The layers a spec describes: kind and geometry of each (the output layer last), checked.
-struct PlannedLayer {
-    AnnLayerKind kind = AnnLayerKind::dense;
-    int in = 0, out = 0;
-    snn::Conv2d conv;
-};
-
 std::vector<PlannedLayer> plan_layers(const RateSpec& s) {
+    if (s.convolutional())
+        return plan_layer_list(s.source.empty() ? s.name : s.source, s.inputs, s.input_shape, s.layers, s.outputs);
     std::vector<PlannedLayer> plan;
-    const std::string file = s.source.empty() ? s.name : s.source;
-    if (!s.convolutional()) {
-        const auto sizes = [&] {
-            std::vector<int> z{s.inputs};
-            z.insert(z.end(), s.hidden.begin(), s.hidden.end());
-            z.push_back(s.outputs);
-            return z;
-        }();
-        for (std::size_t k = 0; k + 1 < sizes.size(); ++k) plan.push_back({AnnLayerKind::dense, sizes[k], sizes[k + 1], {}});
-        return plan;
-    }
-    if (s.input_shape.size() != 3)
+    const auto sizes = [&] {
+        std::vector<int> z{s.inputs};
+        z.insert(z.end(), s.hidden.begin(), s.hidden.end());
+        z.push_back(s.outputs);
+        return z;
+    }();
+    for (std::size_t k = 0; k + 1 < sizes.size(); ++k) plan.push_back({AnnLayerKind::dense, sizes[k], sizes[k + 1], {}});
+    return plan;
+}
+
+}  // namespace
+
+std::vector<PlannedLayer> plan_layer_list(const std::string& file, int inputs, const std::vector<int>& input_shape,
+                                          const std::vector<LayerSpec>& layers, int outputs) {
+    std::vector<PlannedLayer> plan;
+    if (input_shape.size() != 3)
         throw InputError(file + ": network.input_shape must be [channels, height, width] for network.layers");
-    for (int d : s.input_shape)
+    for (int d : input_shape)
         if (d < 1) throw InputError(file + ": network.input_shape values must be >= 1");
-    if (static_cast<long long>(s.input_shape[0]) * s.input_shape[1] * s.input_shape[2] != s.inputs)
-        throw InputError(file + ": network.input_shape " + std::to_string(s.input_shape[0]) + "x" +
-                         std::to_string(s.input_shape[1]) + "x" + std::to_string(s.input_shape[2]) +
-                         " does not hold network.inputs = " + std::to_string(s.inputs) + " values");
+    if (static_cast<long long>(input_shape[0]) * input_shape[1] * input_shape[2] != inputs)
+        throw InputError(file + ": network.input_shape " + std::to_string(input_shape[0]) + "x" +
+                         std::to_string(input_shape[1]) + "x" + std::to_string(input_shape[2]) +
+                         " does not hold network.inputs = " + std::to_string(inputs) + " values");
     bool shaped = true;
-    int c = s.input_shape[0], h = s.input_shape[1], w = s.input_shape[2], flat = s.inputs;
-    for (std::size_t i = 0; i < s.layers.size(); ++i) {
-        const LayerSpec& l = s.layers[i];
+    int c = input_shape[0], h = input_shape[1], w = input_shape[2], flat = inputs;
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        const LayerSpec& l = layers[i];
         const std::string where = file + (l.line > 0 ? ":" + std::to_string(l.line) : std::string()) +
                                   ": network.layers[" + std::to_string(i) + "] (" + l.type + ")";
         PlannedLayer p;
@@ -95,11 +95,9 @@ std::vector<PlannedLayer> plan_layers(const RateSpec& s) {
         }
         plan.push_back(p);
     }
-    plan.push_back({AnnLayerKind::dense, flat, s.outputs, {}});
+    plan.push_back({AnnLayerKind::dense, flat, outputs, {}});
     return plan;
 }
-
-}  // namespace
 
 std::vector<int> RateSpec::layer_sizes() const {
     std::vector<int> s{inputs};

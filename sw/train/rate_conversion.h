@@ -90,6 +90,17 @@ RateSpec load_rate_spec(const std::string& path, const std::string& method = "ra
 // Average pooling is a depthwise conv (groups = channels) whose fixed weights 1/(k*k) are not
 // trained; the ReLU after it changes nothing (its inputs are ReLU outputs or pixels, >= 0).
 enum class AnnLayerKind { dense, conv, avgpool };
+
+// A `network.layers` list with its geometry, checked (InputError naming `file`:line and the
+// layer), the dense output layer of `outputs` appended: the planner every trainer that reads the
+// list uses (rate/ttfs, bptt). `input_shape` is [C, H, W] holding `inputs` values.
+struct PlannedLayer {
+    AnnLayerKind kind = AnnLayerKind::dense;
+    int in = 0, out = 0;
+    snn::Conv2d conv;  // conv, avgpool
+};
+std::vector<PlannedLayer> plan_layer_list(const std::string& file, int inputs, const std::vector<int>& input_shape,
+                                          const std::vector<LayerSpec>& layers, int outputs);
 struct Ann {
     std::vector<Eigen::MatrixXf> w;  // dense (out, in); conv/avgpool (out_c, in_c/groups * k_h * k_w)
     std::vector<Eigen::VectorXf> b;  // dense (out), conv (out_c); zero and unused when the spec has no biases
