@@ -17,6 +17,7 @@
 #include "apps/cmd_train_bptt.h"
 #include "apps/command.h"
 #include "apps/conversion.h"
+#include "apps/train_log.h"
 #include "sw/common/error.h"
 #include "sw/common/fs.h"
 #include "sw/common/progress.h"
@@ -102,24 +103,6 @@ std::pair<train::RateSpec, data::DatasetSplit> prepare_ann(const TrainArgs& a, c
     return {std::move(spec), std::move(ds)};
 }
 
-// Prints one line per ANN epoch and appends it to report["history"] (--method rate, ttfs);
-// `seconds`, if given, sums the epochs' times.
-std::function<void(const train::EpochStats&)> ann_epoch_logger(int epochs, nlohmann::json& report, double* seconds) {
-    return [epochs, &report, seconds](const train::EpochStats& m) {
-        char line[200];
-        std::snprintf(line, sizeof(line), "epoch %d/%d  lr %.2e  loss %.4f  train %.2f%%  test %.2f%%  %.1f s", m.epoch,
-                      epochs, m.lr, m.loss, 100 * m.train_accuracy, 100 * m.test_accuracy, m.seconds);
-        std::cout << line << std::endl;
-        if (seconds) *seconds += m.seconds;
-        report["history"].push_back({{"epoch", m.epoch},
-                                     {"lr", m.lr},
-                                     {"loss", m.loss},
-                                     {"train_accuracy", m.train_accuracy},
-                                     {"test_accuracy", m.test_accuracy},
-                                     {"seconds", m.seconds}});
-    };
-}
-
 void run_rate(const TrainArgs& a) {
     auto [spec, ds] = prepare_ann(a, "rate");
     namespace fs = std::filesystem;
@@ -139,7 +122,7 @@ void run_rate(const TrainArgs& a) {
                              {"seed", spec.seed},
                              {"batch", spec.batch},
                              {"history", nlohmann::json::array()}};
-    const auto on_epoch = ann_epoch_logger(spec.epochs, report, nullptr);
+    const auto on_epoch = epoch_logger(spec.epochs, report, nullptr);
     // --ann: the float ANN of an earlier run (its ann.npz), converted again without training.
     train::Ann init;
     if (!a.init.empty()) init = load_ann_npz(spec, a.init);
@@ -183,7 +166,7 @@ void run_ttfs(const TrainArgs& a) {
                              {"batch", spec.batch},
                              {"history", nlohmann::json::array()}};
     double train_seconds = 0;
-    const auto on_epoch = ann_epoch_logger(spec.epochs, report, &train_seconds);
+    const auto on_epoch = epoch_logger(spec.epochs, report, &train_seconds);
     // --ann: the float ANN of an earlier run (its ann.npz), converted again without training
     // (e.g. with other conversion keys); it must satisfy the TTFS conditions (check_ttfs_ann).
     const train::Ann ann = a.ann.empty() ? train::train_ann(spec, ds.train, ds.test, on_epoch,

@@ -3,6 +3,7 @@
 // reference simulator. Writes <out>/model.yaml + weights.npz (the float weights ride along as
 // layer<k>.weight_float) and <out>/train_report.json (docs/training.md).
 #include "apps/cmd_train_bptt.h"
+#include "apps/train_log.h"
 
 #include <nlohmann/json.hpp>
 
@@ -70,19 +71,10 @@ void run_train_bptt(const BpttArgs& a) {
                              {"history", nlohmann::json::array()}};
     double train_seconds = 0;
     double float_acc = 0;
+    const auto log_epoch = epoch_logger(spec.epochs, report, &train_seconds);
     const train::BpttNet fnet = train::train_bptt(spec, ds.train, ds.test, a.threads, [&](const train::BpttEpoch& m) {
-        char line[200];
-        std::snprintf(line, sizeof(line), "epoch %d/%d  lr %.2e  loss %.4f  train %.2f%%  test %.2f%%  %.1f s", m.epoch,
-                      spec.epochs, m.lr, m.loss, 100 * m.train_accuracy, 100 * m.test_accuracy, m.seconds);
-        std::cout << line << std::endl;
-        train_seconds += m.seconds;
+        log_epoch(m);
         float_acc = m.test_accuracy;
-        report["history"].push_back({{"epoch", m.epoch},
-                                     {"lr", m.lr},
-                                     {"loss", m.loss},
-                                     {"train_accuracy", m.train_accuracy},
-                                     {"test_accuracy", m.test_accuracy},
-                                     {"seconds", m.seconds}});
     });
     report["train_seconds"] = train_seconds;
     report["epoch_seconds"] = spec.epochs ? train_seconds / spec.epochs : 0.0;

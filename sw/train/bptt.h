@@ -131,10 +131,7 @@ double bptt_backward(const BpttNet& net, const BpttSpec& spec, const encode::Spi
 double bptt_loss_grad(const BpttNet& net, const BpttSpec& spec, const std::vector<encode::SpikeTrain>& inputs,
                       const std::vector<int>& labels, BpttNet& grad, bool smooth = false, int threads = 1);
 
-struct BpttEpoch {
-    int epoch = 0;
-    double lr = 0, loss = 0, train_accuracy = 0, test_accuracy = 0, seconds = 0;
-};
+using BpttEpoch = EpochStats;  // the ANN trainers' per-epoch figures (rate_conversion.h)
 
 // Float accuracy on a set: frame k encoded with seed snn::frame_seed(spec.seed, k), the input
 // spikes `spiketlm ref` gives with sim.seed = spec.seed.
