@@ -100,17 +100,7 @@ encoding: {kind: rate, steps: 12}
 train: {seed: 2, epochs: 3, batch: 16, lr: 5.0e-3, lr_min: 5.0e-3, surrogate_slope: 2}
 )",
                                                           "bptt-conv-chip.yaml");
-    data::ImageSet set;
-    set.rows = set.cols = 10;
-    set.num_classes = 4;
-    std::mt19937_64 rng(4);
-    std::uniform_real_distribution<float> u(0.0f, 0.4f);
-    for (int i = 0; i < 400; ++i) {
-        const int c = i % 4;
-        for (int y = 0; y < 10; ++y)
-            for (int x = 0; x < 10; ++x) set.pixels.push_back((y / 5) * 2 + x / 5 == c ? 0.5f + u(rng) : u(rng));
-        set.labels.push_back(static_cast<std::uint8_t>(c));
-    }
+    const data::ImageSet set = test::quadrant_images(400, 4);
     const train::BpttNet fnet = train::train_bptt(spec, set, {}, 1);
     const snn::Network net = train::quantize_bptt(fnet, spec).net;
     REQUIRE(net.layers.size() == 4);

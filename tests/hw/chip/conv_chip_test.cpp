@@ -32,17 +32,7 @@ train: {seed: 2, epochs: 4, batch: 16, lr: 5.0e-3}
 conversion: {calibration_samples: 200, weight_bits: 8, steps: 16}
 )",
                                                         "conv-chip.yaml");
-    data::ImageSet set;
-    set.rows = set.cols = 10;
-    set.num_classes = 4;
-    std::mt19937_64 rng(4);
-    std::uniform_real_distribution<float> u(0.0f, 0.4f);
-    for (int i = 0; i < 400; ++i) {
-        const int c = i % 4;
-        for (int y = 0; y < 10; ++y)
-            for (int x = 0; x < 10; ++x) set.pixels.push_back((y / 5) * 2 + x / 5 == c ? 0.5f + u(rng) : u(rng));
-        set.labels.push_back(static_cast<std::uint8_t>(c));
-    }
+    const data::ImageSet set = test::quadrant_images(400, 4);
     const train::Ann ann = train::train_ann(spec, set, set);
     REQUIRE(train::ann_accuracy(ann, set) > 0.9);
     const train::RateConversion rc = train::convert_rate(ann, set, spec, spec.steps);

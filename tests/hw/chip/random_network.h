@@ -8,6 +8,7 @@
 #include <tuple>
 #include <vector>
 
+#include "sw/data/dataset.h"
 #include "sw/encode/spike_train.h"
 #include "sw/snn/network.h"
 #include "sw/snn/random_network.h"
@@ -84,6 +85,23 @@ std::string frame_difference(const snn::Network& net, const encode::SpikeTrain& 
            std::to_string(rr.synops) + " + tail " + std::to_string(tail_synops) + ", input spikes " +
            std::to_string(cr.input_spikes) + " vs " + std::to_string(rr.input_spikes) +
            (chip_spikes == ref_spikes ? ", same spikes" : ", different spikes");
+}
+
+// `n` 10x10 images of 4 classes: class c = which 5x5 quadrant is bright (0.5..0.9 there, 0..0.4
+// elsewhere); image i has class i % 4. The learnable task of the conv chip tests.
+inline data::ImageSet quadrant_images(int n, std::uint64_t seed) {
+    data::ImageSet set;
+    set.rows = set.cols = 10;
+    set.num_classes = 4;
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<float> u(0.0f, 0.4f);
+    for (int i = 0; i < n; ++i) {
+        const int c = i % 4;
+        for (int y = 0; y < 10; ++y)
+            for (int x = 0; x < 10; ++x) set.pixels.push_back((y / 5) * 2 + x / 5 == c ? 0.5f + u(rng) : u(rng));
+        set.labels.push_back(static_cast<std::uint8_t>(c));
+    }
+    return set;
 }
 
 // A chip and the reference side by side, frame by frame (the chip keeps its one elaboration):
