@@ -74,6 +74,7 @@ namespace {
 using spec_yaml::check_keys;
 using spec_yaml::fail;
 using spec_yaml::get;
+using spec_yaml::parse_layer_list;
 
 // A named enum value: the parse helper's message gets the file:line of the value.
 template <typename F>
@@ -108,38 +109,8 @@ BpttSpec parse_bptt_spec(const std::string& text, const std::string& source) {
         get(source, n, "input_shape", "network", s.input_shape);
         if (const auto ls = n["layers"]) {
             // The rate spec's layer syntax (docs/conversion.md): conv, avgpool, dense.
-            if (!ls.IsSequence() || ls.size() == 0) fail(source, ls, "'network.layers' must be a non-empty list");
             if (!n["hidden"]) s.hidden.clear();
-            if (!n["input_shape"]) fail(source, ls, "'network.layers' needs 'network.input_shape' ([C, H, W])");
-            for (std::size_t i = 0; i < ls.size(); ++i) {
-                const YAML::Node l = ls[i];
-                const std::string sec = "network.layers[" + std::to_string(i) + "]";
-                if (!l.IsMap() || !l["type"])
-                    fail(source, l, "'" + sec + "' must be a mapping with a 'type' (conv, avgpool, dense)");
-                LayerSpec ly;
-                ly.line = l.Mark().line + 1;
-                get(source, l, "type", sec, ly.type);
-                if (ly.type == "conv")
-                    check_keys(source, l, sec, {"type", "channels", "kernel", "stride", "padding", "groups"});
-                else if (ly.type == "avgpool")
-                    check_keys(source, l, sec, {"type", "kernel", "stride"});
-                else if (ly.type == "dense")
-                    check_keys(source, l, sec, {"type", "units"});
-                else
-                    fail(source, l["type"],
-                         "unknown layer type '" + ly.type + "' in '" + sec + ".type' (valid: conv, avgpool, dense)");
-                ly.stride = 0;  // not given: 1 for conv, the kernel for avgpool
-                get(source, l, "channels", sec, ly.channels);
-                get(source, l, "kernel", sec, ly.kernel);
-                get(source, l, "stride", sec, ly.stride);
-                get(source, l, "padding", sec, ly.padding);
-                get(source, l, "groups", sec, ly.groups);
-                get(source, l, "units", sec, ly.units);
-                if (l["stride"] && ly.stride < 1) fail(source, l["stride"], "'" + sec + ".stride' must be >= 1");
-                if ((ly.type == "conv" || ly.type == "avgpool") && !l["kernel"])
-                    fail(source, l, "'" + sec + "' needs 'kernel'");
-                s.conv_layers.push_back(ly);
-            }
+            s.conv_layers = parse_layer_list(source, n);
         }
     } else {
         throw InputError(source + ": missing key 'network'");

@@ -169,6 +169,7 @@ namespace {
 using spec_yaml::check_keys;
 using spec_yaml::fail;
 using spec_yaml::get;
+using spec_yaml::parse_layer_list;
 
 }  // namespace
 
@@ -193,36 +194,8 @@ RateSpec parse_rate_spec(const std::string& text, const std::string& source, con
         get(source, n, "outputs", "network", s.outputs);
         get(source, n, "input_shape", "network", s.input_shape);
         if (const auto ls = n["layers"]) {
-            if (!ls.IsSequence() || ls.size() == 0) fail(source, ls, "'network.layers' must be a non-empty list");
             if (!n["hidden"]) s.hidden.clear();
-            if (!n["input_shape"]) fail(source, ls, "'network.layers' needs 'network.input_shape' ([C, H, W])");
-            for (std::size_t i = 0; i < ls.size(); ++i) {
-                const YAML::Node l = ls[i];
-                const std::string sec = "network.layers[" + std::to_string(i) + "]";
-                if (!l.IsMap() || !l["type"]) fail(source, l, "'" + sec + "' must be a mapping with a 'type' (conv, avgpool, dense)");
-                LayerSpec ly;
-                ly.line = l.Mark().line + 1;
-                get(source, l, "type", sec, ly.type);
-                if (ly.type == "conv")
-                    check_keys(source, l, sec, {"type", "channels", "kernel", "stride", "padding", "groups"});
-                else if (ly.type == "avgpool")
-                    check_keys(source, l, sec, {"type", "kernel", "stride"});
-                else if (ly.type == "dense")
-                    check_keys(source, l, sec, {"type", "units"});
-                else
-                    fail(source, l["type"], "unknown layer type '" + ly.type + "' in '" + sec + ".type' (valid: conv, avgpool, dense)");
-                ly.stride = 0;  // not given: 1 for conv, the kernel for avgpool
-                get(source, l, "channels", sec, ly.channels);
-                get(source, l, "kernel", sec, ly.kernel);
-                get(source, l, "stride", sec, ly.stride);
-                get(source, l, "padding", sec, ly.padding);
-                get(source, l, "groups", sec, ly.groups);
-                get(source, l, "units", sec, ly.units);
-                if (l["stride"] && ly.stride < 1) fail(source, l["stride"], "'" + sec + ".stride' must be >= 1");
-                if ((ly.type == "conv" || ly.type == "avgpool") && !l["kernel"])
-                    fail(source, l, "'" + sec + "' needs 'kernel'");
-                s.layers.push_back(ly);
-            }
+            s.layers = parse_layer_list(source, n);
         }
     } else {
         throw InputError(source + ": missing key 'network'");

@@ -1,6 +1,7 @@
 #include "sw/train/spec_yaml.h"
 
 #include "sw/common/error.h"
+#include "sw/train/rate_conversion.h"
 
 namespace spiketlm::train::spec_yaml {
 
@@ -32,6 +33,40 @@ void wrong_type(const std::string& source, const YAML::Node& n, const std::strin
     if (show == ShowValue::yes)
         what += " (value '" + (n.IsScalar() ? n.Scalar() : std::string("<not a scalar>")) + "')";
     fail(source, n, what);
+}
+
+std::vector<LayerSpec> parse_layer_list(const std::string& source, const YAML::Node& network) {
+    const YAML::Node ls = network["layers"];
+    if (!ls.IsSequence() || ls.size() == 0) fail(source, ls, "'network.layers' must be a non-empty list");
+    if (!network["input_shape"]) fail(source, ls, "'network.layers' needs 'network.input_shape' ([C, H, W])");
+    std::vector<LayerSpec> layers;
+    for (std::size_t i = 0; i < ls.size(); ++i) {
+        const YAML::Node l = ls[i];
+        const std::string sec = "network.layers[" + std::to_string(i) + "]";
+        if (!l.IsMap() || !l["type"]) fail(source, l, "'" + sec + "' must be a mapping with a 'type' (conv, avgpool, dense)");
+        LayerSpec ly;
+        ly.line = l.Mark().line + 1;
+        get(source, l, "type", sec, ly.type);
+        if (ly.type == "conv")
+            check_keys(source, l, sec, {"type", "channels", "kernel", "stride", "padding", "groups"});
+        else if (ly.type == "avgpool")
+            check_keys(source, l, sec, {"type", "kernel", "stride"});
+        else if (ly.type == "dense")
+            check_keys(source, l, sec, {"type", "units"});
+        else
+            fail(source, l["type"], "unknown layer type '" + ly.type + "' in '" + sec + ".type' (valid: conv, avgpool, dense)");
+        ly.stride = 0;  // not given: 1 for conv, the kernel for avgpool
+        get(source, l, "channels", sec, ly.channels);
+        get(source, l, "kernel", sec, ly.kernel);
+        get(source, l, "stride", sec, ly.stride);
+        get(source, l, "padding", sec, ly.padding);
+        get(source, l, "groups", sec, ly.groups);
+        get(source, l, "units", sec, ly.units);
+        if (l["stride"] && ly.stride < 1) fail(source, l["stride"], "'" + sec + ".stride' must be >= 1");
+        if ((ly.type == "conv" || ly.type == "avgpool") && !l["kernel"]) fail(source, l, "'" + sec + "' needs 'kernel'");
+        layers.push_back(ly);
+    }
+    return layers;
 }
 
 }  // namespace spiketlm::train::spec_yaml

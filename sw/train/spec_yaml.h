@@ -6,6 +6,11 @@
 
 #include <set>
 #include <string>
+#include <vector>
+
+namespace spiketlm::train {
+struct LayerSpec;  // sw/train/rate_conversion.h
+}
 
 namespace spiketlm::train::spec_yaml {
 
@@ -39,5 +44,10 @@ void get(const std::string& source, const YAML::Node& map, const char* key, cons
         wrong_type(source, n, section, key, show);
     }
 }
+
+// The `layers` list of a `network` mapping (conv, avgpool, dense: docs/conversion.md), each entry's
+// keys checked for its type; the list must be non-empty and needs `network.input_shape`. The
+// geometry is checked later (plan_layer_list).
+std::vector<LayerSpec> parse_layer_list(const std::string& source, const YAML::Node& network);
 
 }  // namespace spiketlm::train::spec_yaml
