@@ -19,8 +19,9 @@ nlohmann::json rate_convert_and_save(const train::Ann& ann, const train::RateSpe
     nlohmann::json rows = nlohmann::json::array();
     double acc_at_steps = 0;
     train::RateConversion saved;
+    const std::vector<double> lambda = train::rate_scales(ann, calib, spec);  // the same for every T
     for (int t : ts) {
-        train::RateConversion rc = train::convert_rate(ann, calib, spec, t);
+        train::RateConversion rc = train::convert_rate_with_scales(ann, lambda, spec, t);
         const snn::Reference ref(rc.net);
         const snn::EvalTotals e = snn::evaluate(ref, test, spec.seed, threads);
         const double spf = e.frames ? static_cast<double>(e.spikes) / static_cast<double>(e.frames) : 0.0;
@@ -119,11 +120,12 @@ nlohmann::json ttfs_convert_and_save(const train::Ann& ann, const train::RateSpe
     nlohmann::json rows = nlohmann::json::array();
     train::TtfsConversion saved;
     double acc_at_steps = 0;
+    const double lambda = train::ttfs_hidden_scale(ann, calib, spec);  // the same for every T
     for (int t : ts) {
         const int th = spec.hidden_steps > 0 ? spec.hidden_steps : t;
         train::TtfsConversion c;
         try {
-            c = train::convert_ttfs(ann, calib, spec, t, th);
+            c = train::convert_ttfs_with_scale(ann, lambda, spec, t, th);
         } catch (const InputError& e) {
             if (t == spec.steps) throw;  // the model to write must exist
             std::printf("converted (ttfs), T = %d, T_h = %d: not possible: %s\n", t, th, e.what());

@@ -557,33 +557,40 @@ RateConversion convert_rate_with_scales(const Ann& ann, const std::vector<double
 
 namespace spiketlm::train {
 
-RateConversion convert_rate(const Ann& ann, const data::ImageSet& calibration, const RateSpec& spec, int steps) {
+std::vector<std::vector<float>> positive_activations(const Ann& ann, const Eigen::MatrixXf& x, int layers) {
+    std::vector<std::vector<float>> pos(static_cast<std::size_t>(layers));
+    ann_forward_chunks(ann, x, 250, [&](std::size_t, const std::vector<Eigen::MatrixXf>& acts) {
+        for (std::size_t k = 0; k < pos.size(); ++k)
+            for (Eigen::Index i = 0; i < acts[k].size(); ++i)
+                if (acts[k].data()[i] > 0) pos[k].push_back(acts[k].data()[i]);
+    });
+    return pos;
+}
+
+std::vector<double> rate_scales(const Ann& ann, const data::ImageSet& calibration, const RateSpec& spec) {
     const data::ImageSet cal = data::head(calibration, spec.calibration_samples);
     if (cal.count() == 0) throw InputError("rate conversion: no calibration images");
+    auto pct = [&](int k) { return k + 1 < ann.layers() ? spec.percentile : spec.output_percentile; };
     std::vector<double> lambda;
     if (!ann.kind.empty()) {
         // Convolutional: the activations of all calibration images at once would be large; the
         // positive values of each layer are gathered chunk by chunk (same percentiles).
-        std::vector<std::vector<float>> pos(static_cast<std::size_t>(ann.layers()));
-        ann_forward_chunks(ann, image_columns(cal, 0, cal.count()), 250,
-                           [&](std::size_t, const std::vector<Eigen::MatrixXf>& acts) {
-                               for (std::size_t k = 0; k < acts.size(); ++k)
-                                   for (Eigen::Index i = 0; i < acts[k].size(); ++i)
-                                       if (acts[k].data()[i] > 0) pos[k].push_back(acts[k].data()[i]);
-                           });
+        auto pos = positive_activations(ann, image_columns(cal, 0, cal.count()), ann.layers());
         for (int k = 0; k < ann.layers(); ++k) {
             auto& v = pos[static_cast<std::size_t>(k)];
             lambda.push_back(positive_percentile(Eigen::Map<const Eigen::MatrixXf>(v.data(), static_cast<Eigen::Index>(v.size()), 1),
-                                                 k + 1 < ann.layers() ? spec.percentile : spec.output_percentile));
+                                                 pct(k)));
             std::vector<float>().swap(v);
         }
-        return convert_rate_with_scales(ann, lambda, spec, steps);
+        return lambda;
     }
     const auto acts = ann_forward(ann, image_columns(cal, 0, cal.count()));
-    for (int k = 0; k < ann.layers(); ++k)
-        lambda.push_back(positive_percentile(acts[static_cast<std::size_t>(k)],
-                                             k + 1 < ann.layers() ? spec.percentile : spec.output_percentile));
-    return convert_rate_with_scales(ann, lambda, spec, steps);
+    for (int k = 0; k < ann.layers(); ++k) lambda.push_back(positive_percentile(acts[static_cast<std::size_t>(k)], pct(k)));
+    return lambda;
+}
+
+RateConversion convert_rate(const Ann& ann, const data::ImageSet& calibration, const RateSpec& spec, int steps) {
+    return convert_rate_with_scales(ann, rate_scales(ann, calibration, spec), spec, steps);
 }
 
 }  // namespace spiketlm::train

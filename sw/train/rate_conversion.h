@@ -168,6 +168,9 @@ struct RateConversion {
 // Converts `ann` into a fixed-point IF network for rate encoding over `steps` timesteps
 // (timesteps = steps + layers so the last layer sees every input), thresholds normalised on
 // the first spec.calibration_samples images of `calibration`.
+// The scales lambda_k convert_rate uses (the first spec.calibration_samples images): computed
+// once, they serve every window length (convert_rate_with_scales).
+std::vector<double> rate_scales(const Ann& ann, const data::ImageSet& calibration, const RateSpec& spec);
 RateConversion convert_rate(const Ann& ann, const data::ImageSet& calibration, const RateSpec& spec, int steps);
 
 // The same conversion from given per-layer scales (lambda[k] of layer k; inputs have scale 1).
@@ -176,5 +179,8 @@ RateConversion convert_rate_with_scales(const Ann& ann, const std::vector<double
 
 // The p-th percentile (0 < p <= 100) of the positive values of `a` (nearest rank; 0 if none).
 double positive_percentile(const Eigen::MatrixXf& a, double p);
+// The positive activations of layers [0, layers) of `ann` on the columns of x, the forward pass
+// run in chunks of 250 columns (conv networks' activations of thousands of images are large).
+std::vector<std::vector<float>> positive_activations(const Ann& ann, const Eigen::MatrixXf& x, int layers);
 
 }  // namespace spiketlm::train

@@ -135,11 +135,10 @@ Eigen::MatrixXf ttfs_output_weights(const Ann& ann) {
 
 TtfsConversion convert_ttfs_with_scale(const Ann& ann, double lambda, const RateSpec& spec, int steps,
                                        int hidden_steps) {
-    check_ttfs_ann(ann);
+    const Eigen::MatrixXf w1 = ttfs_output_weights(ann);  // checks the ANN (check_ttfs_ann)
     if (!(lambda > 0)) throw InputError("ttfs conversion: the hidden layer has no positive activation on the calibration data");
     if (steps < 1 || hidden_steps < 1) throw InputError("ttfs conversion: steps and hidden_steps must be >= 1");
     const Eigen::MatrixXf& w0 = ann.w[0];  // dense (hidden, inputs); conv (out_c, kernel taps)
-    const Eigen::MatrixXf w1 = ttfs_output_weights(ann);
     const std::int64_t qmax = (std::int64_t{1} << (spec.weight_bits - 1)) - 1;
     const bool conv0 = !ann.is_dense(0);
     // Rows of the first layer's weights and their length: hidden neurons x inputs (dense) or
@@ -246,26 +245,21 @@ TtfsConversion convert_ttfs_with_scale(const Ann& ann, double lambda, const Rate
     return c;
 }
 
-TtfsConversion convert_ttfs(const Ann& ann, const data::ImageSet& calibration, const RateSpec& spec, int steps,
-                            int hidden_steps) {
+double ttfs_hidden_scale(const Ann& ann, const data::ImageSet& calibration, const RateSpec& spec) {
     const data::ImageSet cal = data::head(calibration, spec.calibration_samples);
     if (cal.count() == 0) throw InputError("ttfs conversion: no calibration images");
     check_ttfs_ann(ann);
-    if (ann.is_dense(0)) {
-        const auto acts = ann_forward(ann, image_columns(cal, 0, cal.count()));
-        return convert_ttfs_with_scale(ann, positive_percentile(acts[0], spec.percentile), spec, steps, hidden_steps);
-    }
+    if (ann.is_dense(0)) return positive_percentile(ann_forward(ann, image_columns(cal, 0, cal.count()))[0], spec.percentile);
     // Convolutional: the hidden activations of all calibration images at once would be large;
     // the positive ones are gathered chunk by chunk (the same percentile).
-    std::vector<float> pos;
-    ann_forward_chunks(ann, image_columns(cal, 0, cal.count()), 250,
-                       [&](std::size_t, const std::vector<Eigen::MatrixXf>& acts) {
-                           for (Eigen::Index i = 0; i < acts[0].size(); ++i)
-                               if (acts[0].data()[i] > 0) pos.push_back(acts[0].data()[i]);
-                       });
-    const double lambda = positive_percentile(
-        Eigen::Map<const Eigen::MatrixXf>(pos.data(), static_cast<Eigen::Index>(pos.size()), 1), spec.percentile);
-    return convert_ttfs_with_scale(ann, lambda, spec, steps, hidden_steps);
+    const auto pos = positive_activations(ann, image_columns(cal, 0, cal.count()), 1)[0];
+    return positive_percentile(Eigen::Map<const Eigen::MatrixXf>(pos.data(), static_cast<Eigen::Index>(pos.size()), 1),
+                               spec.percentile);
+}
+
+TtfsConversion convert_ttfs(const Ann& ann, const data::ImageSet& calibration, const RateSpec& spec, int steps,
+                            int hidden_steps) {
+    return convert_ttfs_with_scale(ann, ttfs_hidden_scale(ann, calibration, spec), spec, steps, hidden_steps);
 }
 
 TtfsIntegerResult ttfs_integer_forward(const TtfsConversion& c, const float* pixels) {

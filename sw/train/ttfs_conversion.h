@@ -66,6 +66,9 @@ struct TtfsConversion {
 // `calibration`). Chooses state_bits (24..32) so no state saturates; InputError if 32 do not fit.
 TtfsConversion convert_ttfs(const Ann& ann, const data::ImageSet& calibration, const RateSpec& spec, int steps,
                             int hidden_steps);
+// lambda as convert_ttfs computes it (checks the ANN first): computed once, it serves every
+// window length (convert_ttfs_with_scale).
+double ttfs_hidden_scale(const Ann& ann, const data::ImageSet& calibration, const RateSpec& spec);
 // The same from a given lambda.
 TtfsConversion convert_ttfs_with_scale(const Ann& ann, double lambda, const RateSpec& spec, int steps,
                                        int hidden_steps);
